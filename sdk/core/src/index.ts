@@ -1,0 +1,30 @@
+export { CostscopeError, CostscopeUsageError, CostscopeCatalogError } from './errors.js';
+
+export { MODEL_TIERS } from './catalog/types.js';
+export type { CatalogModel, CatalogPriceVersion, ModelProvider, ModelTier } from './catalog/types.js';
+export { PRICE_CATALOG } from './catalog/price-catalog.data.js';
+export { createPriceCatalog } from './catalog/price-catalog.js';
+export type { ModelPrice, PriceCatalog, PriceCatalogOptions } from './catalog/price-catalog.js';
+export { modelNameKey } from './catalog/model-name.js';
+export { priceOverrideSchema } from './catalog/price-override.js';
+export type { PriceOverride, PriceOverrideInput } from './catalog/price-override.js';
+
+export {
+  ATTO_PER_USD,
+  MAX_PRICE_DECIMALS,
+  CostscopeMoneyError,
+  formatUsd,
+  parseUsd,
+  sumUsd,
+  usdToDecimalString,
+  usdToNumber,
+} from './pricing/money.js';
+export type { UsdAtto } from './pricing/money.js';
+export { checkedUsage, usageFromAnthropic, usageFromOpenAIChat, usageFromOpenAIResponses } from './pricing/token-usage.js';
+export type { AnthropicUsage, OpenAIChatUsage, OpenAIResponsesUsage, TokenUsage } from './pricing/token-usage.js';
+export { priceCall, priceUsage } from './pricing/price-call.js';
+export type { CallCost, CallToPrice, CostBreakdown, PricedCall, UnpricedCall } from './pricing/price-call.js';
+export { priceUsageAs } from './pricing/what-if.js';
+export type { WhatIfComparison } from './pricing/what-if.js';
+
+export * as semconv from './semconv.js';

@@ -1,0 +1,7 @@
+import { loadServerConfig } from './config/server-config.js';
+import { createApp } from './create-app.js';
+
+const config = loadServerConfig();
+const app = await createApp();
+await app.listen(config.port, config.host);
+console.log(`Costscope server listening on http://localhost:${config.port}`);
