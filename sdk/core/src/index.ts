@@ -28,3 +28,5 @@ export { priceUsageAs } from './pricing/what-if.js';
 export type { WhatIfComparison } from './pricing/what-if.js';
 
 export * as semconv from './semconv.js';
+
+export type { CallStatus, CostStatus, LlmCallRecord } from './call-record.js';
