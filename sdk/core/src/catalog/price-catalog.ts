@@ -57,7 +57,7 @@ export type PriceCatalogOptions = {
 export function createPriceCatalog(options: PriceCatalogOptions = {}): PriceCatalog {
   const models = options.models ?? PRICE_CATALOG;
   const catalogByKey = indexCatalog(models);
-  const overridesByKey = indexOverrides(
+  const overridesByModel = indexOverrides(
     (options.overrides ?? []).map((raw, index) => {
       const parsed = priceOverrideSchema.safeParse(raw);
       if (!parsed.success) {
@@ -69,24 +69,29 @@ export function createPriceCatalog(options: PriceCatalogOptions = {}): PriceCata
     catalogByKey,
   );
 
+  // Overrides are indexed by the catalog model they price (so one on `gpt-5` also covers its
+  // aliases and snapshots), or by their own name's key for models the catalog lacks.
+  const overrideKeyOf = (key: string): string => catalogByKey.get(key)?.modelId ?? key;
+
   const resolve = (model: string, at: Date): ModelPrice | undefined => {
     const key = modelNameKey(model);
-    return versionAt(overridesByKey.get(key), at) ?? versionAt(catalogByKey.get(key), at);
+    return versionAt(overridesByModel.get(overrideKeyOf(key)), at) ?? versionAt(catalogByKey.get(key), at);
   };
 
   return {
     resolve,
     effectivePrices(at) {
-      const keys = new Set([...catalogByKey.keys(), ...overridesByKey.keys()]);
+      // Aliases index the same timeline several times: list each model once.
+      const timelines = new Set(catalogByKey.values());
       const prices: ModelPrice[] = [];
-      const seen = new Set<string>();
-      for (const key of keys) {
-        const price = versionAt(overridesByKey.get(key), at) ?? versionAt(catalogByKey.get(key), at);
-        // Aliases index the same timeline several times; list each model once.
-        if (price && !seen.has(price.priceVersion)) {
-          seen.add(price.priceVersion);
-          prices.push(price);
-        }
+      for (const timeline of timelines) {
+        const price = versionAt(overridesByModel.get(timeline.modelId), at) ?? versionAt(timeline, at);
+        if (price) prices.push(price);
+      }
+      const catalogIds = new Set([...timelines].map((timeline) => timeline.modelId));
+      for (const [key, timeline] of overridesByModel) {
+        const price = catalogIds.has(key) ? undefined : versionAt(timeline, at);
+        if (price) prices.push(price);
       }
       return prices.sort((a, b) => a.modelId.localeCompare(b.modelId));
     },
@@ -150,8 +155,9 @@ function indexOverrides(
 ): Map<string, PriceTimeline> {
   const byKey = new Map<string, PriceTimeline>();
   for (const override of overrides) {
-    const key = modelNameKey(override.model);
-    const catalogModel = catalogByKey.get(key);
+    const nameKey = modelNameKey(override.model);
+    const catalogModel = catalogByKey.get(nameKey);
+    const key = catalogModel?.modelId ?? nameKey;
     let timeline = byKey.get(key);
     if (!timeline) {
       timeline = {
