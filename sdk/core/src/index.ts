@@ -30,3 +30,19 @@ export type { WhatIfComparison } from './pricing/what-if.js';
 export * as semconv from './semconv.js';
 
 export type { CallStatus, CostStatus, LlmCallRecord } from './call-record.js';
+
+export { alertRulesSchema, defaultAlertRules, featureAllocationSchema, featureAllocationsSchema } from './alerts/rule-settings.js';
+export type { AlertRules, AlertRulesInput, FeatureAllocation } from './alerts/rule-settings.js';
+export {
+  costPerSuccess,
+  dailySpendSpike,
+  errorRate,
+  featureAllocation,
+  forecastMonthEnd,
+  inputTokenOutlier,
+  outputTokenDrift,
+  userSpendSpike,
+} from './alerts/rule-evaluation.js';
+export type { AllocationFigures, DailySpendFigures, ErrorRateFigures, RuleOutcome, WindowAverage } from './alerts/rule-evaluation.js';
+export { nextEpisodeAction } from './alerts/episode-lifecycle.js';
+export type { AlertEpisodeState, EpisodeAction } from './alerts/episode-lifecycle.js';
