@@ -1,0 +1,116 @@
+import { mkdirSync } from 'node:fs';
+import { Session } from 'chdb';
+import { AUTH_FAILURE_CODES, CostscopeStorageError, TIMEOUT_CODES } from './errors.js';
+import type { ClickHouseTransport, InsertBatch, QueryParams, Statement } from './transport.js';
+import { taggedSql } from './transport.js';
+
+export type EmbeddedTransportOptions = {
+  /** chDB binds one data directory per process; the server owns it. */
+  dataDir: string;
+  database: string;
+  /** Per-statement limit; chDB cannot cancel a running statement, it rejects early instead. */
+  queryTimeoutMs?: number;
+};
+
+/**
+ * ClickHouse in-process through chDB. Only the async calls are used (`queryBindAsync`,
+ * `insert`), which run on libuv's thread pool, so a long query never blocks the event loop.
+ */
+export async function openEmbeddedTransport(options: EmbeddedTransportOptions): Promise<ClickHouseTransport> {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.database)) {
+    throw new CostscopeStorageError('storage.open', 'query', `invalid database name ${JSON.stringify(options.database)}`);
+  }
+  let session: Session;
+  try {
+    mkdirSync(options.dataDir, { recursive: true });
+    session = new Session(options.dataDir);
+  } catch (error) {
+    throw new CostscopeStorageError('storage.open', 'unreachable', `cannot open ${options.dataDir}: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  const timeout = options.queryTimeoutMs ?? 120_000;
+  const run = async (statement: Statement, sql: string): Promise<string> => {
+    try {
+      const result = await session.queryBindAsync(sql, toChdbParams(statement.params), {
+        format: 'JSONEachRow',
+        timeout,
+      });
+      return result.text();
+    } catch (error) {
+      throw fromChdbError(statement.tag.operation, error);
+    }
+  };
+  // The session's current database is process-wide state set once, before any other statement.
+  await run({ sql: '', tag: { operation: 'storage.open' } }, `CREATE DATABASE IF NOT EXISTS ${options.database}`);
+  await run({ sql: '', tag: { operation: 'storage.open' } }, `USE ${options.database}`);
+
+  return {
+    kind: 'embedded',
+    async query<Row>(statement: Statement): Promise<Row[]> {
+      const text = await run(statement, taggedSql(statement));
+      return parseJsonEachRow<Row>(text, statement.tag.operation);
+    },
+    async command(statement: Statement): Promise<void> {
+      await run(statement, taggedSql(statement));
+    },
+    async insert(batch: InsertBatch): Promise<void> {
+      if (batch.rows.length === 0) return;
+      try {
+        await session.insert({
+          table: batch.table,
+          columns: batch.columns,
+          values: batch.rows,
+          format: 'JSONCompactEachRow',
+          timeout,
+        });
+      } catch (error) {
+        throw fromChdbError(batch.tag.operation, error);
+      }
+    },
+    async ping(): Promise<void> {
+      await run({ sql: 'SELECT 1', tag: { operation: 'storage.ping' } }, 'SELECT 1');
+    },
+    async close(): Promise<void> {
+      session.close();
+    },
+  };
+}
+
+/** chDB's binding TSV-escapes strings itself, so values go over as plain JS values. */
+function toChdbParams(params: QueryParams | undefined): Record<string, unknown> {
+  if (!params) return {};
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(params)) {
+    out[name] = Array.isArray(value) ? [...(value as unknown[])] : value;
+  }
+  return out;
+}
+
+export function parseJsonEachRow<Row>(text: string, operation: string): Row[] {
+  const rows: Row[] = [];
+  for (const line of text.split('\n')) {
+    if (line.length === 0) continue;
+    try {
+      rows.push(JSON.parse(line) as Row);
+    } catch (error) {
+      throw new CostscopeStorageError(operation, 'query', `unreadable result line: ${line.slice(0, 120)}`, { cause: error });
+    }
+  }
+  return rows;
+}
+
+function fromChdbError(operation: string, error: unknown): CostscopeStorageError {
+  const code = (error as { clickhouseCode?: unknown }).clickhouseCode;
+  const clickhouseCode = typeof code === 'number' ? code : undefined;
+  const name = (error as { name?: unknown }).name;
+  let kind: 'query' | 'timeout' | 'unreachable' | 'auth' = 'query';
+  if (name === 'ChdbTimeoutError' || (clickhouseCode !== undefined && TIMEOUT_CODES.has(clickhouseCode))) kind = 'timeout';
+  else if (name === 'ChdbConnectionError' || name === 'ChdbClosedError') kind = 'unreachable';
+  else if (clickhouseCode !== undefined && AUTH_FAILURE_CODES.has(clickhouseCode)) kind = 'auth';
+  return new CostscopeStorageError(operation, kind, messageOf(error), { cause: error, clickhouseCode });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

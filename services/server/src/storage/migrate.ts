@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CostscopeStorageError } from './errors.js';
+import type { ClickHouseTransport } from './transport.js';
+
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const FILE_PATTERN = /^(\d{4})_([a-z0-9_]+)\.up\.sql$/;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Raw calls are kept `retentionDays`; hourly rollups at least this long (25 months: year-over-year views). */
+export const MIN_ROLLUP_RETENTION_DAYS = 760;
+
+export type Migration = { version: number; name: string; sql: string; checksum: string };
+
+export type SchemaOptions = {
+  /** ClickHouse cluster name; unset on one node (embedded or a single server). */
+  cluster?: string | undefined;
+  /** Database the Distributed tables point at (needed only with a cluster). */
+  database: string;
+  retentionDays: number;
+};
+
+/** The numbered `NNNN_name.up.sql` files, in order. */
+export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((file) => FILE_PATTERN.test(file))
+    .sort()
+    .map((file) => {
+      const [, version = '0', name = ''] = FILE_PATTERN.exec(file) ?? [];
+      const sql = readFileSync(join(dir, file), 'utf8');
+      return { version: Number(version), name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+    });
+}
+
+export function rollupRetentionDays(retentionDays: number): number {
+  return Math.max(MIN_ROLLUP_RETENTION_DAYS, retentionDays);
+}
+
+/**
+ * Renders a migration's placeholders into statements. DDL cannot take query parameters, so the
+ * few settings that reach it (cluster, database, day counts) are validated here as identifiers
+ * and integers; nothing a user of the API sends ever reaches this text.
+ */
+export function renderMigration(sql: string, options: SchemaOptions): string[] {
+  const { cluster, database, retentionDays } = options;
+  if (cluster !== undefined && !IDENTIFIER.test(cluster)) throw schemaError(`invalid cluster name ${JSON.stringify(cluster)}`);
+  if (!IDENTIFIER.test(database)) throw schemaError(`invalid database name ${JSON.stringify(database)}`);
+  if (!Number.isInteger(retentionDays) || retentionDays < 1) throw schemaError(`invalid retention ${retentionDays}`);
+
+  const rendered = sql
+    .replaceAll('{{LOCAL}}', cluster ? '_local' : '')
+    .replaceAll('{{ON_CLUSTER}}', cluster ? `ON CLUSTER ${cluster}` : '')
+    .replaceAll('{{RETENTION_DAYS}}', String(retentionDays))
+    .replaceAll('{{ROLLUP_RETENTION_DAYS}}', String(rollupRetentionDays(retentionDays)))
+    .replace(/\{\{ENGINE:(\w+)(?:\(([^)]*)\))?\}\}/g, (_match, engine: string, args: string | undefined) => {
+      if (!cluster) return args ? `${engine}(${args})` : engine;
+      // {shard}, {replica}, {database} and {table} are the server's macros, expanded per node.
+      const replicatedArgs = ["'/clickhouse/tables/{shard}/{database}/{table}'", "'{replica}'", ...(args ? [args] : [])];
+      return `Replicated${engine}(${replicatedArgs.join(', ')})`;
+    })
+    .replace(/\{\{DISTRIBUTED (\w+) BY ([^}]+)\}\}/g, (_match, table: string, shardingKey: string) =>
+      cluster
+        ? `CREATE TABLE IF NOT EXISTS ${table} ON CLUSTER ${cluster} AS ${table}_local\n` +
+          `ENGINE = Distributed(${cluster}, ${database}, ${table}_local, ${shardingKey.trim()})`
+        : '',
+    );
+  if (rendered.includes('{{')) throw schemaError(`unknown placeholder near ${rendered.slice(rendered.indexOf('{{'), rendered.indexOf('{{') + 40)}`);
+  return splitStatements(rendered);
+}
+
+/** Splits on `;` at the end of a line; drops pieces that are only comments or blank. */
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;[ \t]*$/m)
+    .map((piece) => piece.trim())
+    .filter((piece) => piece.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('--')));
+}
+
+function migrationsTableDdl(options: SchemaOptions): string[] {
+  return renderMigration(
+    `CREATE TABLE IF NOT EXISTS costscope_migrations{{LOCAL}} {{ON_CLUSTER}}
+(
+    version UInt32,
+    name String,
+    checksum String,
+    applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = {{ENGINE:ReplacingMergeTree}}
+ORDER BY version;
+
+{{DISTRIBUTED costscope_migrations BY version}};`,
+    options,
+  );
+}
+
+export type MigrationReport = { applied: number[]; alreadyApplied: number[] };
+
+/**
+ * Applies the migrations not yet recorded. Safe to run twice and from two processes at once:
+ * every statement is idempotent (`IF NOT EXISTS`), a version is recorded only after all of its
+ * statements ran, and recording the same version twice collapses (ReplacingMergeTree on
+ * `version`). A recorded version whose file changed since fails the start: schema drift is a bug
+ * to fix by a new numbered file, not by editing an applied one.
+ */
+export async function migrate(
+  transport: ClickHouseTransport,
+  options: SchemaOptions,
+  migrations: Migration[] = listMigrations(),
+): Promise<MigrationReport> {
+  const operation = 'migrations.apply';
+  for (const sql of migrationsTableDdl(options)) await transport.command({ sql, tag: { operation } });
+
+  const recorded = await transport.query<{ version: number; checksum: string }>({
+    sql: 'SELECT version, any(checksum) AS checksum FROM costscope_migrations GROUP BY version',
+    tag: { operation },
+  });
+  const recordedChecksums = new Map(recorded.map((row) => [Number(row.version), row.checksum]));
+
+  const report: MigrationReport = { applied: [], alreadyApplied: [] };
+  for (const migration of migrations) {
+    const recordedChecksum = recordedChecksums.get(migration.version);
+    if (recordedChecksum !== undefined) {
+      if (recordedChecksum !== migration.checksum) {
+        throw new CostscopeStorageError(
+          operation,
+          'migration',
+          `migration ${migration.version}_${migration.name} changed after it was applied (checksum ${recordedChecksum.slice(0, 12)} recorded, ${migration.checksum.slice(0, 12)} on disk); add a new numbered migration instead`,
+        );
+      }
+      report.alreadyApplied.push(migration.version);
+      continue;
+    }
+    for (const sql of renderMigration(migration.sql, options)) {
+      await transport.command({ sql, tag: { operation: `${operation}.${migration.version}` } });
+    }
+    await transport.command({
+      sql: 'INSERT INTO costscope_migrations (version, name, checksum) SELECT {version:UInt32}, {name:String}, {checksum:String}',
+      params: { version: migration.version, name: migration.name, checksum: migration.checksum },
+      tag: { operation },
+    });
+    report.applied.push(migration.version);
+  }
+  await applyRetention(transport, options);
+  return report;
+}
+
+/**
+ * `CREATE TABLE IF NOT EXISTS` keeps the TTL of the first start; a changed
+ * `COSTSCOPE_RETENTION_DAYS` is applied here with `MODIFY TTL` when the table's TTL differs.
+ */
+async function applyRetention(transport: ClickHouseTransport, options: SchemaOptions): Promise<void> {
+  const operation = 'migrations.retention';
+  const suffix = options.cluster ? '_local' : '';
+  const wanted = [
+    { table: `llm_calls${suffix}`, expr: 'toDateTime(time)', days: options.retentionDays },
+    { table: `llm_calls_hourly${suffix}`, expr: 'hour', days: rollupRetentionDays(options.retentionDays) },
+  ];
+  for (const { table, expr, days } of wanted) {
+    const [row] = await transport.query<{ create_table_query: string }>({
+      sql: 'SELECT create_table_query FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
+      params: { table },
+      tag: { operation },
+    });
+    if (!row) throw new CostscopeStorageError(operation, 'migration', `table ${table} is missing after migrations`);
+    if (row.create_table_query.includes(`toIntervalDay(${days})`)) continue;
+    const onCluster = options.cluster ? ` ON CLUSTER ${options.cluster}` : '';
+    await transport.command({
+      sql: `ALTER TABLE ${table}${onCluster} MODIFY TTL ${expr} + INTERVAL ${days} DAY`,
+      tag: { operation },
+    });
+  }
+}
+
+function schemaError(message: string): CostscopeStorageError {
+  return new CostscopeStorageError('migrations.render', 'migration', message);
+}

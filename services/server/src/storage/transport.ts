@@ -1,0 +1,52 @@
+/**
+ * What the storage modules need from ClickHouse, whichever engine answers: the embedded chDB
+ * (default) or a ClickHouse server over HTTP. Both run exactly the same SQL text; values always
+ * travel as typed parameters (`{projectId:String}`), never inside the SQL.
+ */
+
+/** Names the caller of a statement, so a slow or failing query in logs says where it came from. */
+export type QueryTag = {
+  /** `<entity>.<function>`, e.g. `costs.byGroup`. Also the `operation` of any error thrown. */
+  operation: string;
+  projectId?: string;
+};
+
+export type QueryParams = Record<string, string | number | boolean | readonly string[] | readonly number[]>;
+
+export type Statement = {
+  sql: string;
+  params?: QueryParams;
+  tag: QueryTag;
+};
+
+export type InsertBatch = {
+  table: string;
+  /** Column order of each row in `rows`. */
+  columns: readonly string[];
+  /** `JSONCompactEachRow` payload: one JSON array per line, values in `columns` order. */
+  rows: Buffer;
+  tag: QueryTag;
+};
+
+export interface ClickHouseTransport {
+  readonly kind: 'embedded' | 'http';
+  /** Runs a SELECT and returns its rows as JSON objects (64-bit integers arrive as strings). */
+  query<Row>(statement: Statement): Promise<Row[]>;
+  /** Runs a statement that returns nothing (DDL, INSERT … SELECT). */
+  command(statement: Statement): Promise<void>;
+  /** Writes rows in one INSERT; throws if any part of it failed. */
+  insert(batch: InsertBatch): Promise<void>;
+  /** Resolves when the engine answers `SELECT 1`; throws a typed error otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A leading SQL comment with the caller's operation: ClickHouse keeps it in `system.query_log`
+ * on both engines. Only the operation (a constant from our code) goes in; project ids travel in
+ * `log_comment` on the HTTP transport, where they cannot touch the SQL text.
+ */
+export function taggedSql(statement: Statement): string {
+  const safeOperation = statement.tag.operation.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return `/* costscope:${safeOperation} */ ${statement.sql}`;
+}
