@@ -1,0 +1,282 @@
+import { parseUsd, semconv } from '@costscope/core';
+import type { OtlpAttributes, OtlpSpan } from '../otlp/types.js';
+import { OTLP_STATUS_CODE_ERROR } from '../otlp/types.js';
+import { ATTR_OPENINFERENCE_INVOCATION_PARAMETERS, KEPT_RESOURCE_ATTRIBUTES } from './attribute-names.js';
+import type { CallReading, SkipReason } from './call-reading.js';
+import { isContentAttribute } from './content-attributes.js';
+import { InvalidSpanError, type InvalidSpanCode } from './invalid-span-error.js';
+import type { NormalizedCall } from './normalized-call.js';
+import { genAiCallKind, readGenAiCall } from './read-genai-call.js';
+import { readOpenInferenceCall } from './read-openinference-call.js';
+import { isVercelAiProviderCall, readVercelAiCall } from './read-vercel-ai-call.js';
+import { SpanAttributeReader, stringify } from './span-attribute-reader.js';
+
+/**
+ * The largest token count one call may report. The largest context windows today are 1–2 million
+ * tokens; 100 million leaves 50× headroom for growth and for summed multi-step usage, while still
+ * catching the garbage that does occur (unsigned overflows such as 4294967295, 2^63 − 1, counters
+ * that were never reset), which would otherwise turn into absurd costs.
+ */
+export const MAX_TOKENS_PER_CALL = 100_000_000;
+/** DESIGN.md: spans more than an hour in the future are refused. */
+export const MAX_FUTURE_SKEW_MS = 60 * 60 * 1000;
+/** The `attributes` map is bounded so one chatty instrumentation cannot bloat every row. */
+export const MAX_KEPT_ATTRIBUTES = 64;
+export const MAX_ATTRIBUTE_VALUE_CHARS = 1024;
+
+export type NormalizeOptions = {
+  /** The server's clock, passed in so normalization stays a pure function. */
+  now: Date;
+  /** `COSTSCOPE_RETENTION_DAYS`: older spans are refused. */
+  retentionDays: number;
+};
+
+export type SpanOutcome =
+  | { kind: 'call'; call: NormalizedCall }
+  | { kind: 'skipped'; reason: SkipReason }
+  | { kind: 'invalid'; code: InvalidSpanCode; reason: string };
+
+const NANOS_PER_MILLI = 1_000_000n;
+const ZERO_TRACE_ID = '0'.repeat(32);
+const ZERO_SPAN_ID = '0'.repeat(16);
+
+/**
+ * Turns one decoded span into an LLM call, a counted skip (not an LLM call), or an invalid
+ * outcome with a reason for OTLP partial success. Never throws for anything a client sent.
+ */
+export function normalizeSpan(span: OtlpSpan, resource: OtlpAttributes, options: NormalizeOptions): SpanOutcome {
+  const reader = new SpanAttributeReader(span.attributes);
+  if (reader.has(semconv.ATTR_COSTSCOPE_GUARD_BLOCKED) && reader.boolean(semconv.ATTR_COSTSCOPE_GUARD_BLOCKED) !== false) {
+    // An SDK guard stopped the request before it was sent: nothing was billed.
+    return { kind: 'skipped', reason: 'guard_blocked' };
+  }
+  try {
+    const detected = detectCall(reader);
+    if (detected.kind === 'skipped') return detected;
+    return { kind: 'call', call: buildCall(span, resource, reader, detected.read(), options) };
+  } catch (error) {
+    if (error instanceof InvalidSpanError) return { kind: 'invalid', code: error.code, reason: error.message };
+    throw error;
+  }
+}
+
+function detectCall(
+  reader: SpanAttributeReader,
+): { kind: 'call'; read: () => CallReading } | { kind: 'skipped'; reason: SkipReason } {
+  // Vercel first: its provider-call spans (AI SDK 6) also carry gen_ai.* usage.
+  const operationId = reader.string(semconv.ATTR_VERCEL_AI_OPERATION_ID);
+  if (operationId !== '') {
+    return isVercelAiProviderCall(operationId)
+      ? { kind: 'call', read: () => readVercelAiCall(reader) }
+      : { kind: 'skipped', reason: 'vercel_ai_outer_span' };
+  }
+  const openInferenceKind = reader.string(semconv.ATTR_OPENINFERENCE_SPAN_KIND);
+  if (openInferenceKind !== '') {
+    return openInferenceKind.toUpperCase() === semconv.OPENINFERENCE_SPAN_KIND_LLM
+      ? { kind: 'call', read: () => readOpenInferenceCall(reader) }
+      : { kind: 'skipped', reason: 'openinference_non_llm_span' };
+  }
+  const genAi = genAiCallKind(reader);
+  if (genAi === 'call') return { kind: 'call', read: () => readGenAiCall(reader) };
+  return { kind: 'skipped', reason: genAi === 'agent_or_tool_span' ? 'agent_or_tool_span' : 'not_llm_call' };
+}
+
+function buildCall(
+  span: OtlpSpan,
+  resource: OtlpAttributes,
+  reader: SpanAttributeReader,
+  reading: CallReading,
+  options: NormalizeOptions,
+): NormalizedCall {
+  const ids = checkedIds(span);
+  const time = checkedTime(span, options);
+  checkTokens(reading);
+
+  const errorType = reader.string(semconv.ATTR_ERROR_TYPE);
+  const failed = span.status.code === OTLP_STATUS_CODE_ERROR || errorType !== '';
+  const attempt = reader.integer(semconv.ATTR_COSTSCOPE_ATTEMPT) ?? 1;
+  if (attempt < 1) throw new InvalidSpanError('invalid_attribute', `${semconv.ATTR_COSTSCOPE_ATTEMPT} must be 1 or more, got ${attempt}`);
+  if (reading.maxTokens !== null && reading.maxTokens < 0) {
+    throw new InvalidSpanError('invalid_attribute', `max tokens must not be negative, got ${reading.maxTokens}`);
+  }
+  const ttft = reader.number(semconv.ATTR_COSTSCOPE_TIME_TO_FIRST_TOKEN_MS);
+  const endMs = Number(span.endTimeUnixNano / NANOS_PER_MILLI);
+  const latencyMs = span.endTimeUnixNano === 0n ? 0 : Math.max(0, endMs - time.getTime());
+
+  return {
+    time,
+    traceId: ids.traceId,
+    spanId: ids.spanId,
+    service: stringify(resource.get(semconv.ATTR_SERVICE_NAME) ?? null),
+    feature: reading.tags.feature ?? '',
+    endpoint: reading.tags.endpoint ?? '',
+    userId: reading.tags.userId ?? '',
+    userTier: reading.tags.userTier ?? '',
+    priority: reading.tags.priority ?? '',
+    provider: reading.provider,
+    requestModel: reading.requestModel,
+    responseModel: reading.responseModel,
+    operation: reading.operation,
+    inputTokens: reading.tokens.input,
+    cacheReadInputTokens: reading.tokens.cacheRead,
+    cacheWriteInputTokens: reading.tokens.cacheWrite,
+    outputTokens: reading.tokens.output,
+    reasoningTokens: reading.tokens.reasoning,
+    status: failed ? 'error' : 'ok',
+    errorType: failed ? errorType || httpStatusOf(reader) || '_OTHER' : '',
+    attempt,
+    batch: reader.boolean(semconv.ATTR_COSTSCOPE_BATCH) ?? false,
+    maxTokens: reading.maxTokens,
+    finishReason: reading.finishReason,
+    promptPrefixHash: reader.string(semconv.ATTR_COSTSCOPE_PROMPT_PREFIX_HASH),
+    latencyMs,
+    timeToFirstTokenMs: ttft === undefined ? reading.timeToFirstTokenMs : Math.round(ttft),
+    attributes: keptAttributes(span.attributes, resource, reading),
+    reportedCostUsd: reportedCost(reader),
+    dialect: reading.dialect,
+  };
+}
+
+function checkedIds(span: OtlpSpan): { traceId: string; spanId: string } {
+  // Storage makes resends count once by (trace id, span id): without both, a call cannot be kept.
+  if (span.traceId.length !== 32 || span.traceId === ZERO_TRACE_ID) {
+    throw new InvalidSpanError('missing_ids', `trace id "${span.traceId}" is not 16 non-zero bytes`);
+  }
+  if (span.spanId.length !== 16 || span.spanId === ZERO_SPAN_ID) {
+    throw new InvalidSpanError('missing_ids', `span id "${span.spanId}" is not 8 non-zero bytes`);
+  }
+  return { traceId: span.traceId, spanId: span.spanId };
+}
+
+function checkedTime(span: OtlpSpan, options: NormalizeOptions): Date {
+  const startMs = Number(span.startTimeUnixNano / NANOS_PER_MILLI);
+  const oldest = options.now.getTime() - options.retentionDays * 86_400_000;
+  const newest = options.now.getTime() + MAX_FUTURE_SKEW_MS;
+  if (span.startTimeUnixNano === 0n) throw new InvalidSpanError('time_outside_window', 'the span has no start time');
+  if (startMs < oldest) {
+    throw new InvalidSpanError(
+      'time_outside_window',
+      `start time ${new Date(startMs).toISOString()} is older than the ${options.retentionDays}-day retention window`,
+    );
+  }
+  if (startMs > newest) {
+    throw new InvalidSpanError('time_outside_window', `start time ${new Date(startMs).toISOString()} is more than 1 hour in the future`);
+  }
+  if (span.endTimeUnixNano !== 0n && span.endTimeUnixNano < span.startTimeUnixNano) {
+    throw new InvalidSpanError('time_outside_window', 'the span ends before it starts');
+  }
+  return new Date(startMs);
+}
+
+function checkTokens(reading: CallReading): void {
+  const { tokens, tokenSources } = reading;
+  for (const field of ['input', 'cacheRead', 'cacheWrite', 'output', 'reasoning'] as const) {
+    const count = tokens[field];
+    if (count < 0) throw new InvalidSpanError('invalid_tokens', `${tokenSources[field]} is ${count}; token counts cannot be negative`);
+    if (count > MAX_TOKENS_PER_CALL) {
+      throw new InvalidSpanError(
+        'invalid_tokens',
+        `${tokenSources[field]} is ${count}, above the ${MAX_TOKENS_PER_CALL} tokens one call can use`,
+      );
+    }
+  }
+  if (tokens.cacheRead + tokens.cacheWrite > tokens.input) {
+    throw new InvalidSpanError(
+      'invalid_tokens',
+      `cached input (${tokenSources.cacheRead} ${tokens.cacheRead} + ${tokenSources.cacheWrite} ${tokens.cacheWrite}) exceeds input (${tokenSources.input} ${tokens.input}), which must include it`,
+    );
+  }
+  if (tokens.reasoning > tokens.output) {
+    throw new InvalidSpanError(
+      'invalid_tokens',
+      `reasoning tokens (${tokenSources.reasoning} ${tokens.reasoning}) exceed output (${tokenSources.output} ${tokens.output}), which must include them`,
+    );
+  }
+}
+
+function reportedCost(reader: SpanAttributeReader): bigint | null {
+  const key = semconv.ATTR_COSTSCOPE_COST_USD;
+  if (!reader.has(key)) return null;
+  const value = reader.attributes.get(key);
+  try {
+    if (typeof value !== 'string' && typeof value !== 'number') throw new Error('not a number');
+    const amount = parseUsd(value);
+    if (amount < 0n) throw new Error('negative');
+    return amount;
+  } catch {
+    throw new InvalidSpanError('invalid_attribute', `${key} must be a non-negative dollar amount, got ${JSON.stringify(value)}`);
+  }
+}
+
+function httpStatusOf(reader: SpanAttributeReader): string {
+  return reader.string(semconv.ATTR_HTTP_RESPONSE_STATUS_CODE);
+}
+
+/** Attributes already stored in their own columns are not repeated in the map. */
+const COLUMN_ATTRIBUTES = new Set<string>([
+  semconv.ATTR_GEN_AI_PROVIDER_NAME,
+  semconv.ATTR_GEN_AI_OPERATION_NAME,
+  semconv.ATTR_GEN_AI_REQUEST_MODEL,
+  semconv.ATTR_GEN_AI_RESPONSE_MODEL,
+  semconv.ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  semconv.ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  semconv.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  semconv.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  semconv.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  semconv.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  semconv.ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  semconv.ATTR_ERROR_TYPE,
+  semconv.ATTR_USER_ID,
+  semconv.ATTR_COSTSCOPE_FEATURE,
+  semconv.ATTR_COSTSCOPE_ENDPOINT,
+  semconv.ATTR_COSTSCOPE_USER_TIER,
+  semconv.ATTR_COSTSCOPE_PRIORITY,
+  semconv.ATTR_COSTSCOPE_BATCH,
+  semconv.ATTR_COSTSCOPE_ATTEMPT,
+  semconv.ATTR_COSTSCOPE_PROMPT_PREFIX_HASH,
+  semconv.ATTR_COSTSCOPE_COST_USD,
+  semconv.ATTR_COSTSCOPE_TIME_TO_FIRST_TOKEN_MS,
+  semconv.ATTR_LEGACY_GEN_AI_SYSTEM,
+  semconv.ATTR_LEGACY_GEN_AI_USAGE_PROMPT_TOKENS,
+  semconv.ATTR_LEGACY_GEN_AI_USAGE_COMPLETION_TOKENS,
+  semconv.ATTR_LEGACY_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  semconv.ATTR_LEGACY_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  semconv.ATTR_OPENINFERENCE_MODEL_NAME,
+  semconv.ATTR_OPENINFERENCE_PROVIDER,
+  semconv.ATTR_OPENINFERENCE_TOKEN_COUNT_PROMPT,
+  semconv.ATTR_OPENINFERENCE_TOKEN_COUNT_COMPLETION,
+  semconv.ATTR_OPENINFERENCE_TOKEN_COUNT_CACHE_READ,
+  semconv.ATTR_OPENINFERENCE_TOKEN_COUNT_CACHE_WRITE,
+  semconv.ATTR_OPENINFERENCE_TOKEN_COUNT_REASONING,
+  semconv.ATTR_VERCEL_AI_MODEL_ID,
+  semconv.ATTR_VERCEL_AI_MODEL_PROVIDER,
+  semconv.ATTR_VERCEL_AI_RESPONSE_MODEL,
+  semconv.ATTR_VERCEL_AI_RESPONSE_FINISH_REASON,
+  semconv.ATTR_VERCEL_AI_USAGE_PROMPT_TOKENS,
+  semconv.ATTR_VERCEL_AI_USAGE_COMPLETION_TOKENS,
+  semconv.ATTR_VERCEL_AI_USAGE_INPUT_TOKENS,
+  semconv.ATTR_VERCEL_AI_USAGE_OUTPUT_TOKENS,
+  semconv.ATTR_VERCEL_AI_USAGE_CACHED_INPUT_TOKENS,
+  semconv.ATTR_VERCEL_AI_USAGE_REASONING_TOKENS,
+  ATTR_OPENINFERENCE_INVOCATION_PARAMETERS,
+]);
+
+function keptAttributes(attributes: OtlpAttributes, resource: OtlpAttributes, reading: CallReading): Record<string, string> {
+  const kept: Record<string, string> = { 'costscope.dialect': reading.dialect };
+  let count = 1;
+  const keep = (key: string, value: string): void => {
+    if (count >= MAX_KEPT_ATTRIBUTES || key in kept) return;
+    kept[key] = value.length > MAX_ATTRIBUTE_VALUE_CHARS ? value.slice(0, MAX_ATTRIBUTE_VALUE_CHARS) : value;
+    count += 1;
+  };
+  for (const [key, value] of attributes) {
+    // Never prompt or completion text, whatever the dialect calls it.
+    if (key === '' || isContentAttribute(key) || COLUMN_ATTRIBUTES.has(key)) continue;
+    keep(key, stringify(value));
+  }
+  for (const key of KEPT_RESOURCE_ATTRIBUTES) {
+    const value = resource.get(key);
+    if (value !== undefined && value !== null) keep(key, stringify(value));
+  }
+  return kept;
+}

@@ -1,0 +1,103 @@
+import type { OtlpAttributes, OtlpAttributeValue } from '../otlp/types.js';
+import { InvalidSpanError } from './invalid-span-error.js';
+
+/**
+ * Typed reads of span attributes, lenient where instrumentations differ in harmless ways (a count
+ * sent as `"12"` or `12.0`, a flag as `"true"`) and strict where a value cannot mean what the
+ * attribute says (a count of `-5` or `"lots"`), which makes the span invalid, naming the attribute.
+ */
+export class SpanAttributeReader {
+  constructor(readonly attributes: OtlpAttributes) {}
+
+  has(key: string): boolean {
+    const value = this.attributes.get(key);
+    return value !== undefined && value !== null && value !== '';
+  }
+
+  /** The first key present, so a dialect's newer name wins over its older one. */
+  firstPresent(...keys: string[]): string | undefined {
+    return keys.find((key) => this.has(key));
+  }
+
+  string(...keys: string[]): string {
+    const key = this.firstPresent(...keys);
+    if (key === undefined) return '';
+    return stringify(this.attributes.get(key) ?? null);
+  }
+
+  /** A whole number (counts, limits); `undefined` when absent; invalid when not a whole number. */
+  integer(...keys: string[]): number | undefined {
+    const key = this.firstPresent(...keys);
+    if (key === undefined) return undefined;
+    const value = this.attributes.get(key);
+    const number = typeof value === 'string' && /^-?\d+(?:\.0*)?$/.test(value.trim()) ? Number(value) : value;
+    if (typeof number !== 'number' || !Number.isInteger(number)) {
+      throw new InvalidSpanError('invalid_attribute', `${key} must be a whole number, got ${JSON.stringify(value)}`);
+    }
+    if (!Number.isSafeInteger(number)) {
+      throw new InvalidSpanError('invalid_tokens', `${key} is ${String(value)}, beyond any real count`);
+    }
+    return number;
+  }
+
+  /** A finite number (milliseconds, dollars as floats); `undefined` when absent or not numeric. */
+  number(...keys: string[]): number | undefined {
+    const key = this.firstPresent(...keys);
+    if (key === undefined) return undefined;
+    const value = this.attributes.get(key);
+    const number = typeof value === 'string' ? Number(value) : value;
+    return typeof number === 'number' && Number.isFinite(number) ? number : undefined;
+  }
+
+  boolean(...keys: string[]): boolean | undefined {
+    const key = this.firstPresent(...keys);
+    if (key === undefined) return undefined;
+    const value = this.attributes.get(key);
+    if (typeof value === 'boolean') return value;
+    if (value === 'true' || value === 1) return true;
+    if (value === 'false' || value === 0) return false;
+    return undefined;
+  }
+
+  /** A string array attribute's first element, or the string itself. */
+  firstOf(...keys: string[]): string {
+    const key = this.firstPresent(...keys);
+    if (key === undefined) return '';
+    const value = this.attributes.get(key) ?? null;
+    if (Array.isArray(value)) return value.length > 0 ? stringify(value[0] ?? null) : '';
+    return stringify(value);
+  }
+
+  /** A JSON-object attribute (OpenInference `metadata`, Vercel `ai.response.providerMetadata`). */
+  jsonObject(key: string): Record<string, unknown> | undefined {
+    const value = this.attributes.get(key);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value;
+    if (typeof value !== 'string') return undefined;
+    try {
+      const parsed: unknown = JSON.parse(value);
+      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+        ? (parsed as Record<string, unknown>)
+        : undefined;
+    } catch {
+      // Free-form text where JSON was expected carries no tags; it is not a reason to refuse the call.
+      return undefined;
+    }
+  }
+
+  /** Every attribute whose key starts with `prefix`, keyed by the rest of the key. */
+  withPrefix(prefix: string): Map<string, string> {
+    const found = new Map<string, string>();
+    for (const [key, value] of this.attributes) {
+      if (key.startsWith(prefix) && key.length > prefix.length) found.set(key.slice(prefix.length), stringify(value));
+    }
+    return found;
+  }
+}
+
+/** Text form of an attribute value for tags and the `attributes` map. */
+export function stringify(value: OtlpAttributeValue): string {
+  if (value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
