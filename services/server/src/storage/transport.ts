@@ -11,7 +11,8 @@ export type QueryTag = {
   projectId?: string;
 };
 
-export type QueryParams = Record<string, string | number | boolean | readonly string[] | readonly number[]>;
+/** `null` binds SQL NULL to a `Nullable(…)` parameter. */
+export type QueryParams = Record<string, string | number | boolean | null | readonly string[] | readonly number[]>;
 
 export type Statement = {
   sql: string;

@@ -8,6 +8,7 @@ CREATE TABLE IF NOT EXISTS alert_episodes{{LOCAL}} {{ON_CLUSTER}}
     rule LowCardinality(String),
     scope String,
     status LowCardinality(String),
+    severity LowCardinality(String),
     started_at DateTime64(3, 'UTC'),
     resolved_at Nullable(DateTime64(3, 'UTC')),
     last_notified_at Nullable(DateTime64(3, 'UTC')),
