@@ -81,16 +81,22 @@ async function collect(chunks: AsyncIterable<Uint8Array>, maxBytes: number): Pro
 async function gunzipWithLimit(chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Buffer> {
   const parts: Buffer[] = [];
   let total = 0;
+  let overLimit = false;
   try {
     await pipeline(Readable.from(chunks, { objectMode: false }), createGunzip(), async (inflated: AsyncIterable<Buffer>) => {
       for await (const chunk of inflated) {
         total += chunk.byteLength;
         // Throwing here tears the pipeline down: zlib inflates no further.
-        if (total > maxBytes) throw new OtlpPayloadTooLargeError(maxBytes);
+        if (total > maxBytes) {
+          overLimit = true;
+          throw new OtlpPayloadTooLargeError(maxBytes);
+        }
         parts.push(chunk);
       }
     });
   } catch (error) {
+    // Tearing the pipeline down may surface as an AbortError from another stage: the flag says why.
+    if (overLimit) throw new OtlpPayloadTooLargeError(maxBytes);
     if (error instanceof OtlpHttpError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? '';
     if (code.startsWith('Z_') || code === 'ERR_STREAM_PREMATURE_CLOSE') {
