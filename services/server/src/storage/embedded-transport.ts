@@ -60,7 +60,7 @@ export async function openEmbeddedTransport(options: EmbeddedTransportOptions): 
         await session.insert({
           table: batch.table,
           columns: batch.columns,
-          values: batch.rows,
+          values: Buffer.from(batch.rows.map((row) => JSON.stringify(row)).join('\n') + '\n'),
           format: 'JSONCompactEachRow',
           timeout,
         });

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { ClickHouseError, createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { AUTH_FAILURE_CODES, CostscopeStorageError, TIMEOUT_CODES } from './errors.js';
@@ -83,11 +82,10 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
     async insert(batch: InsertBatch): Promise<void> {
       if (batch.rows.length === 0) return;
       try {
-        // A byte stream is passed through as-is: the payload is already JSONCompactEachRow.
         await client.insert({
           table: batch.table,
           columns: [...batch.columns] as [string, ...string[]],
-          values: Readable.from([batch.rows], { objectMode: false }),
+          values: batch.rows as unknown[][],
           format: 'JSONCompactEachRow',
           clickhouse_settings: settingsFor(batch.tag),
         });

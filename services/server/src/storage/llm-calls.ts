@@ -47,7 +47,7 @@ export async function insertCalls(
   const chunkBytes = options.chunkBytes ?? 16 * 1024 * 1024;
 
   const seen = new Set<string>();
-  const lines: string[] = [];
+  const rows: unknown[][] = [];
   for (const call of calls) {
     requireProjectId(operation, call.projectId);
     if (!call.traceId || !call.spanId) {
@@ -56,23 +56,24 @@ export async function insertCalls(
     const identity = `${call.projectId}\u0000${call.traceId}\u0000${call.spanId}`;
     if (seen.has(identity)) continue;
     seen.add(identity);
-    lines.push(serializeCall(call));
+    rows.push(callRow(call));
   }
 
   await serialized(transport, async () => {
     let start = 0;
-    while (start < lines.length) {
+    while (start < rows.length) {
+      // Bytes are estimated per row (its strings and the attribute map dominate).
       let end = start;
       let bytes = 0;
-      while (end < lines.length && end - start < chunkRows && (bytes < chunkBytes || end === start)) {
-        bytes += (lines[end] as string).length + 1;
+      while (end < rows.length && end - start < chunkRows && (bytes < chunkBytes || end === start)) {
+        bytes += estimateRowBytes(rows[end] as unknown[]);
         end += 1;
       }
       try {
         await transport.insert({
           table: 'llm_calls_incoming',
           columns: CALL_COLUMNS,
-          rows: Buffer.from(lines.slice(start, end).join('\n') + '\n'),
+          rows: rows.slice(start, end),
           tag: { operation, projectId: calls[0]?.projectId ?? '' },
         });
       } catch (error) {
@@ -80,7 +81,7 @@ export async function insertCalls(
           throw new CostscopeStorageError(
             operation,
             error.kind,
-            `chunk of calls ${start}–${end - 1} of ${lines.length} not stored (earlier chunks are; resending the batch is safe): ${error.message}`,
+            `chunk of calls ${start}–${end - 1} of ${rows.length} not stored (earlier chunks are; resending the batch is safe): ${error.message}`,
             { cause: error, clickhouseCode: error.clickhouseCode, httpStatus: error.httpStatus },
           );
         }
@@ -89,12 +90,12 @@ export async function insertCalls(
       start = end;
     }
   });
-  return { sent: lines.length, repeatedInBatch: calls.length - lines.length };
+  return { sent: rows.length, repeatedInBatch: calls.length - rows.length };
 }
 
-/** One `JSONCompactEachRow` line in `CALL_COLUMNS` order. */
-export function serializeCall(call: LlmCallRecord): string {
-  return JSON.stringify([
+/** One row in `CALL_COLUMNS` order; money as exact decimal strings for `Decimal(38, 18)`. */
+export function callRow(call: LlmCallRecord): unknown[] {
+  return [
     call.projectId,
     toClickHouseTime(call.time),
     call.traceId,
@@ -132,7 +133,17 @@ export function serializeCall(call: LlmCallRecord): string {
     Math.max(0, Math.round(call.latencyMs)),
     call.timeToFirstTokenMs === null ? null : Math.max(0, Math.round(call.timeToFirstTokenMs)),
     call.attributes,
-  ]);
+  ];
+}
+
+function estimateRowBytes(row: unknown[]): number {
+  let bytes = 16;
+  for (const value of row) {
+    if (typeof value === 'string') bytes += value.length + 3;
+    else if (value !== null && typeof value === 'object') bytes += JSON.stringify(value).length;
+    else bytes += 8;
+  }
+  return bytes;
 }
 
 const writeQueues = new WeakMap<ClickHouseTransport, Promise<unknown>>();

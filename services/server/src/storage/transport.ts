@@ -24,8 +24,8 @@ export type InsertBatch = {
   table: string;
   /** Column order of each row in `rows`. */
   columns: readonly string[];
-  /** `JSONCompactEachRow` payload: one JSON array per line, values in `columns` order. */
-  rows: Buffer;
+  /** One array per row, values in `columns` order, as `JSONCompactEachRow` takes them. */
+  rows: ReadonlyArray<readonly unknown[]>;
   tag: QueryTag;
 };
 

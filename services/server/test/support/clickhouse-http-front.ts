@@ -1,0 +1,220 @@
+/**
+ * A test-only ClickHouse HTTP front over the chDB engine: a node:http server on 127.0.0.1 that
+ * speaks the part of ClickHouse's HTTP interface `@clickhouse/client` uses, so the HTTP transport
+ * runs the real client against a real socket and real SQL (see docs/clickhouse-http-peer.md for
+ * what it covers and what it does not). Run as its own process (chDB binds one data directory per
+ * process): `node --import tsx clickhouse-http-front.ts '<json options>'`; it prints
+ * `{"port":N}` on stdout once listening.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { Session } from 'chdb';
+
+export type FrontOptions = { dataDir: string; database: string; user: string; password: string };
+
+const VERSION = '26.7.2.1';
+const INSERT_PATTERN = /^\s*INSERT\s+INTO\s+([A-Za-z_][\w.]*)\s*(?:\(([^)]*)\))?\s*FORMAT\s+(\w+)\s*$/is;
+const TRAILING_FORMAT = /\s+FORMAT\s+(\w+)\s*;?\s*$/i;
+const PLACEHOLDER = /\{([A-Za-z_]\w*):([^{}]+)\}/g;
+
+/** ClickHouse's own mapping of a few exception codes to HTTP statuses; the rest answer 500. */
+const HTTP_STATUS_BY_CODE: Record<number, number> = {
+  60: 404, // UNKNOWN_TABLE
+  81: 404, // UNKNOWN_DATABASE
+  62: 400, // SYNTAX_ERROR
+  47: 400, // UNKNOWN_IDENTIFIER
+  130: 400, // CANNOT_READ_ARRAY_FROM_TEXT
+  456: 400, // UNKNOWN_QUERY_PARAMETER
+  516: 403, // AUTHENTICATION_FAILED
+};
+
+class FrontError extends Error {
+  constructor(
+    readonly code: number,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Inverse of the client's TSV escaping of a parameter value (`\t`, `\n`, `\\`, `\'`…). */
+function unescapeTsv(value: string): string {
+  const map: Record<string, string> = { t: '\t', n: '\n', r: '\r', '0': '\0', b: '\b', f: '\f', '\\': '\\', "'": "'" };
+  return value.replace(/\\(.)/gs, (_match, ch: string) => map[ch] ?? ch);
+}
+
+/** Parses the client's array text (`['a','b\'c']`, `[1,2]`) into JS values for chDB's binder. */
+function parseArrayText(text: string): unknown[] {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('[') || !trimmed.endsWith(']')) throw new FrontError(130, 'CANNOT_READ_ARRAY_FROM_TEXT', `not an array: ${text}`);
+  const items: unknown[] = [];
+  let i = 1;
+  const end = trimmed.length - 1;
+  while (i < end) {
+    const ch = trimmed[i] as string;
+    if (ch === ',' || ch === ' ') {
+      i += 1;
+    } else if (ch === "'") {
+      let out = '';
+      i += 1;
+      while (i < end && trimmed[i] !== "'") {
+        if (trimmed[i] === '\\') {
+          out += unescapeTsv(trimmed.slice(i, i + 2));
+          i += 2;
+        } else {
+          out += trimmed[i];
+          i += 1;
+        }
+      }
+      i += 1;
+      items.push(out);
+    } else {
+      let token = '';
+      while (i < end && trimmed[i] !== ',') token += trimmed[i++];
+      items.push(Number(token.trim()));
+    }
+  }
+  return items;
+}
+
+function bindParams(sql: string, search: URLSearchParams): Record<string, unknown> {
+  const types = new Map<string, string>();
+  for (const match of sql.matchAll(PLACEHOLDER)) types.set(match[1] as string, (match[2] as string).trim());
+  const params: Record<string, unknown> = {};
+  for (const [key, value] of search) {
+    if (!key.startsWith('param_')) continue;
+    const name = key.slice('param_'.length);
+    const type = types.get(name) ?? 'String';
+    if (value === '\\N') params[name] = null;
+    else if (type.startsWith('Array(')) params[name] = parseArrayText(value);
+    else params[name] = unescapeTsv(value);
+  }
+  return params;
+}
+
+function authorized(request: IncomingMessage, search: URLSearchParams, options: FrontOptions): boolean {
+  let user = search.get('user') ?? (request.headers['x-clickhouse-user'] as string | undefined);
+  let password = search.get('password') ?? (request.headers['x-clickhouse-key'] as string | undefined);
+  const header = request.headers.authorization;
+  if (header?.startsWith('Basic ')) {
+    const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    user = decoded.slice(0, colon);
+    password = decoded.slice(colon + 1);
+  }
+  return (user ?? 'default') === options.user && (password ?? '') === options.password;
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  const encoding = request.headers['content-encoding'];
+  if (encoding === 'gzip') return gunzipSync(body);
+  if (encoding && encoding !== 'identity') throw new FrontError(1001, 'STD_EXCEPTION', `unsupported Content-Encoding ${encoding}`);
+  return body;
+}
+
+export function startFront(options: FrontOptions): Promise<number> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const session = new Session(options.dataDir);
+  session.query(`CREATE DATABASE IF NOT EXISTS ${options.database}`);
+  session.query(`USE ${options.database}`);
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const search = url.searchParams;
+    const queryId = search.get('query_id') ?? randomUUID();
+    const baseHeaders: Record<string, string> = {
+      'X-ClickHouse-Server-Display-Name': 'costscope-test-front',
+      'X-ClickHouse-Query-Id': queryId,
+      'X-ClickHouse-Timezone': 'UTC',
+    };
+    const send = (status: number, body: string | Buffer, headers: Record<string, string> = {}): void => {
+      let payload = typeof body === 'string' ? Buffer.from(body) : body;
+      const allHeaders: Record<string, string> = { ...baseHeaders, ...headers };
+      if (search.get('enable_http_compression') === '1' && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+        payload = gzipSync(payload);
+        allHeaders['Content-Encoding'] = 'gzip';
+      }
+      response.writeHead(status, allHeaders);
+      response.end(payload);
+    };
+    try {
+      if (url.pathname === '/ping') return send(200, 'Ok.\n');
+      if (url.pathname !== '/') throw new FrontError(1001, 'STD_EXCEPTION', `no handler for ${url.pathname}`);
+      if (!authorized(request, search, options)) {
+        throw new FrontError(
+          516,
+          'AUTHENTICATION_FAILED',
+          `${options.user}: Authentication failed: password is incorrect, or there is no user with such name`,
+        );
+      }
+      const database = search.get('database');
+      if (database !== null && database !== options.database) {
+        throw new FrontError(81, 'UNKNOWN_DATABASE', `Database ${database} does not exist`);
+      }
+      const body = await readBody(request);
+      const urlQuery = search.get('query');
+      const insert = urlQuery ? INSERT_PATTERN.exec(urlQuery) : null;
+      if (insert) {
+        const [, table = '', columns, format = ''] = insert;
+        const summary = await session.insert({
+          table,
+          values: body,
+          format: format as 'JSONEachRow',
+          ...(columns ? { columns: columns.split(',').map((column) => column.trim()) } : {}),
+        });
+        return send(200, '', {
+          'X-ClickHouse-Summary': JSON.stringify({ read_rows: '0', written_rows: String(summary.rowsWritten), written_bytes: '0' }),
+        });
+      }
+      let sql = [urlQuery ?? '', body.toString('utf8')].filter((part) => part.length > 0).join(' ');
+      let format = 'TabSeparated';
+      const trailing = TRAILING_FORMAT.exec(sql);
+      if (trailing) {
+        format = trailing[1] as string;
+        sql = sql.slice(0, trailing.index);
+      }
+      const result = await session.queryBindAsync(sql, bindParams(sql, search), { format });
+      return send(200, Buffer.from(result.bytes()), {
+        'Content-Type': format.startsWith('JSON') ? 'application/json; charset=UTF-8' : 'text/plain; charset=UTF-8',
+        'X-ClickHouse-Format': format,
+        'X-ClickHouse-Summary': JSON.stringify({ read_rows: String(result.rowsRead), read_bytes: String(result.bytesRead) }),
+      });
+    } catch (error) {
+      const code = error instanceof FrontError ? error.code : ((error as { clickhouseCode?: number }).clickhouseCode ?? 1001);
+      const raw = error instanceof Error ? error.message : String(error);
+      // chDB's messages already read `Code: N. DB::Exception: … (TYPE)`, as the server's do.
+      const text = raw.startsWith('Code:')
+        ? raw
+        : `Code: ${code}. DB::Exception: ${raw}. (${error instanceof FrontError ? error.type : 'STD_EXCEPTION'})`;
+      return send(HTTP_STATUS_BY_CODE[code] ?? 500, `${text} (version ${VERSION})\n`, {
+        'X-ClickHouse-Exception-Code': String(code),
+        'Content-Type': 'text/plain; charset=UTF-8',
+      });
+    }
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      response.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : 0);
+    });
+  });
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '\u0000')) {
+  const options = JSON.parse(process.argv[2] ?? '{}') as FrontOptions;
+  const port = await startFront(options);
+  process.stdout.write(`${JSON.stringify({ port })}\n`);
+}
