@@ -109,3 +109,18 @@ export const ATTR_VERCEL_AI_USAGE_CACHED_INPUT_TOKENS = 'ai.usage.cachedInputTok
 export const ATTR_VERCEL_AI_USAGE_REASONING_TOKENS = 'ai.usage.reasoningTokens' as const;
 /** Prefix of `experimental_telemetry.metadata` entries. */
 export const VERCEL_AI_TELEMETRY_METADATA_PREFIX = 'ai.telemetry.metadata.' as const;
+
+// --- Appended for @costscope/sdk ---------------------------------------------------------------
+/** The SDK's estimate of a blocked request's input tokens (characters / 4), never billed. */
+export const ATTR_COSTSCOPE_GUARD_ESTIMATED_INPUT_TOKENS = 'costscope.guard.estimated_input_tokens' as const;
+/** The `maxInputTokens` limit that blocked the request. */
+export const ATTR_COSTSCOPE_GUARD_MAX_INPUT_TOKENS = 'costscope.guard.max_input_tokens' as const;
+/** Value of `costscope.guard.blocked` when `maxInputTokens` stopped the call. */
+export const COSTSCOPE_GUARD_MAX_INPUT_TOKENS = 'max_input_tokens' as const;
+/** `true` when the app stopped reading a stream before its end: usage may be missing or partial. */
+export const ATTR_COSTSCOPE_STREAM_ABANDONED = 'costscope.stream.abandoned' as const;
+/** `true` when the SDK applied `defaultMaxTokens` because the call set no output limit. */
+export const ATTR_COSTSCOPE_GUARD_DEFAULT_MAX_TOKENS_APPLIED = 'costscope.guard.default_max_tokens_applied' as const;
+/** Opt-in only (`captureContent`): the request's messages and the response's text, as JSON. */
+export const ATTR_COSTSCOPE_PROMPT_CONTENT = 'costscope.prompt.content' as const;
+export const ATTR_COSTSCOPE_COMPLETION_CONTENT = 'costscope.completion.content' as const;

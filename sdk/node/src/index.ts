@@ -1,0 +1,10 @@
+export { init, shutdown, forceFlush } from './init.js';
+export type { CostscopeHandle } from './init.js';
+export { withTags, currentTags } from './with-tags.js';
+export { CostscopeConfigError, CostscopeInputTooLargeError } from './errors.js';
+export { CostscopeError } from '@costscope/core';
+export { CostscopeSpanProcessor, createCostscopeSpanProcessor } from './costscope-span-processor.js';
+export { OpenAIInstrumentation } from './instrumentation/openai-instrumentation.js';
+export { AnthropicInstrumentation } from './instrumentation/anthropic-instrumentation.js';
+export { resolveSettings } from './settings.js';
+export type { CostscopeGuards, CostscopeOptions, CostscopeSettings, CostscopeTags } from './types.js';

@@ -1,0 +1,167 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { diag, trace } from '@opentelemetry/api';
+import type { TracerProvider } from '@opentelemetry/api';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { semconv } from '@costscope/core';
+import { CostscopeSpanProcessor } from './costscope-span-processor.js';
+import { flushOnExit } from './flush-on-exit.js';
+import { AnthropicInstrumentation } from './instrumentation/anthropic-instrumentation.js';
+import { OpenAIInstrumentation } from './instrumentation/openai-instrumentation.js';
+import type { ProviderInstrumentation } from './instrumentation/provider-instrumentation.js';
+import { resolveSettings } from './settings.js';
+import { sdkState } from './sdk-state.js';
+import type { CostscopeOptions } from './types.js';
+
+/** What `init` returns. */
+export interface CostscopeHandle {
+  /** Settles once provider packages the app had already imported (ESM) are instrumented too. */
+  readonly ready: Promise<void>;
+  /** Sends the spans held for export now. */
+  forceFlush(): Promise<void>;
+  /** Flushes, stops exporting and removes the instrumentation. */
+  shutdown(): Promise<void>;
+}
+
+// Set by the build (scripts/build.mjs) so the ESM output knows it may `import()` provider packages.
+declare const __COSTSCOPE_MODULE_FORMAT__: 'esm' | 'cjs' | undefined;
+
+/**
+ * Starts Costscope: resolves the settings (option → environment → default), adds Costscope's
+ * exporter to the app's tracer provider (or registers its own when the app has none) and
+ * instruments `openai` and `@anthropic-ai/sdk`, whether they are loaded before or after.
+ * Calling it again returns the running instance.
+ */
+export function init(options: CostscopeOptions = {}): CostscopeHandle {
+  const state = sdkState();
+  if (state.settings !== undefined && state.shutdown !== undefined && state.forceFlush !== undefined) {
+    diag.warn('costscope: init() was called twice; the first settings stay in force');
+    return { ready: Promise.resolve(), forceFlush: state.forceFlush, shutdown: state.shutdown };
+  }
+  const settings = resolveSettings(options);
+  const processor = new CostscopeSpanProcessor(settings);
+  const { tracerProvider, ownProvider } = attachProcessor(options.tracerProvider, processor, settings.serviceName);
+
+  const instrumentations: ProviderInstrumentation[] = [new OpenAIInstrumentation(), new AnthropicInstrumentation()];
+  const unregister = registerInstrumentations({ tracerProvider, instrumentations });
+  patchAlreadyRequired(instrumentations);
+  const ready = patchAlreadyImported(instrumentations);
+
+  const forceFlush = () => processor.forceFlush();
+  const removeExitHooks = settings.flushOnExit ? flushOnExit(forceFlush) : () => undefined;
+  const shutdown = async () => {
+    removeExitHooks();
+    unregister();
+    state.settings = undefined;
+    state.shutdown = undefined;
+    state.forceFlush = undefined;
+    await (ownProvider ?? processor).shutdown();
+  };
+  state.settings = settings;
+  state.forceFlush = forceFlush;
+  state.shutdown = shutdown;
+  return { ready, forceFlush, shutdown };
+}
+
+/** Flushes and stops the running instance, if any (tests, graceful shutdown code). */
+export async function shutdown(): Promise<void> {
+  await sdkState().shutdown?.();
+}
+
+/** Sends the spans held for export now (before `process.exit()`, say). */
+export async function forceFlush(): Promise<void> {
+  await sdkState().forceFlush?.();
+}
+
+interface ProviderWithProcessors {
+  addSpanProcessor?: (processor: SpanProcessor) => void;
+  _activeSpanProcessor?: { _spanProcessors?: SpanProcessor[] };
+}
+
+/**
+ * The app's provider gets Costscope's processor; only when there is none does Costscope register
+ * its own, so an app never ends up with two global providers fighting over the context.
+ */
+function attachProcessor(
+  explicit: TracerProvider | undefined,
+  processor: SpanProcessor,
+  serviceName: string | undefined,
+): { tracerProvider: TracerProvider; ownProvider: NodeTracerProvider | undefined } {
+  const global = trace.getTracerProvider() as TracerProvider & { getDelegate?: () => TracerProvider };
+  const appProvider = explicit ?? global.getDelegate?.() ?? global;
+  const appHasProvider = explicit !== undefined || appProvider.constructor.name !== 'NoopTracerProvider';
+  if (appHasProvider && addProcessorTo(appProvider, processor)) {
+    return { tracerProvider: explicit ?? global, ownProvider: undefined };
+  }
+  const resource = defaultResource().merge(
+    serviceName === undefined ? null : resourceFromAttributes({ [semconv.ATTR_SERVICE_NAME]: serviceName }),
+  );
+  const ownProvider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
+  if (appHasProvider) {
+    diag.warn(
+      'costscope: the app has a tracer provider Costscope cannot add a processor to; Costscope spans use their own provider. Pass createCostscopeSpanProcessor() to your provider to join them.',
+    );
+  } else {
+    ownProvider.register();
+  }
+  return { tracerProvider: ownProvider, ownProvider };
+}
+
+function addProcessorTo(provider: TracerProvider, processor: SpanProcessor): boolean {
+  const candidate = provider as TracerProvider & ProviderWithProcessors;
+  if (typeof candidate.addSpanProcessor === 'function') {
+    // @opentelemetry/sdk-trace-base 1.x
+    candidate.addSpanProcessor(processor);
+    return true;
+  }
+  // 2.x takes processors only in its constructor; its MultiSpanProcessor's list is the one
+  // place to join a provider the app already built.
+  const processors = candidate._activeSpanProcessor?._spanProcessors;
+  if (Array.isArray(processors)) {
+    processors.push(processor);
+    return true;
+  }
+  return false;
+}
+
+/** CommonJS: the provider package may already sit in `require.cache`, loaded before `init`. */
+function patchAlreadyRequired(instrumentations: ProviderInstrumentation[]): void {
+  const requireFromApp = createRequire(join(process.cwd(), 'costscope-init.js'));
+  for (const instrumentation of instrumentations) {
+    try {
+      const resolved = requireFromApp.resolve(instrumentation.packageName());
+      const loaded = requireFromApp.cache[resolved];
+      if (loaded !== undefined) instrumentation.patchModule(loaded.exports);
+    } catch {
+      // Not installed, or not resolvable from here: nothing was loaded to patch.
+    }
+  }
+}
+
+/**
+ * ESM: modules imported before `init` were linked before the import hook existed. Importing the
+ * package again yields the same module instance, whose classes are then patched in place.
+ */
+async function patchAlreadyImported(instrumentations: ProviderInstrumentation[]): Promise<void> {
+  if (typeof __COSTSCOPE_MODULE_FORMAT__ === 'undefined' || __COSTSCOPE_MODULE_FORMAT__ !== 'esm') return;
+  if (preloadedWithHook()) return;
+  await Promise.all(
+    instrumentations.map(async (instrumentation) => {
+      try {
+        const loaded: unknown = await import(instrumentation.packageName());
+        instrumentation.patchModule(loaded);
+      } catch {
+        // Not installed: nothing to patch.
+      }
+    }),
+  );
+}
+
+/** `node --import @costscope/sdk/register`: the ESM hook was in place before the app loaded. */
+function preloadedWithHook(): boolean {
+  const flags = [...process.execArgv, process.env['NODE_OPTIONS'] ?? ''].join(' ');
+  return /--import[= ]\S*@costscope\/sdk\/register/.test(flags);
+}

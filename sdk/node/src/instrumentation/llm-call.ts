@@ -1,0 +1,165 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { performance } from 'node:perf_hooks';
+import { SpanKind, SpanStatusCode, diag } from '@opentelemetry/api';
+import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
+import { semconv } from '@costscope/core';
+import { rememberOutcome, requestFingerprint } from './app-retries.js';
+import type { LlmRequest, LlmResult } from './types.js';
+import { isRecord, numberOrUndefined } from './utils.js';
+
+/**
+ * One instrumented `create` call. Each HTTP attempt the client makes (its own retries included)
+ * is one span carrying `costscope.attempt`; failed attempts end when the next one starts, the
+ * last ends with the response, the end of the stream, or the error the app receives.
+ */
+export class LlmCall {
+  private span: Span;
+  private attemptStartedAt: number;
+  private attempt: number;
+  private fetches = 0;
+  private attemptStatus: number | undefined;
+  private attemptError: unknown;
+  private firstItemSeen = false;
+  private ended = false;
+
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly parent: Context,
+    private readonly spanName: string,
+    private readonly attributes: Attributes,
+    readonly request: LlmRequest,
+    private readonly body: unknown,
+    firstAttempt: number,
+  ) {
+    this.attempt = firstAttempt;
+    this.attemptStartedAt = performance.now();
+    this.span = this.startAttemptSpan();
+  }
+
+  /** Called by the observed `fetch` before each HTTP attempt. */
+  onAttemptStart(): void {
+    this.fetches += 1;
+    if (this.fetches === 1 || this.ended) return;
+    // A new attempt means the previous one failed and the client is retrying.
+    this.endAttempt(this.attemptStatus, this.attemptError);
+    this.attempt += 1;
+    this.attemptStatus = undefined;
+    this.attemptError = undefined;
+    this.attemptStartedAt = performance.now();
+    this.span = this.startAttemptSpan();
+  }
+
+  onAttemptResponse(status: number): void {
+    this.attemptStatus = status;
+  }
+
+  onAttemptError(error: unknown): void {
+    this.attemptError = error;
+  }
+
+  /** The first streamed item: time to first token. */
+  onStreamItem(): void {
+    if (this.firstItemSeen) return;
+    this.firstItemSeen = true;
+    this.span.setAttribute(
+      semconv.ATTR_COSTSCOPE_TIME_TO_FIRST_TOKEN_MS,
+      Math.round((performance.now() - this.attemptStartedAt) * 1000) / 1000,
+    );
+  }
+
+  succeed(result: LlmResult, abandoned = false): void {
+    if (this.ended) return;
+    this.ended = true;
+    const span = this.span;
+    setResultAttributes(span, result);
+    if (abandoned) span.setAttribute(semconv.ATTR_COSTSCOPE_STREAM_ABANDONED, true);
+    span.end();
+    this.rememberOutcome(false);
+  }
+
+  /** The error the app receives; `partial` is what a stream delivered before it failed. */
+  fail(error: unknown, partial?: LlmResult): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (partial !== undefined) setResultAttributes(this.span, partial);
+    this.endAttempt(httpStatusOf(error) ?? this.attemptStatus, error);
+    this.rememberOutcome(true);
+  }
+
+  /** The `maxInputTokens` guard stopped the call before anything was sent. */
+  block(errorType: string, estimatedInputTokens: number, maxInputTokens: number): void {
+    if (this.ended) return;
+    this.ended = true;
+    const span = this.span;
+    span.setAttribute(semconv.ATTR_COSTSCOPE_GUARD_BLOCKED, semconv.COSTSCOPE_GUARD_MAX_INPUT_TOKENS);
+    span.setAttribute(semconv.ATTR_COSTSCOPE_GUARD_ESTIMATED_INPUT_TOKENS, estimatedInputTokens);
+    span.setAttribute(semconv.ATTR_COSTSCOPE_GUARD_MAX_INPUT_TOKENS, maxInputTokens);
+    span.setAttribute(semconv.ATTR_ERROR_TYPE, errorType);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
+    span.end();
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  private startAttemptSpan(): Span {
+    const span = this.tracer.startSpan(this.spanName, { kind: SpanKind.CLIENT, attributes: this.attributes }, this.parent);
+    span.setAttribute(semconv.ATTR_COSTSCOPE_ATTEMPT, this.attempt);
+    return span;
+  }
+
+  private endAttempt(status: number | undefined, error: unknown): void {
+    const span = this.span;
+    const errorType = status !== undefined && status >= 400 ? String(status) : errorTypeOf(error);
+    if (status !== undefined) span.setAttribute(semconv.ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+    span.setAttribute(semconv.ATTR_ERROR_TYPE, errorType);
+    // The class name only: provider error messages can echo the prompt.
+    span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
+    span.end();
+  }
+
+  private rememberOutcome(failed: boolean): void {
+    // Successes only matter when an earlier failure of the same request is remembered.
+    if (!failed && this.attempt === 1) return;
+    try {
+      rememberOutcome(requestFingerprint(this.request.provider, this.request.operation, this.body), this.attempt, failed);
+    } catch (error) {
+      diag.debug('costscope: could not remember the outcome of a call', error);
+    }
+  }
+}
+
+/** The call whose HTTP attempts are in flight in this async context (read by the observed fetch). */
+export const activeCall = new AsyncLocalStorage<LlmCall>();
+
+function setResultAttributes(span: Span, result: LlmResult): void {
+  if (result.responseModel !== undefined) span.setAttribute(semconv.ATTR_GEN_AI_RESPONSE_MODEL, result.responseModel);
+  if (result.responseId !== undefined) span.setAttribute(semconv.ATTR_GEN_AI_RESPONSE_ID, result.responseId);
+  if (result.finishReasons !== undefined && result.finishReasons.length > 0) {
+    span.setAttribute(semconv.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, result.finishReasons);
+  }
+  const usage = result.usage;
+  if (usage !== undefined) {
+    span.setAttribute(semconv.ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
+    span.setAttribute(semconv.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens);
+    span.setAttribute(semconv.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens);
+    span.setAttribute(semconv.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheWriteInputTokens);
+    span.setAttribute(semconv.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
+  }
+  if (result.completionContent !== undefined) {
+    span.setAttribute(semconv.ATTR_COSTSCOPE_COMPLETION_CONTENT, result.completionContent);
+  }
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  return isRecord(error) ? numberOrUndefined(error['status']) : undefined;
+}
+
+/** A low-cardinality name for an error: its HTTP status, else its class. */
+export function errorTypeOf(error: unknown): string {
+  const status = httpStatusOf(error);
+  if (status !== undefined) return String(status);
+  if (error instanceof Error) return error.constructor.name === 'Error' ? error.name : error.constructor.name;
+  return '_OTHER';
+}

@@ -1,0 +1,102 @@
+import { diag } from '@opentelemetry/api';
+import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import { instrumentedCreate } from './instrumented-create.js';
+import type { LlmOperation } from './llm-operation.js';
+import type { CreateMethod } from './types.js';
+import { isRecord } from './utils.js';
+
+/** Scope name of every Costscope span; the exporter forwards only spans of this scope. */
+export const COSTSCOPE_SCOPE_NAME = '@costscope/sdk';
+export const COSTSCOPE_SDK_VERSION = '0.1.0';
+
+/** A resource class reached from the client class, e.g. `OpenAI.Chat.Completions`. */
+export interface PatchTarget {
+  resourcePath: readonly string[];
+  operation: LlmOperation;
+}
+
+export interface ProviderPackage {
+  packageName: string;
+  supportedVersions: string[];
+  /** Named export of the client class (`OpenAI`, `Anthropic`). */
+  clientExportName: string;
+  targets: readonly PatchTarget[];
+}
+
+/**
+ * Patches `create` on the prototypes of a provider's resource classes, which every client
+ * instance shares: clients made before or after `init()` are both covered. The classes are
+ * reached from the package's main export (`OpenAI.Chat.Completions`), which has been stable from
+ * openai 4 to 7 and @anthropic-ai/sdk 0.30 to 1.x, rather than from internal file paths, which
+ * moved between majors.
+ */
+export abstract class ProviderInstrumentation extends InstrumentationBase {
+  constructor(packageName: string, config: InstrumentationConfig = {}) {
+    super(`${COSTSCOPE_SCOPE_NAME}/${packageName}`, COSTSCOPE_SDK_VERSION, config);
+  }
+
+  /**
+   * What to patch. A method, not constructor fields: `InstrumentationBase`'s constructor calls
+   * `init()` before a subclass's fields exist.
+   */
+  protected abstract provider(): ProviderPackage;
+
+  packageName(): string {
+    return this.provider().packageName;
+  }
+
+  protected init() {
+    const { packageName, supportedVersions } = this.provider();
+    return [
+      new InstrumentationNodeModuleDefinition(
+        packageName,
+        supportedVersions,
+        (moduleExports: unknown) => {
+          this.patchModule(moduleExports);
+          return moduleExports;
+        },
+        (moduleExports: unknown) => this.unpatchModule(moduleExports),
+      ),
+    ];
+  }
+
+  /** Patches a module already loaded by the app (import order must not matter). */
+  patchModule(moduleExports: unknown): void {
+    const { packageName, targets } = this.provider();
+    for (const target of targets) {
+      try {
+        const prototype = this.resourcePrototype(moduleExports, target.resourcePath);
+        if (prototype === undefined) continue;
+        const create = prototype['create'];
+        if (typeof create !== 'function' || isWrapped(create)) continue;
+        this._wrap(prototype, 'create', (original: unknown) =>
+          instrumentedCreate(original as CreateMethod, target.operation, () => this.tracer),
+        );
+      } catch (error) {
+        diag.error(`costscope: could not instrument ${packageName} ${target.resourcePath.join('.')}`, error);
+      }
+    }
+  }
+
+  unpatchModule(moduleExports: unknown): void {
+    for (const target of this.provider().targets) {
+      const prototype = this.resourcePrototype(moduleExports, target.resourcePath);
+      if (prototype !== undefined && isWrapped(prototype['create'])) this._unwrap(prototype, 'create');
+    }
+  }
+
+  private resourcePrototype(moduleExports: unknown, path: readonly string[]): Record<string, unknown> | undefined {
+    // CommonJS: the export is the client class with named exports on it; ESM (import-in-the-middle):
+    // a namespace with `default` and the named class.
+    let node: unknown = isRecord(moduleExports) || typeof moduleExports === 'function' ? moduleExports : undefined;
+    const exportsRecord = node as Record<string, unknown> | undefined;
+    node = exportsRecord?.[this.provider().clientExportName] ?? exportsRecord?.['default'] ?? node;
+    for (const key of path) {
+      node = typeof node === 'function' || isRecord(node) ? (node as Record<string, unknown>)[key] : undefined;
+    }
+    if (typeof node !== 'function') return undefined;
+    const prototype = (node as { prototype?: unknown }).prototype;
+    return isRecord(prototype) ? prototype : undefined;
+  }
+}

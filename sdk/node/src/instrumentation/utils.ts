@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+export function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+const prefixHashes = new Map<string, string>();
+const PREFIX_HASH_CACHE_SIZE = 256;
+const toolsJson = new WeakMap<object, string>();
+
+/**
+ * `costscope.prompt.prefix_hash`: 16 hex digits of SHA-256 over the stable prefix (system prompt
+ * + tools), never the text. Apps reuse the same prefix across calls, so the last hashes are kept
+ * and the tools' JSON is cached per tools array: the common call costs one map lookup.
+ */
+export function prefixHash(system: string, tools: unknown): string | undefined {
+  let toolsText = '';
+  if (Array.isArray(tools) && tools.length > 0) {
+    const cached = toolsJson.get(tools);
+    if (cached !== undefined) {
+      toolsText = cached;
+    } else {
+      toolsText = JSON.stringify(tools);
+      toolsJson.set(tools, toolsText);
+    }
+  }
+  if (system === '' && toolsText === '') return undefined;
+  const key = `${system}\u0000${toolsText}`;
+  let hash = prefixHashes.get(key);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
+    if (prefixHashes.size >= PREFIX_HASH_CACHE_SIZE) prefixHashes.clear();
+    prefixHashes.set(key, hash);
+  }
+  return hash;
+}
+
+/** Text of a message `content`: a string, or the `text` of its parts. */
+export function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    let text = '';
+    for (const part of content) {
+      if (typeof part === 'string') text += part;
+      else if (isRecord(part) && typeof part['text'] === 'string') text += part['text'];
+    }
+    return text;
+  }
+  return '';
+}
+
+/**
+ * Characters of text in a request (strings anywhere inside it), for the `maxInputTokens` guard's
+ * estimate. Walking the values is cheaper than serialising and counts no JSON punctuation.
+ */
+export function textLength(value: unknown, depth = 0): number {
+  if (typeof value === 'string') return value.length;
+  if (depth > 32 || !isRecord(value)) return 0;
+  let total = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) total += textLength(item, depth + 1);
+  } else {
+    for (const key in value) total += textLength(value[key], depth + 1);
+  }
+  return total;
+}
+
+/** A rough token count: about four characters per token for English text and code. */
+export function estimateTokens(characters: number): number {
+  return Math.ceil(characters / 4);
+}

@@ -1,0 +1,93 @@
+import { semconv } from '@costscope/core';
+import { CostscopeConfigError } from './errors.js';
+import type { CostscopeGuards, CostscopeOptions, CostscopeSettings, CostscopeTags } from './types.js';
+
+const DEFAULT_ENDPOINT = 'http://localhost:4318';
+const DEFAULT_MAX_QUEUE_SIZE = 2048;
+
+/** Resolves every setting as option → environment variable → default; errors name both. */
+export function resolveSettings(options: CostscopeOptions = {}, env: NodeJS.ProcessEnv = process.env): CostscopeSettings {
+  const endpoint = (options.endpoint ?? nonEmpty(env['COSTSCOPE_ENDPOINT']) ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new CostscopeConfigError(`endpoint (option) / COSTSCOPE_ENDPOINT (env) must be a URL, got "${endpoint}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new CostscopeConfigError(`endpoint (option) / COSTSCOPE_ENDPOINT (env) must be http(s), got "${endpoint}"`);
+  }
+  // The endpoint is the server's base; a full OTLP path is accepted as written.
+  const tracesUrl = url.pathname.endsWith('/v1/traces') ? endpoint : `${endpoint}/v1/traces`;
+
+  const guards: CostscopeGuards = {};
+  const maxInputTokens = positiveInteger(
+    options.guards?.maxInputTokens,
+    env['COSTSCOPE_MAX_INPUT_TOKENS'],
+    'guards.maxInputTokens',
+    'COSTSCOPE_MAX_INPUT_TOKENS',
+  );
+  if (maxInputTokens !== undefined) guards.maxInputTokens = maxInputTokens;
+  const defaultMaxTokens = positiveInteger(
+    options.guards?.defaultMaxTokens,
+    env['COSTSCOPE_DEFAULT_MAX_TOKENS'],
+    'guards.defaultMaxTokens',
+    'COSTSCOPE_DEFAULT_MAX_TOKENS',
+  );
+  if (defaultMaxTokens !== undefined) guards.defaultMaxTokens = defaultMaxTokens;
+
+  return {
+    endpoint,
+    tracesUrl,
+    apiKey: options.apiKey ?? nonEmpty(env['COSTSCOPE_API_KEY']),
+    serviceName: options.serviceName ?? nonEmpty(env['OTEL_SERVICE_NAME']),
+    defaults: checkedTags(options.defaults ?? {}, 'defaults'),
+    guards,
+    captureContent: options.captureContent ?? env['COSTSCOPE_CAPTURE_CONTENT'] === 'true',
+    maxQueueSize:
+      positiveInteger(options.maxQueueSize, env['COSTSCOPE_MAX_QUEUE_SIZE'], 'maxQueueSize', 'COSTSCOPE_MAX_QUEUE_SIZE') ??
+      DEFAULT_MAX_QUEUE_SIZE,
+    flushOnExit: options.flushOnExit ?? true,
+  };
+}
+
+/** Tags as the app wrote them, minus anything that is not a known key with a string value. */
+export function checkedTags(tags: CostscopeTags, where: string): CostscopeTags {
+  const checked: CostscopeTags = {};
+  for (const key of ['feature', 'endpoint', 'userId', 'userTier'] as const) {
+    const value = tags[key];
+    if (value !== undefined) {
+      if (typeof value !== 'string') throw new CostscopeConfigError(`${where}.${key} must be a string, got ${typeof value}`);
+      checked[key] = value;
+    }
+  }
+  if (tags.priority !== undefined) {
+    if (!(semconv.COSTSCOPE_PRIORITIES as readonly string[]).includes(tags.priority)) {
+      throw new CostscopeConfigError(
+        `${where}.priority must be one of ${semconv.COSTSCOPE_PRIORITIES.join('|')}, got "${String(tags.priority)}"`,
+      );
+    }
+    checked.priority = tags.priority;
+  }
+  return checked;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function positiveInteger(option: number | undefined, envValue: string | undefined, optionName: string, envName: string) {
+  if (option !== undefined) {
+    if (!Number.isSafeInteger(option) || option <= 0) {
+      throw new CostscopeConfigError(`${optionName} (option) must be a whole number > 0, got ${String(option)}`);
+    }
+    return option;
+  }
+  const fromEnv = nonEmpty(envValue);
+  if (fromEnv === undefined) return undefined;
+  const parsed = Number(fromEnv);
+  if (!Number.isSafeInteger(parsed) || parsed <= 0) {
+    throw new CostscopeConfigError(`${envName} (env) / ${optionName} (option) must be a whole number > 0, got "${fromEnv}"`);
+  }
+  return parsed;
+}

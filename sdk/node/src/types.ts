@@ -1,0 +1,66 @@
+import type { TracerProvider } from '@opentelemetry/api';
+import type { semconv } from '@costscope/core';
+
+/** What a call is for and who it serves: the dimensions Costscope splits cost by. */
+export interface CostscopeTags {
+  /** The product feature making the call (`costscope.feature`), e.g. `support-chat`. */
+  feature?: string;
+  /** The app's own endpoint or job (`costscope.endpoint`), e.g. `POST /api/answer`. */
+  endpoint?: string;
+  /** The end user (`user.id`). Send an opaque id, not an email. */
+  userId?: string;
+  /** The user's plan (`costscope.user.tier`), e.g. `free`, `pro`. */
+  userTier?: string;
+  /** `critical|important|optional` (`costscope.priority`), the article's load-shedding tiers. */
+  priority?: semconv.CostscopePriority;
+}
+
+/** Guards stop waste before it is paid for (the article's strategies 4 and 6). */
+export interface CostscopeGuards {
+  /**
+   * Reject a request whose estimated input (characters / 4) is larger than this, before it is
+   * sent. The call throws `CostscopeInputTooLargeError` and a span records the block.
+   */
+  maxInputTokens?: number;
+  /** Output limit applied when a call sets none (`max_completion_tokens`, `max_output_tokens`, `max_tokens`). */
+  defaultMaxTokens?: number;
+}
+
+export interface CostscopeOptions {
+  /** Costscope server (or any OTLP/HTTP receiver). Option → `COSTSCOPE_ENDPOINT` → `http://localhost:4318`. */
+  endpoint?: string;
+  /** Project key sent as `Authorization: Bearer`. Option → `COSTSCOPE_API_KEY`. */
+  apiKey?: string;
+  /** `service.name` of the spans. Option → `OTEL_SERVICE_NAME` → `unknown_service:node`. */
+  serviceName?: string;
+  /** Tags every call carries unless `withTags` says otherwise. */
+  defaults?: CostscopeTags;
+  guards?: CostscopeGuards;
+  /**
+   * Export prompt and completion text (`costscope.prompt.content`, `costscope.completion.content`).
+   * Off unless set: option → `COSTSCOPE_CAPTURE_CONTENT=true` → false.
+   */
+  captureContent?: boolean;
+  /**
+   * The tracer provider to add Costscope's exporter to. Default: the app's global provider when
+   * it has one, else Costscope's own (registered as the global one).
+   */
+  tracerProvider?: TracerProvider;
+  /** Most spans held for export; beyond it new spans are dropped, never memory grown. Default 2048. */
+  maxQueueSize?: number;
+  /** Flush spans on `beforeExit`, SIGTERM and SIGINT. Default true. */
+  flushOnExit?: boolean;
+}
+
+/** The settings after option → environment → default. */
+export interface CostscopeSettings {
+  endpoint: string;
+  tracesUrl: string;
+  apiKey: string | undefined;
+  serviceName: string | undefined;
+  defaults: CostscopeTags;
+  guards: CostscopeGuards;
+  captureContent: boolean;
+  maxQueueSize: number;
+  flushOnExit: boolean;
+}
