@@ -1,0 +1,154 @@
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LlmCallRecord } from '@costscope/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DurableSpool } from '../../src/ingest/spool/durable-spool.js';
+import { SpoolFullError, SpoolLockedError } from '../../src/ingest/spool/spool-errors.js';
+import { callRecord, callRecords } from './support/call-records.js';
+
+let dataDir: string;
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'costscope-spool-'));
+});
+
+afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const segments = () => readdirSync(join(dataDir, 'spool')).filter((name) => name.startsWith('segment-'));
+
+async function drain(spool: DurableSpool) {
+  const written: LlmCallRecord[][] = [];
+  const result = await spool.replay(async (records) => {
+    written.push(records);
+  });
+  return { written, result, rows: written.flat() };
+}
+
+describe(DurableSpool.name, () => {
+  it('replays appended batches in order, exactly, and deletes what it wrote', async () => {
+    const spool = await DurableSpool.open({ dataDir });
+    const first = callRecords(3);
+    const second = [callRecord({ totalCostUsd: 123_456_789_012_345_678_901_234_567n, time: new Date('2026-11-01T00:00:00.007Z') })];
+    const third = callRecords(2, { maxTokens: 512, attributes: { a: '1', b: 'x' } });
+    await spool.append(first);
+    await spool.append(second);
+    await spool.append(third);
+    expect(spool.stats().bytes).toBeGreaterThan(0);
+
+    const { rows, result } = await drain(spool);
+    expect(rows).toEqual([...first, ...second, ...third]);
+    expect(rows[3]?.totalCostUsd).toBe(123_456_789_012_345_678_901_234_567n);
+    expect(result).toEqual({ segments: 1, records: 6, ignoredTailBytes: 0 });
+    expect(segments()).toEqual([]);
+    expect(spool.isEmpty()).toBe(true);
+    await spool.close();
+  });
+
+  it('replays after a restart what the previous process acknowledged', async () => {
+    const before = await DurableSpool.open({ dataDir, segmentBytes: 2000 });
+    const acknowledged = callRecords(10);
+    for (const record of acknowledged) await before.append([record]);
+    expect(segments().length).toBeGreaterThan(1);
+    // The process dies here: no close.
+
+    const after = await DurableSpool.open({ dataDir, segmentBytes: 2000 });
+    const late = callRecords(1);
+    await after.append(late);
+    const { rows } = await drain(after);
+    expect(rows.map((r) => r.spanId)).toEqual([...acknowledged, ...late].map((r) => r.spanId));
+    await after.close();
+  });
+
+  it('ignores a torn last record from a crash mid-append and keeps everything before it', async () => {
+    const spool = await DurableSpool.open({ dataDir });
+    const kept = callRecords(4);
+    await spool.append(kept.slice(0, 2));
+    await spool.append(kept.slice(2));
+    await spool.close();
+    const [segment] = segments();
+    // What a crash leaves: a frame header and half its payload.
+    const torn = 'CSP1 5000 1a2b3c4d\n[{"projectId":"p-1","time":17';
+    appendFileSync(join(dataDir, 'spool', segment ?? ''), torn);
+
+    const restarted = await DurableSpool.open({ dataDir });
+    await restarted.append(callRecords(1, { feature: 'after-restart' }));
+    const { rows, result } = await drain(restarted);
+    expect(rows.map((r) => r.spanId).slice(0, 4)).toEqual(kept.map((r) => r.spanId));
+    expect(rows[4]?.feature).toBe('after-restart');
+    expect(result.ignoredTailBytes).toBe(Buffer.byteLength(torn));
+    await restarted.close();
+  });
+
+  it('ignores a last record whose bytes did not all reach the disk (bad checksum)', async () => {
+    const spool = await DurableSpool.open({ dataDir });
+    const kept = callRecords(1);
+    await spool.append(kept);
+    await spool.close();
+    const path = join(dataDir, 'spool', segments()[0] ?? '');
+    const payload = '[{"broken":true}]';
+    appendFileSync(path, `CSP1 ${payload.length} deadbeef\n${payload}\n`);
+    const restarted = await DurableSpool.open({ dataDir });
+    const { rows } = await drain(restarted);
+    expect(rows.map((r) => r.spanId)).toEqual(kept.map((r) => r.spanId));
+    await restarted.close();
+  });
+
+  it('refuses a batch past its bound with SpoolFullError (503) and keeps what it has', async () => {
+    const spool = await DurableSpool.open({ dataDir, maxBytes: 8 * 1024, retryAfterSeconds: 7 });
+    const accepted: LlmCallRecord[] = [];
+    let full: unknown;
+    for (let i = 0; i < 100 && !full; i++) {
+      const batch = callRecords(2);
+      try {
+        await spool.append(batch);
+        accepted.push(...batch);
+      } catch (error) {
+        full = error;
+      }
+    }
+    expect(full).toBeInstanceOf(SpoolFullError);
+    expect(full).toMatchObject({ httpStatus: 503, retryAfterSeconds: 7 });
+    expect(spool.stats().bytes).toBeLessThanOrEqual(8 * 1024);
+    const { rows } = await drain(spool);
+    expect(rows.map((r) => r.spanId)).toEqual(accepted.map((r) => r.spanId));
+    // Drained, it takes batches again.
+    await expect(spool.append(callRecords(2))).resolves.toBeUndefined();
+    await spool.close();
+  });
+
+  it('keeps a segment whose write failed and replays it next time', async () => {
+    const spool = await DurableSpool.open({ dataDir, segmentBytes: 1500 });
+    const all = callRecords(6);
+    for (const record of all) await spool.append([record]);
+    const segmentCount = segments().length;
+    expect(segmentCount).toBeGreaterThan(2);
+
+    let writes = 0;
+    const delivered: string[] = [];
+    await expect(
+      spool.replay(async (records) => {
+        writes += 1;
+        if (writes === 2) throw new Error('storage went away');
+        delivered.push(...records.map((r) => r.spanId));
+      }),
+    ).rejects.toThrow('storage went away');
+    expect(segments().length).toBe(segmentCount - 1);
+
+    const { rows } = await drain(spool);
+    expect([...delivered, ...rows.map((r) => r.spanId)]).toEqual(all.map((r) => r.spanId));
+    await spool.close();
+  });
+
+  it('refuses a data directory another live process owns', async () => {
+    const directory = join(dataDir, 'spool');
+    const spool = await DurableSpool.open({ dataDir });
+    await spool.close();
+    // The parent process (the test runner) is alive and is not us.
+    writeFileSync(join(directory, 'LOCK'), String(process.ppid));
+    await expect(DurableSpool.open({ dataDir })).rejects.toBeInstanceOf(SpoolLockedError);
+    // A lock left by a process that is gone is taken over.
+    writeFileSync(join(directory, 'LOCK'), '2147483646');
+    await expect(DurableSpool.open({ dataDir })).resolves.toBeInstanceOf(DurableSpool);
+  });
+});
