@@ -71,7 +71,7 @@ export async function runScenarios({ OpenAI, Anthropic, sdk, baseURL, only }) {
       return { dimensions: result.data[0].embedding.length, usage: result.usage };
     },
     async 'anthropic-plain'() {
-      const message = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 1024, messages: user('Hi') });
+      const message = await anthropic.messages.create({ model: 'claude-test-sonnet', max_tokens: 1024, messages: user('Hi') });
       return { text: message.content[0].text, usage: message.usage };
     },
     async 'anthropic-cached'() {
@@ -84,7 +84,7 @@ export async function runScenarios({ OpenAI, Anthropic, sdk, baseURL, only }) {
       return { usage: message.usage };
     },
     async 'anthropic-stream'() {
-      const stream = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 1024, messages: user('Hi'), stream: true });
+      const stream = await anthropic.messages.create({ model: 'claude-test-sonnet', max_tokens: 1024, messages: user('Hi'), stream: true });
       const types = [];
       for await (const event of stream) types.push(event.type);
       return { types };
