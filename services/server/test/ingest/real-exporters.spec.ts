@@ -42,6 +42,10 @@ async function captureExport(encoding: 'protobuf' | 'json', gzip: boolean) {
   }
 }
 
+// SimpleSpanProcessor exports span by span, and concurrent requests may arrive in any order:
+// everything below is put back in fixture order by start time (fixture i starts i seconds in).
+const byStart = <T extends { startTimeUnixNano: bigint }>(a: T, b: T) => (a.startTimeUnixNano < b.startTimeUnixNano ? -1 : 1);
+
 async function decodeCaptured(request: CapturedRequest) {
   const body = await readOtlpBody(request.body, {
     contentType: request.headers['content-type'],
@@ -71,6 +75,7 @@ describe.each([
     const spans = decoded.flatMap((request) =>
       request.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((span) => ({ span, rs, ss })))),
     );
+    spans.sort((a, b) => byStart(a.span, b.span));
     expect(spans.map(({ span }) => span.name)).toEqual(fixtures.map((f) => f.name));
     expect(spans.map(({ span }) => ({ traceId: span.traceId, spanId: span.spanId }))).toEqual(captured.ids);
 
@@ -92,9 +97,9 @@ describe.each([
 
   it('prices each dialect exactly as computed by hand from the catalog', async () => {
     const decoded = await Promise.all(captured.requests.map(decodeCaptured));
-    const records = decoded.flatMap(
-      (request) => processTraceRequest(request, { projectId: 'p-1', now: new Date(), retentionDays: 30 }).records,
-    );
+    const records = decoded
+      .flatMap((request) => processTraceRequest(request, { projectId: 'p-1', now: new Date(), retentionDays: 30 }).records)
+      .sort((a, b) => a.time.getTime() - b.time.getTime());
     const calls = fixtures.filter((fixture) => fixture.expected.skipped === undefined);
     expect(records).toHaveLength(calls.length);
     calls.forEach((fixture, i) => {
@@ -114,9 +119,9 @@ describe.each([
 
   it('never stores prompt or completion text', async () => {
     const decoded = await Promise.all(captured.requests.map(decodeCaptured));
-    const records = decoded.flatMap(
-      (request) => processTraceRequest(request, { projectId: 'p-1', now: new Date(), retentionDays: 30 }).records,
-    );
+    const records = decoded
+      .flatMap((request) => processTraceRequest(request, { projectId: 'p-1', now: new Date(), retentionDays: 30 }).records)
+      .sort((a, b) => a.time.getTime() - b.time.getTime());
     const stored = JSON.stringify(records, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
     expect(stored).not.toMatch(/secret/);
     // What is not content and has no column stays, e.g. the workflow name and the function id.

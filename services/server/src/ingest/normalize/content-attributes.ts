@@ -59,9 +59,14 @@ const CONTENT_ATTRIBUTE_PREFIXES = [
   'costscope.completion.content',
 ] as const;
 
+const CONTENT_KEYS: ReadonlySet<string> = new Set(CONTENT_ATTRIBUTE_PREFIXES);
+
+/** Checks the key and each of its dot-separated prefixes: a handful of set lookups per key. */
 export function isContentAttribute(key: string): boolean {
-  for (const prefix of CONTENT_ATTRIBUTE_PREFIXES) {
-    if (key === prefix || (key.startsWith(prefix) && key.charCodeAt(prefix.length) === 46 /* '.' */)) return true;
+  let dot = key.indexOf('.');
+  while (dot > 0) {
+    if (CONTENT_KEYS.has(key.slice(0, dot))) return true;
+    dot = key.indexOf('.', dot + 1);
   }
-  return false;
+  return CONTENT_KEYS.has(key);
 }
