@@ -20,19 +20,17 @@ export class CostscopeStorageError extends CostscopeError {
   readonly kind: StorageFailureKind;
   /** ClickHouse's exception code (60 = unknown table, 516 = authentication failed…), when one was given. */
   readonly clickhouseCode: number | undefined;
-  readonly httpStatus: number | undefined;
 
   constructor(
     operation: string,
     kind: StorageFailureKind,
     message: string,
-    details: { cause?: unknown; clickhouseCode?: number | undefined; httpStatus?: number | undefined } = {},
+    details: { cause?: unknown; clickhouseCode?: number | undefined } = {},
   ) {
     super(`${operation} failed (${kind}): ${message}`, { cause: details.cause });
     this.operation = operation;
     this.kind = kind;
     this.clickhouseCode = details.clickhouseCode;
-    this.httpStatus = details.httpStatus;
   }
 
   static override isInstance(value: unknown): value is CostscopeStorageError {

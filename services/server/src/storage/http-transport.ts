@@ -1,4 +1,4 @@
-import { ClickHouseError, createClient } from '@clickhouse/client';
+import { ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { AUTH_FAILURE_CODES, CostscopeStorageError, TIMEOUT_CODES } from './errors.js';
 import type { ClickHouseTransport, InsertBatch, QueryTag, Statement } from './transport.js';
@@ -40,6 +40,9 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
     compression: { request: true, response: true },
     keep_alive: { enabled: true, idle_socket_ttl: 2_500 },
     use_multipart_params: false,
+    // Every failure is thrown to the caller as a typed error; the client logging it too would
+    // print each one twice.
+    log: { level: ClickHouseLogLevel.OFF },
     clickhouse_settings: {
       max_execution_time: Math.max(1, Math.floor(requestTimeoutMs / 1000) - 5),
       // Wait for the whole result before answering 200, so an error mid-query is an HTTP error
@@ -124,12 +127,11 @@ function fromClientError(operation: string, error: unknown): CostscopeStorageErr
   if (/timeout/i.test(message)) {
     return new CostscopeStorageError(operation, 'timeout', message, { cause: error });
   }
-  // The client reports a non-ClickHouse HTTP error (a proxy's 502/503…) with the status and body.
-  const status = /status(?:\s+code)?:?\s*(\d{3})/i.exec(message)?.[1];
-  if (status) {
-    return new CostscopeStorageError(operation, Number(status) === 401 || Number(status) === 403 ? 'auth' : 'server', message, {
+  // An HTTP error answer whose body is not a ClickHouse exception (a proxy's 502/503 page): the
+  // client gives only the body, not the status, so the message carries the body.
+  if (code === undefined) {
+    return new CostscopeStorageError(operation, 'server', `the server answered with an error that is not ClickHouse's: ${message.slice(0, 300)}`, {
       cause: error,
-      httpStatus: Number(status),
     });
   }
   return new CostscopeStorageError(operation, 'unreachable', message, { cause: error });

@@ -82,7 +82,7 @@ export async function insertCalls(
             operation,
             error.kind,
             `chunk of calls ${start}–${end - 1} of ${rows.length} not stored (earlier chunks are; resending the batch is safe): ${error.message}`,
-            { cause: error, clickhouseCode: error.clickhouseCode, httpStatus: error.httpStatus },
+            { cause: error, clickhouseCode: error.clickhouseCode },
           );
         }
         throw error;

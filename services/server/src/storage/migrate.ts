@@ -70,10 +70,25 @@ export function renderMigration(sql: string, options: SchemaOptions): string[] {
   return splitStatements(rendered);
 }
 
-/** Splits on `;` at the end of a line; drops pieces that are only comments or blank. */
+/**
+ * Splits on `;` ending a line that is not a comment; drops pieces that are only comments or
+ * blank (a Distributed placeholder renders to nothing on one node).
+ */
 function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;[ \t]*$/m)
+  const statements: string[] = [];
+  let current: string[] = [];
+  for (const line of sql.split('\n')) {
+    const trimmed = line.trim();
+    if (!trimmed.startsWith('--') && trimmed.endsWith(';')) {
+      current.push(line.replace(/;\s*$/, ''));
+      statements.push(current.join('\n'));
+      current = [];
+    } else {
+      current.push(line);
+    }
+  }
+  statements.push(current.join('\n'));
+  return statements
     .map((piece) => piece.trim())
     .filter((piece) => piece.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('--')));
 }

@@ -20,6 +20,8 @@ export type TransportFactory = {
   open: () => Promise<ClickHouseTransport>;
   /** A second, independent client to the same database (HTTP only: another "process"). */
   openAnother?: () => Promise<ClickHouseTransport>;
+  /** The front's base URL (HTTP only), for clients with other credentials. */
+  url?: () => Promise<string>;
   close: () => Promise<void>;
 };
 
@@ -79,6 +81,7 @@ function httpFactory(): TransportFactory {
       })();
       return opened;
     },
+    url: async () => (await startFront()).url,
     openAnother: async () => {
       const transport = await client();
       others.push(transport);

@@ -1,4 +1,4 @@
--- One row per LLM call. The double-brace placeholders are rendered by migrate.ts: on one node they vanish;
+-- One row per LLM call. The double-brace placeholders are rendered by migrate.ts: on one node they vanish,
 -- with COSTSCOPE_CLICKHOUSE_CLUSTER they give ON CLUSTER DDL, Replicated* engines, `_local`
 -- tables and Distributed tables in front of them.
 --

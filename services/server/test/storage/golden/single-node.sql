@@ -1,0 +1,209 @@
+-- 0001_llm_calls
+-- One row per LLM call. The double-brace placeholders are rendered by migrate.ts: on one node they vanish,
+-- with COSTSCOPE_CLICKHOUSE_CLUSTER they give ON CLUSTER DDL, Replicated* engines, `_local`
+-- tables and Distributed tables in front of them.
+--
+-- ReplacingMergeTree with (trace_id, span_id) at the end of the sort key is a backstop only:
+-- exactly-once totals come from the dedup view below, which never lets a resent span in.
+CREATE TABLE IF NOT EXISTS llm_calls 
+(
+    project_id LowCardinality(String),
+    time DateTime64(3, 'UTC'),
+    trace_id String,
+    span_id String,
+    service LowCardinality(String),
+    feature LowCardinality(String),
+    endpoint LowCardinality(String),
+    user_id String,
+    user_tier LowCardinality(String),
+    priority LowCardinality(String),
+    provider LowCardinality(String),
+    request_model LowCardinality(String),
+    response_model LowCardinality(String),
+    -- The model a person means by "model": what answered, else what was asked for.
+    model LowCardinality(String) MATERIALIZED if(response_model != '', response_model, request_model),
+    operation LowCardinality(String),
+    input_tokens UInt64,
+    cache_read_input_tokens UInt64,
+    cache_write_input_tokens UInt64,
+    output_tokens UInt64,
+    reasoning_tokens UInt64,
+    cost_status LowCardinality(String),
+    priced_model LowCardinality(String),
+    price_version LowCardinality(String),
+    fresh_input_cost_usd Decimal(38, 18),
+    cache_read_cost_usd Decimal(38, 18),
+    cache_write_cost_usd Decimal(38, 18),
+    output_cost_usd Decimal(38, 18),
+    total_cost_usd Decimal(38, 18),
+    status LowCardinality(String),
+    error_type LowCardinality(String),
+    attempt UInt16,
+    batch Bool,
+    max_tokens Nullable(UInt32),
+    finish_reason LowCardinality(String),
+    prompt_prefix_hash String,
+    latency_ms UInt32,
+    time_to_first_token_ms Nullable(UInt32),
+    attributes Map(String, String),
+    inserted_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(time)
+ORDER BY (project_id, toStartOfHour(time), feature, trace_id, span_id)
+TTL toDateTime(time) + INTERVAL 90 DAY;
+
+-- The only table the ingest writes to. A Null table stores nothing: the view below reads each
+-- inserted block and forwards to llm_calls only the calls not already there.
+CREATE TABLE IF NOT EXISTS llm_calls_incoming 
+AS llm_calls
+ENGINE = Null;
+
+-- Exactly-once: inside a materialized view, `llm_calls_incoming` names the block being inserted,
+-- so this keeps the block's calls whose (project, trace, span) is not yet stored, looking only
+-- at the block's projects and time range (a resend carries the same start time).
+CREATE MATERIALIZED VIEW IF NOT EXISTS llm_calls_dedup_mv 
+TO llm_calls
+AS SELECT
+    project_id, time, trace_id, span_id, service, feature, endpoint, user_id, user_tier, priority,
+    provider, request_model, response_model, operation, input_tokens, cache_read_input_tokens,
+    cache_write_input_tokens, output_tokens, reasoning_tokens, cost_status, priced_model,
+    price_version, fresh_input_cost_usd, cache_read_cost_usd, cache_write_cost_usd,
+    output_cost_usd, total_cost_usd, status, error_type, attempt, batch, max_tokens,
+    finish_reason, prompt_prefix_hash, latency_ms, time_to_first_token_ms, attributes
+FROM llm_calls_incoming
+WHERE (project_id, trace_id, span_id) NOT IN (
+    SELECT project_id, trace_id, span_id
+    FROM llm_calls
+    WHERE project_id IN (SELECT DISTINCT project_id FROM llm_calls_incoming)
+      AND time >= (SELECT min(time) FROM llm_calls_incoming)
+      AND time <= (SELECT max(time) FROM llm_calls_incoming)
+);
+
+-- 0002_llm_calls_hourly
+-- Hourly rollups, filled by a materialized view on llm_calls. The view sees only rows that got
+-- past the dedup view, so a resent span never reaches a rollup. SummingMergeTree adds rows with
+-- the same key on merge; reads always sum() and group, so they never need FINAL.
+-- Kept longer than raw calls (at least 760 days, see migrate.ts): month and year views outlive them.
+CREATE TABLE IF NOT EXISTS llm_calls_hourly 
+(
+    project_id LowCardinality(String),
+    hour DateTime('UTC'),
+    service LowCardinality(String),
+    feature LowCardinality(String),
+    endpoint LowCardinality(String),
+    model LowCardinality(String),
+    provider LowCardinality(String),
+    user_tier LowCardinality(String),
+    status LowCardinality(String),
+    cost_usd Decimal(38, 18),
+    error_cost_usd Decimal(38, 18),
+    retry_cost_usd Decimal(38, 18),
+    requests UInt64,
+    errors UInt64,
+    retries UInt64,
+    unpriced_requests UInt64,
+    input_tokens UInt64,
+    cached_input_tokens UInt64,
+    cache_write_input_tokens UInt64,
+    output_tokens UInt64,
+    reasoning_tokens UInt64
+)
+ENGINE = SummingMergeTree
+PARTITION BY toYYYYMM(hour)
+ORDER BY (project_id, hour, feature, endpoint, model, provider, user_tier, service, status)
+TTL hour + INTERVAL 760 DAY;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS llm_calls_hourly_mv 
+TO llm_calls_hourly
+AS SELECT
+    project_id,
+    toStartOfHour(time) AS hour,
+    service,
+    feature,
+    endpoint,
+    model,
+    provider,
+    user_tier,
+    status,
+    sum(total_cost_usd) AS cost_usd,
+    sumIf(total_cost_usd, status = 'error') AS error_cost_usd,
+    sumIf(total_cost_usd, attempt > 1) AS retry_cost_usd,
+    count() AS requests,
+    countIf(status = 'error') AS errors,
+    countIf(attempt > 1) AS retries,
+    countIf(cost_status = 'unpriced') AS unpriced_requests,
+    sum(input_tokens) AS input_tokens,
+    sum(cache_read_input_tokens) AS cached_input_tokens,
+    sum(cache_write_input_tokens) AS cache_write_input_tokens,
+    sum(output_tokens) AS output_tokens,
+    sum(reasoning_tokens) AS reasoning_tokens
+FROM llm_calls
+GROUP BY project_id, hour, service, feature, endpoint, model, provider, user_tier, status;
+
+-- 0003_alerts
+-- Alert episodes: one row per (project, episode), rewritten as it changes. ReplacingMergeTree
+-- keeps the newest `updated_at`; reads pick the newest version with `FINAL`, cheap because
+-- these tables stay small (episodes, not calls).
+CREATE TABLE IF NOT EXISTS alert_episodes 
+(
+    project_id LowCardinality(String),
+    episode_id String,
+    rule LowCardinality(String),
+    scope String,
+    status LowCardinality(String),
+    severity LowCardinality(String),
+    started_at DateTime64(3, 'UTC'),
+    resolved_at Nullable(DateTime64(3, 'UTC')),
+    last_notified_at Nullable(DateTime64(3, 'UTC')),
+    values_json String,
+    updated_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplacingMergeTree(updated_at)
+ORDER BY (project_id, episode_id);
+
+-- One row per delivery attempt of an episode's message to a channel, rewritten as it progresses.
+CREATE TABLE IF NOT EXISTS alert_deliveries 
+(
+    project_id LowCardinality(String),
+    episode_id String,
+    delivery_id String,
+    channel LowCardinality(String),
+    message_kind LowCardinality(String),
+    status LowCardinality(String),
+    attempts UInt16,
+    error String,
+    created_at DateTime64(3, 'UTC'),
+    updated_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplacingMergeTree(updated_at)
+ORDER BY (project_id, episode_id, delivery_id);
+
+-- 0004_settings_and_api_keys
+-- Settings (allocations, rules, channels, price overrides) as versioned JSON per project and
+-- kind. Every write is a new version; the newest one is the setting, older ones are history.
+CREATE TABLE IF NOT EXISTS project_settings 
+(
+    project_id LowCardinality(String),
+    kind LowCardinality(String),
+    version UInt64,
+    value_json String,
+    updated_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplacingMergeTree
+ORDER BY (project_id, kind, version);
+
+-- API keys: only the SHA-256 of a key is stored. Revoking writes a newer version of the row.
+CREATE TABLE IF NOT EXISTS api_keys 
+(
+    key_hash String,
+    key_id String,
+    project_id LowCardinality(String),
+    name String,
+    key_prefix String,
+    created_at DateTime64(3, 'UTC'),
+    revoked_at Nullable(DateTime64(3, 'UTC')),
+    updated_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplacingMergeTree(updated_at)
+ORDER BY (key_hash);
