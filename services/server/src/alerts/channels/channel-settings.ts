@@ -1,0 +1,192 @@
+import { CostscopeError } from '@costscope/core';
+import { z } from 'zod';
+
+/** A channel setting (or its environment variable) that cannot be used as written. */
+export class CostscopeChannelConfigError extends CostscopeError {
+  override readonly name = 'CostscopeChannelConfigError';
+}
+
+/** `alerts@example.com` or `Costscope <alerts@example.com>`. */
+const mailbox = z
+  .string()
+  .trim()
+  .regex(/^(?:[^<>\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/, 'an email address, optionally with a name: Costscope <alerts@example.com>');
+
+/**
+ * `PUT /api/v1/settings/channels`. Each channel is `null` when not set here, in which case the
+ * environment's (DESIGN.md: SLACK_BOT_TOKEN + SLACK_CHANNEL, SLACK_WEBHOOK_URL, SMTP_URL +
+ * ALERT_EMAIL_FROM + ALERT_EMAIL_TO) applies. Secrets are accepted here but never answered back:
+ * GET returns `redactChannelSettings(…)`.
+ */
+export const channelSettingsSchema = z.object({
+  slack: z
+    .object({
+      botToken: z
+        .string()
+        .trim()
+        .regex(/^xox[a-z]-\S+$/, 'a Slack bot token, xoxb-…'),
+      /** Channel id (`C0123ABCD`) or name (`#cost-alerts`). */
+      channel: z.string().trim().min(1).max(80),
+    })
+    .nullable()
+    .default(null),
+  webhook: z
+    .object({ url: z.url({ protocol: /^https?$/, error: 'an http(s) incoming-webhook URL' }) })
+    .nullable()
+    .default(null),
+  email: z
+    .object({
+      /** When absent, SMTP_URL. */
+      smtpUrl: z
+        .string()
+        .trim()
+        .regex(/^smtps?:\/\/\S+$/, 'smtp://user:pass@host:587 or smtps://user:pass@host:465')
+        .optional(),
+      from: mailbox,
+      to: z.array(mailbox).min(1).max(50),
+    })
+    .nullable()
+    .default(null),
+});
+
+export type ChannelSettings = z.output<typeof channelSettingsSchema>;
+export type ChannelSettingsInput = z.input<typeof channelSettingsSchema>;
+
+/** Settings ready to build channels from: email always has its SMTP URL. */
+export type ResolvedChannelSettings = {
+  slack: { botToken: string; channel: string } | null;
+  webhook: { url: string } | null;
+  email: { smtpUrl: string; from: string; to: string[] } | null;
+};
+
+function invalid(variable: string, issues: z.core.$ZodIssue[]): CostscopeChannelConfigError {
+  return new CostscopeChannelConfigError(`Invalid alert channel setting — ${variable}: ${issues.map((issue) => issue.message).join('; ')}`);
+}
+
+/**
+ * The channels configured in the environment. Variables that belong together must come
+ * together: a token without a channel is a mistake worth failing the start for, not a silent
+ * "no Slack".
+ */
+export function channelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): ResolvedChannelSettings {
+  const read = (name: string) => env[name]?.trim() || undefined;
+  const settings: ResolvedChannelSettings = { slack: null, webhook: null, email: null };
+
+  const token = read('SLACK_BOT_TOKEN');
+  const channel = read('SLACK_CHANNEL');
+  if (token || channel) {
+    if (!token || !channel) {
+      throw new CostscopeChannelConfigError(
+        `Invalid alert channel setting — SLACK_BOT_TOKEN and SLACK_CHANNEL go together (${token ? 'SLACK_CHANNEL' : 'SLACK_BOT_TOKEN'} is missing)`,
+      );
+    }
+    const parsed = channelSettingsSchema.shape.slack.safeParse({ botToken: token, channel });
+    if (!parsed.success) throw invalid('SLACK_BOT_TOKEN', parsed.error.issues);
+    settings.slack = parsed.data;
+  }
+
+  const webhookUrl = read('SLACK_WEBHOOK_URL');
+  if (webhookUrl) {
+    const parsed = channelSettingsSchema.shape.webhook.safeParse({ url: webhookUrl });
+    if (!parsed.success) throw invalid('SLACK_WEBHOOK_URL', parsed.error.issues);
+    settings.webhook = parsed.data;
+  }
+
+  const smtpUrl = read('SMTP_URL');
+  const from = read('ALERT_EMAIL_FROM');
+  const to = read('ALERT_EMAIL_TO');
+  if (from || to) {
+    if (!smtpUrl || !from || !to) {
+      const missing = [!smtpUrl && 'SMTP_URL', !from && 'ALERT_EMAIL_FROM', !to && 'ALERT_EMAIL_TO'].filter(Boolean).join(', ');
+      throw new CostscopeChannelConfigError(`Invalid alert channel setting — email alerts need SMTP_URL, ALERT_EMAIL_FROM and ALERT_EMAIL_TO (missing ${missing})`);
+    }
+    const parsed = channelSettingsSchema.shape.email.safeParse({
+      smtpUrl,
+      from,
+      to: to.split(',').map((address) => address.trim()).filter(Boolean),
+    });
+    if (!parsed.success) {
+      const variable = parsed.error.issues[0]?.path[0] === 'smtpUrl' ? 'SMTP_URL' : parsed.error.issues[0]?.path[0] === 'from' ? 'ALERT_EMAIL_FROM' : 'ALERT_EMAIL_TO';
+      throw invalid(variable, parsed.error.issues);
+    }
+    if (parsed.data) settings.email = { smtpUrl, from: parsed.data.from, to: parsed.data.to };
+  }
+  return settings;
+}
+
+/**
+ * Stored settings win channel by channel; the environment fills the rest. Email set through the
+ * API without an SMTP URL uses SMTP_URL; with neither, email is off and this says why.
+ */
+export function resolveChannelSettings(stored: ChannelSettings | null, env: NodeJS.ProcessEnv = process.env): ResolvedChannelSettings {
+  const fromEnv = channelSettingsFromEnv(env);
+  let email = fromEnv.email;
+  if (stored?.email) {
+    const smtpUrl = stored.email.smtpUrl ?? env['SMTP_URL']?.trim();
+    if (!smtpUrl) {
+      throw new CostscopeChannelConfigError('Invalid alert channel setting — email is set without an SMTP URL (set email.smtpUrl or SMTP_URL)');
+    }
+    email = { smtpUrl, from: stored.email.from, to: [...stored.email.to] };
+  }
+  return { slack: stored?.slack ?? fromEnv.slack, webhook: stored?.webhook ?? fromEnv.webhook, email };
+}
+
+/** What `GET /api/v1/settings/channels` answers: everything but the secrets, which are masked. */
+export type RedactedChannelSettings = {
+  slack: { botToken: string; channel: string } | null;
+  webhook: { url: string } | null;
+  email: { smtpUrl?: string; from: string; to: string[] } | null;
+};
+
+/** `xoxb-…7f3a`: enough to tell two tokens apart, not enough to use one. */
+function maskToken(token: string): string {
+  const prefix = /^xox[a-z]-/.exec(token)?.[0] ?? '';
+  return `${prefix}…${token.length > prefix.length + 8 ? token.slice(-4) : ''}`;
+}
+
+/** The webhook's path is its secret: keep the host so people recognise it. */
+function maskWebhookUrl(url: string): string {
+  try {
+    return `${new URL(url).origin}/…`;
+  } catch {
+    return '…';
+  }
+}
+
+/** The password goes; user, host and port stay. */
+function maskSmtpUrl(url: string): string {
+  return url.replace(/^(smtps?:\/\/[^:@/]*):[^@/]*@/, '$1:***@');
+}
+
+export function redactChannelSettings(settings: ChannelSettings | ResolvedChannelSettings): RedactedChannelSettings {
+  return {
+    slack: settings.slack && { botToken: maskToken(settings.slack.botToken), channel: settings.slack.channel },
+    webhook: settings.webhook && { url: maskWebhookUrl(settings.webhook.url) },
+    email: settings.email && {
+      ...(settings.email.smtpUrl ? { smtpUrl: maskSmtpUrl(settings.email.smtpUrl) } : {}),
+      from: settings.email.from,
+      to: [...settings.email.to],
+    },
+  };
+}
+
+/**
+ * A dashboard edits what GET returned and PUTs it back, masked secrets included. A secret that
+ * comes back exactly as it was masked means "unchanged": the stored one is kept, so saving the
+ * form never overwrites a token with `xoxb-…7f3a`.
+ */
+export function keepUnchangedSecrets(current: ChannelSettings | null, update: ChannelSettings): ChannelSettings {
+  if (!current) return update;
+  const redacted = redactChannelSettings(current);
+  return {
+    slack:
+      update.slack && current.slack && update.slack.botToken === redacted.slack?.botToken
+        ? { ...update.slack, botToken: current.slack.botToken }
+        : update.slack,
+    webhook: update.webhook && current.webhook && update.webhook.url === redacted.webhook?.url ? current.webhook : update.webhook,
+    email:
+      update.email && current.email?.smtpUrl && update.email.smtpUrl === redacted.email?.smtpUrl
+        ? { ...update.email, smtpUrl: current.email.smtpUrl }
+        : update.email,
+  };
+}
