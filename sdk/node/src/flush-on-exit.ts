@@ -1,7 +1,8 @@
 import { diag } from '@opentelemetry/api';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
-const FLUSH_ON_SIGNAL_TIMEOUT_MS = 3000;
+/** How long the end of a process may wait for the export; an unreachable server must not hold it. */
+const FLUSH_AT_EXIT_TIMEOUT_MS = 2000;
 
 /**
  * Flushes spans when the event loop empties (`beforeExit`) and on SIGTERM / SIGINT. A signal
@@ -16,14 +17,15 @@ export function flushOnExit(flush: () => Promise<void>): () => void {
     // A flush schedules work, which emits `beforeExit` again once done: flush only once.
     if (flushedBeforeExit) return;
     flushedBeforeExit = true;
-    flush().catch((error: unknown) => diag.error('costscope: flush at exit failed', error));
+    void flushWithin(flush, 'exit').then((finished) => {
+      // The app had finished; only the exporter's retries to an unreachable server keep the
+      // process up. End it as it would have ended.
+      if (!finished) process.exit();
+    });
   };
   const onSignal = (signal: NodeJS.Signals) => {
     const appListens = process.listenerCount(signal) > 1;
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, FLUSH_ON_SIGNAL_TIMEOUT_MS).unref());
-    Promise.race([flush(), timeout])
-      .catch((error: unknown) => diag.error(`costscope: flush on ${signal} failed`, error))
-      .finally(() => {
+    void flushWithin(flush, signal).finally(() => {
         if (appListens) return;
         remove();
         process.kill(process.pid, signal);
@@ -36,4 +38,20 @@ export function flushOnExit(flush: () => Promise<void>): () => void {
     for (const signal of SIGNALS) process.removeListener(signal, onSignal);
   };
   return remove;
+}
+
+/** Resolves true when the flush finished (well or not) within the deadline, false on timeout. */
+function flushWithin(flush: () => Promise<void>, when: string): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), FLUSH_AT_EXIT_TIMEOUT_MS);
+  });
+  const flushed = flush().then(
+    () => true,
+    (error: unknown) => {
+      diag.error(`costscope: flush at ${when} failed`, error);
+      return true;
+    },
+  );
+  return Promise.race([flushed, deadline]).finally(() => clearTimeout(timer));
 }

@@ -57,6 +57,9 @@ export function contentText(content: unknown): string {
   return '';
 }
 
+/** Structural fields, not text the model reads as input. */
+const NOT_TEXT_KEYS = new Set(['role', 'type', 'id', 'cache_control']);
+
 /**
  * Characters of text in a request (strings anywhere inside it), for the `maxInputTokens` guard's
  * estimate. Walking the values is cheaper than serialising and counts no JSON punctuation.
@@ -68,7 +71,7 @@ export function textLength(value: unknown, depth = 0): number {
   if (Array.isArray(value)) {
     for (const item of value) total += textLength(item, depth + 1);
   } else {
-    for (const key in value) total += textLength(value[key], depth + 1);
+    for (const key in value) if (!NOT_TEXT_KEYS.has(key)) total += textLength(value[key], depth + 1);
   }
   return total;
 }
