@@ -9,7 +9,7 @@ import { attributesOf, request, response, spansOf, tokens } from './support/expe
  * The register module imported in the app's code AFTER `openai` and `@anthropic-ai/sdk` (no
  * preload flag): the providers' classes were loaded first, and calls are still instrumented.
  */
-describe.each([
+describe.each<{ mode: string; app: string; env: Record<string, string> }>([
   { mode: 'an ESM app importing @costscope/sdk/register after the providers', app: 'esm-app-imports-register.mjs', env: {} },
   {
     mode: 'a CommonJS app requiring @costscope/sdk/register after the providers',
