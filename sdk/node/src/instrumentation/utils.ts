@@ -57,8 +57,11 @@ export function contentText(content: unknown): string {
   return '';
 }
 
-/** Structural fields, not text the model reads as input. */
-const NOT_TEXT_KEYS = new Set(['role', 'type', 'id', 'cache_control']);
+/**
+ * Structural fields, and binary parts (images, audio, files: base64 that would swamp a
+ * characters-per-token estimate and that providers bill by other rules), not text input.
+ */
+const NOT_TEXT_KEYS = new Set(['role', 'type', 'id', 'cache_control', 'image_url', 'input_audio', 'file', 'source']);
 
 /**
  * Characters of text in a request (strings anywhere inside it), for the `maxInputTokens` guard's

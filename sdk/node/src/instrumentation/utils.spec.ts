@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { estimateTokens, prefixHash, textLength } from './utils.js';
+
+describe(prefixHash.name, () => {
+  const tools = [{ type: 'function', function: { name: 'lookup_invoice' } }];
+
+  it('is the same for the same system prompt and tools, whatever object holds them', () => {
+    expect(prefixHash('You are terse.', tools)).toBe(prefixHash('You are terse.', JSON.parse(JSON.stringify(tools))));
+    expect(prefixHash('You are terse.', tools)).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('changes when the system prompt or the tools change', () => {
+    expect(prefixHash('You are terse.', tools)).not.toBe(prefixHash('You are verbose.', tools));
+    expect(prefixHash('You are terse.', tools)).not.toBe(prefixHash('You are terse.', []));
+  });
+
+  it('is absent when there is no stable prefix', () => {
+    expect(prefixHash('', undefined)).toBeUndefined();
+    expect(prefixHash('', [])).toBeUndefined();
+  });
+});
+
+describe(textLength.name, () => {
+  it('counts the text a model reads, not roles, part types or base64 images', () => {
+    const messages = [
+      { role: 'system', content: 'abcd' },
+      { role: 'user', content: [{ type: 'text', text: 'efgh' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo' } }] },
+    ];
+    expect(textLength(messages)).toBe(8);
+    expect(estimateTokens(textLength(messages))).toBe(2);
+  });
+});
