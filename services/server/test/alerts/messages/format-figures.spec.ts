@@ -1,0 +1,43 @@
+import { parseUsd } from '@costscope/core';
+import { describe, expect, it } from 'vitest';
+import { describeComparison, formatChange, formatMoney, sparkline } from '../../../src/alerts/messages/index.js';
+
+describe(formatMoney.name, () => {
+  it('shows cents above a dollar and enough decimals below that a small cost is not $0.00', () => {
+    expect(formatMoney(parseUsd('1210'))).toBe('$1,210.00');
+    expect(formatMoney(parseUsd('0.0245'))).toBe('$0.0245');
+    expect(formatMoney(parseUsd('0.000125'))).toBe('$0.000125');
+    expect(formatMoney(0n)).toBe('$0.00');
+  });
+});
+
+describe(describeComparison.name, () => {
+  it('states the value against its reference with the exact share', () => {
+    const comparison = { unit: 'usd' as const, value: parseUsd('1210'), reference: parseUsd('1000'), valueLabel: 'today', referenceLabel: '7-day average' };
+    expect(describeComparison(comparison).sentence).toBe('$1,210.00 today vs $1,000.00 7-day average, 121%');
+    // 119.5% rounds half up to 120%, from exact atto-dollars rather than floats.
+    expect(describeComparison({ ...comparison, value: parseUsd('1195') }).share).toBe('120%');
+    expect(describeComparison({ ...comparison, reference: 0n }).share).toBeNull();
+  });
+
+  it('gives no share between two percentages', () => {
+    const comparison = { unit: 'percent' as const, value: 3.1, reference: 2, valueLabel: 'of calls failed', referenceLabel: 'threshold' };
+    expect(describeComparison(comparison).sentence).toBe('3.1% of calls failed vs 2.0% threshold');
+  });
+});
+
+describe(formatChange.name, () => {
+  it('signs the change and its percentage', () => {
+    expect(formatChange(parseUsd('1200'), parseUsd('800'))).toBe('+$400.00 (+50.0%)');
+    expect(formatChange(parseUsd('650'), parseUsd('830'))).toBe('−$180.00 (−21.7%)');
+    expect(formatChange(0n, 0n)).toBe('+$0.00 (no change)');
+  });
+});
+
+describe(sparkline.name, () => {
+  it('draws the lowest value at the bottom and the highest at the top', () => {
+    expect(sparkline([1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n])).toBe('▁▂▃▄▅▆▇█');
+    expect(sparkline([0.5, 0.5, 0.5])).toBe('▄▄▄');
+    expect(sparkline([])).toBe('');
+  });
+});
