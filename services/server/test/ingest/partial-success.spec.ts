@@ -136,6 +136,12 @@ describe('what a call is', () => {
     expect(run([...gpt5(10, 1), ['costscope.guard.blocked', 'max_input_tokens']]).skipped).toEqual({ guard_blocked: 1 });
   });
 
+  it('keeps a call with an unknown priority, with the column empty and the value in attributes', () => {
+    const result = run([...gpt5(10, 1), ['costscope.priority', 'urgent']]);
+    expect(result.records[0]?.priority).toBe('');
+    expect(result.records[0]?.attributes['costscope.priority']).toBe('urgent');
+  });
+
   it('stores a Vercel AI SDK embedding call with its token count', () => {
     const result = run([
       ['ai.operationId', 'ai.embedMany.doEmbed'],

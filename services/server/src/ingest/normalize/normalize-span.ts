@@ -23,6 +23,9 @@ export const MAX_FUTURE_SKEW_MS = 60 * 60 * 1000;
 /** The `attributes` map is bounded so one chatty instrumentation cannot bloat every row. */
 export const MAX_KEPT_ATTRIBUTES = 64;
 export const MAX_ATTRIBUTE_VALUE_CHARS = 1024;
+/** Tags are grouping keys, not documents: longer values are cut. */
+export const MAX_TAG_CHARS = 256;
+const PRIORITIES: ReadonlySet<string> = new Set(semconv.COSTSCOPE_PRIORITIES);
 
 export type NormalizeOptions = {
   /** The server's clock, passed in so normalization stays a pure function. */
@@ -108,11 +111,13 @@ function buildCall(
     traceId: ids.traceId,
     spanId: ids.spanId,
     service: stringify(resource.get(semconv.ATTR_SERVICE_NAME) ?? null),
-    feature: reading.tags.feature ?? '',
-    endpoint: reading.tags.endpoint ?? '',
-    userId: reading.tags.userId ?? '',
-    userTier: reading.tags.userTier ?? '',
-    priority: reading.tags.priority ?? '',
+    feature: tag(reading.tags.feature),
+    endpoint: tag(reading.tags.endpoint),
+    userId: tag(reading.tags.userId),
+    userTier: tag(reading.tags.userTier),
+    // An unknown priority is a tagging mistake, not a reason to lose the call's cost: the column
+    // stays empty and the value is kept in `attributes` (see keptAttributes).
+    priority: PRIORITIES.has(reading.tags.priority ?? '') ? (reading.tags.priority ?? '') : '',
     provider: reading.provider,
     requestModel: reading.requestModel,
     responseModel: reading.responseModel,
@@ -135,6 +140,11 @@ function buildCall(
     reportedCostUsd: reportedCost(reader),
     dialect: reading.dialect,
   };
+}
+
+function tag(value: string | undefined): string {
+  if (value === undefined) return '';
+  return value.length > MAX_TAG_CHARS ? value.slice(0, MAX_TAG_CHARS) : value;
 }
 
 function checkedIds(span: OtlpSpan): { traceId: string; spanId: string } {
@@ -263,7 +273,10 @@ const COLUMN_ATTRIBUTES = new Set<string>([
 
 function keptAttributes(attributes: OtlpAttributes, resource: OtlpAttributes, reading: CallReading): Record<string, string> {
   const kept: Record<string, string> = { 'costscope.dialect': reading.dialect };
-  let count = 1;
+  if (reading.tags.priority !== undefined && !PRIORITIES.has(reading.tags.priority)) {
+    kept['costscope.priority'] = reading.tags.priority.slice(0, MAX_TAG_CHARS);
+  }
+  let count = Object.keys(kept).length;
   const keep = (key: string, value: string): void => {
     if (count >= MAX_KEPT_ATTRIBUTES || key in kept) return;
     kept[key] = value.length > MAX_ATTRIBUTE_VALUE_CHARS ? value.slice(0, MAX_ATTRIBUTE_VALUE_CHARS) : value;
