@@ -33,8 +33,9 @@ export type OtlpHttpAnswer = {
 /**
  * `POST /v1/traces` from body to answer, for the controller to call with the raw request stream
  * (the route must not run a body parser). Answers 200 only once the calls are durable; 400, 413
- * and 415 with a `google.rpc.Status` body; 503 with `Retry-After` when storage is down and the
- * spool is full. Anything else is a server fault and is thrown for the controller's 500.
+ * and 415 with a `google.rpc.Status` body; 503 with `Retry-After` when neither storage nor the
+ * spool took the calls (spool full or failing). Anything else is a server fault and is thrown for
+ * the controller's 500.
  */
 export async function receiveOtlpTraces(
   source: AsyncIterable<Uint8Array> | Uint8Array,
@@ -47,7 +48,12 @@ export async function receiveOtlpTraces(
     encoding = otlpEncodingOf(headers.contentType);
     const body = await readOtlpBody(source, headers, context.maxBodyBytes ?? OTLP_MAX_BODY_BYTES);
     const processed = processTraceRequest(decodeOtlpBody(body), context);
-    const durability = await context.sink.add(processed.records);
+    let durability: Durability;
+    try {
+      durability = await context.sink.add(processed.records);
+    } catch (error) {
+      return unavailable(error, encoding);
+    }
     const answer = encodeOtlpExportResponse(processed.partialSuccess, encoding);
     return { status: 200, headers: { 'content-type': answer.contentType }, body: answer.body, processed, durability };
   } catch (error) {
@@ -57,14 +63,25 @@ export async function receiveOtlpTraces(
       const close: Record<string, string> = error.httpStatus === 413 ? { connection: 'close' } : {};
       return { status: error.httpStatus, headers: { 'content-type': answer.contentType, ...close }, body: answer.body };
     }
-    if (error instanceof SpoolFullError) {
-      const answer = encodeOtlpStatus({ httpStatus: 503, message: error.message }, encoding);
-      return {
-        status: 503,
-        headers: { 'content-type': answer.contentType, 'retry-after': String(error.retryAfterSeconds) },
-        body: answer.body,
-      };
-    }
     throw error;
   }
+}
+
+/** Retry-After when the failure does not say: long enough for a storage restart. */
+const DEFAULT_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * Neither storage nor the spool took the calls (the spool is full, or its disk failed). 503 is
+ * what OTLP exporters retry; a 500 they would drop, losing the data. Nothing was acknowledged.
+ */
+function unavailable(error: unknown, encoding: OtlpEncoding): OtlpHttpAnswer {
+  const retryAfter = error instanceof SpoolFullError ? error.retryAfterSeconds : DEFAULT_RETRY_AFTER_SECONDS;
+  const reason = error instanceof Error ? error.message : String(error);
+  const message = error instanceof SpoolFullError ? reason : `The spans could not be made durable: ${reason}`;
+  const answer = encodeOtlpStatus({ httpStatus: 503, message }, encoding);
+  return {
+    status: 503,
+    headers: { 'content-type': answer.contentType, 'retry-after': String(retryAfter) },
+    body: answer.body,
+  };
 }

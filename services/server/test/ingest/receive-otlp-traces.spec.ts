@@ -185,4 +185,24 @@ describe('POST /v1/traces through receiveOtlpTraces, on a real socket', () => {
     await batcher.replaySpool();
     expect(store.rows.size).toBe(acknowledged);
   });
+
+  it('answers 503, never 500, when the spool itself cannot write while storage is down', async () => {
+    store.down = true;
+    await spool.close();
+    const span = {
+      traceId: '5b8efff798038103d269b633813fc60c',
+      spanId: '00000000000000b1',
+      startTimeUnixNano: String(BigInt(Date.now() - 1000) * 1_000_000n),
+      attributes: [
+        { key: 'gen_ai.request.model', value: { stringValue: 'gpt-5' } },
+        { key: 'gen_ai.usage.input_tokens', value: { intValue: '10' } },
+      ],
+    };
+    const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] });
+    const answer = await post(Buffer.from(body), { 'content-type': 'application/json' });
+    expect(answer.status).toBe(503);
+    expect(answer.headers['retry-after']).toBe('30');
+    expect((JSON.parse(answer.body.toString()) as { message: string }).message).toMatch(/could not be made durable: The spool is closed/);
+    spool = await DurableSpool.open({ dataDir });
+  });
 });
