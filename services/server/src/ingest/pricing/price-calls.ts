@@ -1,5 +1,6 @@
 import { createPriceCatalog, type LlmCallRecord, type PriceOverrideInput } from '@costscope/core';
 import type { NormalizedCall } from '../normalize/normalized-call.js';
+import { batchPriceResolver } from './batch-price-resolver.js';
 import { priceNormalizedCall } from './price-normalized-call.js';
 
 export type PricedCalls = {
@@ -19,8 +20,15 @@ export function priceCalls(
 ): PricedCalls {
   const catalog = createPriceCatalog({ overrides: project.overrides ?? [] });
   const unpriced = new Set<string>();
+  let from = Number.POSITIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const call of calls) {
+    from = Math.min(from, call.time.getTime());
+    to = Math.max(to, call.time.getTime());
+  }
+  const resolvePrice = batchPriceResolver(catalog, new Date(from), new Date(to));
   const records = calls.map((call) => {
-    const { record, unpricedModel } = priceNormalizedCall(call, project.projectId, catalog);
+    const { record, unpricedModel } = priceNormalizedCall(call, project.projectId, catalog, resolvePrice);
     if (unpricedModel !== null) unpriced.add(unpricedModel);
     return record;
   });

@@ -1,4 +1,4 @@
-import { priceCall, type LlmCallRecord, type PriceCatalog } from '@costscope/core';
+import { priceUsage, type LlmCallRecord, type ModelPrice, type PriceCatalog } from '@costscope/core';
 import type { NormalizedCall } from '../normalize/normalized-call.js';
 
 export type PricedCallResult = {
@@ -14,7 +14,12 @@ export type PricedCallResult = {
  *   requested one, at the call's time: `priced` with the exact breakdown and the price version;
  * - else `unpriced` with zero cost, never a silent $0 — the model is returned to be listed.
  */
-export function priceNormalizedCall(call: NormalizedCall, projectId: string, catalog: PriceCatalog): PricedCallResult {
+export function priceNormalizedCall(
+  call: NormalizedCall,
+  projectId: string,
+  catalog: PriceCatalog,
+  resolvePrice: ResolvePrice = (model, at) => catalog.resolve(model, at),
+): PricedCallResult {
   const { reportedCostUsd, dialect: _dialect, ...fields } = call;
   const base = { projectId, ...fields };
   if (reportedCostUsd !== null) {
@@ -33,9 +38,12 @@ export function priceNormalizedCall(call: NormalizedCall, projectId: string, cat
       unpricedModel: null,
     };
   }
-  const { costs, unpricedModel } = catalogCosts(call, catalog);
+  const { costs, unpricedModel } = catalogCosts(call, resolvePrice);
   return { record: { ...base, ...costs }, unpricedModel };
 }
+
+/** `PriceCatalog.resolve`, possibly memoized for a batch (see `batchPriceResolver`). */
+export type ResolvePrice = (model: string, at: Date) => ModelPrice | undefined;
 
 type CostFields = Pick<
   LlmCallRecord,
@@ -66,7 +74,7 @@ const UNPRICED: Omit<CostFields, 'costStatus'> = {
 };
 
 /** Catalog costs of a call; shared by ingest and re-pricing so both apply the same rule. */
-export function catalogCosts(call: PriceableCall, catalog: PriceCatalog): { costs: CostFields; unpricedModel: string | null } {
+export function catalogCosts(call: PriceableCall, resolvePrice: ResolvePrice): { costs: CostFields; unpricedModel: string | null } {
   const usage = {
     inputTokens: call.inputTokens,
     cacheReadInputTokens: call.cacheReadInputTokens,
@@ -78,8 +86,9 @@ export function catalogCosts(call: PriceableCall, catalog: PriceCatalog): { cost
   // (a failed call has no response model).
   const candidates = [call.responseModel, call.requestModel].filter((model) => model !== '');
   for (const model of candidates) {
-    const cost = priceCall(catalog, { model, usage, at: call.time, batch: call.batch });
-    if (cost.status === 'priced') {
+    const price = resolvePrice(model, call.time);
+    if (price) {
+      const cost = priceUsage(price, usage, { batch: call.batch });
       return {
         costs: {
           costStatus: 'priced',

@@ -20,7 +20,7 @@ export function repriceRecords(records: readonly LlmCallRecord[], catalog: Price
   let changed = 0;
   const repriced = records.map((record) => {
     if (record.costStatus === 'reported') return record;
-    const { costs, unpricedModel } = catalogCosts(record, catalog);
+    const { costs, unpricedModel } = catalogCosts(record, (model, at) => catalog.resolve(model, at));
     if (unpricedModel !== null) unpriced.add(unpricedModel);
     if (costs.totalCostUsd !== record.totalCostUsd || costs.priceVersion !== record.priceVersion || costs.costStatus !== record.costStatus) {
       changed += 1;
