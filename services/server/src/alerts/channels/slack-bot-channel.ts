@@ -118,6 +118,10 @@ export function classifySlackError(error: unknown): CostscopeDeliveryError {
       { cause: error },
     );
   }
+  // The client's answer to a 429 without a usable Retry-After is a plain Error: still a rate limit.
+  if (error instanceof Error && /^Retry header did not contain a valid timeout/.test(error.message)) {
+    return new CostscopeDeliveryError('slack', 'rate_limited', 'http_429', 'Slack rate-limited the call without saying for how long', { cause: error });
+  }
   // Not the client's: a bug or an unknown failure. Retrying a bounded number of times costs
   // little and loses nothing if it was transient.
   const network = networkCode(error);

@@ -31,21 +31,24 @@ function orderAlerts(alerts: readonly AlertNotice[]): AlertNotice[] {
   );
 }
 
-/** The subject without the `[Costscope]` tag, raw (escape per format). */
-function headline(group: AlertGroup, alerts: readonly AlertNotice[]): string {
-  const project = oneLine(group.projectName, 100);
+/**
+ * The message's title, raw (escape per format). `short` leaves out the project and scope: the
+ * Slack header is plain text, so it carries no user-controlled name at all and the names go in
+ * the escaped mrkdwn context under it.
+ */
+function headline(group: AlertGroup, alerts: readonly AlertNotice[], form: 'full' | 'short'): string {
+  const full = form === 'full';
+  const project = full ? ` in project ${oneLine(group.projectName, 100)}` : '';
   const firing = alerts.filter((alert) => alert.action !== 'resolve');
   const resolved = alerts.length - firing.length;
   const only = alerts.length === 1 ? alerts[0] : undefined;
-  const onlyScope = only ? ` (${describeScope(only.scope, (value) => oneLine(value, 60))})` : '';
+  const onlyScope = only && full ? ` (${describeScope(only.scope, (value) => oneLine(value, 60))})` : '';
   if (firing.length === 0) {
-    return only
-      ? `Resolved: ${RULE_TITLES[only.rule]} in project ${project}${onlyScope}`
-      : `Resolved: ${plural(resolved, 'alert')} in project ${project}`;
+    return only ? `Resolved: ${RULE_TITLES[only.rule]}${project}${onlyScope}` : `Resolved: ${plural(resolved, 'alert')}${project}`;
   }
-  if (only) return `${RULE_TITLES[only.rule]} ${ACTION_LABELS[only.action].toLowerCase()} in project ${project}${onlyScope}`;
+  if (only) return `${RULE_TITLES[only.rule]} ${ACTION_LABELS[only.action].toLowerCase()}${project}${onlyScope}`;
   const resolvedPart = resolved > 0 ? `, ${resolved} resolved` : '';
-  return `${plural(firing.length, 'alert')} firing in project ${project}${resolvedPart}`;
+  return `${plural(firing.length, 'alert')} firing${project}${resolvedPart}`;
 }
 
 function trendLine(trend: AlertTrend): string {
@@ -144,7 +147,7 @@ function htmlAlert(group: AlertGroup, alert: AlertNotice, options: RenderOptions
 export function renderAlertGroup(group: AlertGroup, options: RenderOptions): OutgoingMessage {
   if (group.alerts.length === 0) throw new RangeError('An alert group needs at least one alert');
   const alerts = orderAlerts(group.alerts);
-  const title = headline(group, alerts);
+  const title = headline(group, alerts, 'full');
   const subject = oneLine(`[Costscope] ${title}`, SUBJECT_MAX);
   const allResolved = alerts.every((alert) => alert.action === 'resolve');
   const firing = alerts.filter((alert) => alert.action !== 'resolve').length;
@@ -154,7 +157,7 @@ export function renderAlertGroup(group: AlertGroup, options: RenderOptions): Out
   const shown = alerts.slice(0, MAX_ALERTS_IN_SLACK);
   const hidden = alerts.length - shown.length;
   const blocks: SlackBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: escapeSlackText(oneLine(title, HEADER_MAX)), emoji: true } },
+    { type: 'header', text: { type: 'plain_text', text: oneLine(headline(group, alerts, 'short'), HEADER_MAX), emoji: true } },
     {
       type: 'context',
       elements: [

@@ -71,7 +71,8 @@ export function renderWeeklyReview(digest: WeeklyReviewDigest, options: RenderOp
     },
   });
   const blocks: SlackBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: escapeSlackText(title), emoji: true } },
+    // Plain text with nothing user-controlled in it (the week is validated upstream): no escaping needed.
+    { type: 'header', text: { type: 'plain_text', text: oneLine(title, 150), emoji: true } },
     {
       type: 'context',
       elements: [{ type: 'mrkdwn', text: `Project ${slackName(digest.projectName)} · week of ${escapeSlackText(digest.weekStartDay)}` }],
