@@ -136,6 +136,16 @@ describe('what a call is', () => {
     expect(run([...gpt5(10, 1), ['costscope.guard.blocked', 'max_input_tokens']]).skipped).toEqual({ guard_blocked: 1 });
   });
 
+  it('refuses values its columns cannot hold, so a stored batch can always be inserted', () => {
+    expect(run([...gpt5(10, 1), ['costscope.attempt', 70_000]]).partialSuccess.errorMessage).toMatch(
+      /costscope\.attempt must be 1 to 65535, got 70000/,
+    );
+    expect(run([...gpt5(10, 1), ['gen_ai.request.max_tokens', 5_000_000_000]]).partialSuccess.errorMessage).toMatch(
+      /max tokens must be 0 to 4294967295/,
+    );
+    expect(run([...gpt5(10, 1), ['costscope.time_to_first_token_ms', -4]]).records[0]?.timeToFirstTokenMs).toBeNull();
+  });
+
   it('keeps a call with an unknown priority, with the column empty and the value in attributes', () => {
     const result = run([...gpt5(10, 1), ['costscope.priority', 'urgent']]);
     expect(result.records[0]?.priority).toBe('');

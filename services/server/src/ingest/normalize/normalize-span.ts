@@ -23,6 +23,13 @@ export const MAX_FUTURE_SKEW_MS = 60 * 60 * 1000;
 /** The `attributes` map is bounded so one chatty instrumentation cannot bloat every row. */
 export const MAX_KEPT_ATTRIBUTES = 64;
 export const MAX_ATTRIBUTE_VALUE_CHARS = 1024;
+/**
+ * Column ranges of `llm_calls` (UInt16 attempt, UInt32 max tokens, latency and time to first
+ * token). A value outside them would make storage refuse the whole insert — and a batch that
+ * can never be inserted would sit in the spool forever — so they are checked here, per span.
+ */
+const MAX_ATTEMPT = 65_535;
+const MAX_UINT32 = 4_294_967_295;
 /** Tags are grouping keys, not documents: longer values are cut. */
 export const MAX_TAG_CHARS = 256;
 const PRIORITIES: ReadonlySet<string> = new Set(semconv.COSTSCOPE_PRIORITIES);
@@ -98,13 +105,17 @@ function buildCall(
   const errorType = reader.string(semconv.ATTR_ERROR_TYPE);
   const failed = span.status.code === OTLP_STATUS_CODE_ERROR || errorType !== '';
   const attempt = reader.integer(semconv.ATTR_COSTSCOPE_ATTEMPT) ?? 1;
-  if (attempt < 1) throw new InvalidSpanError('invalid_attribute', `${semconv.ATTR_COSTSCOPE_ATTEMPT} must be 1 or more, got ${attempt}`);
-  if (reading.maxTokens !== null && reading.maxTokens < 0) {
-    throw new InvalidSpanError('invalid_attribute', `max tokens must not be negative, got ${reading.maxTokens}`);
+  if (attempt < 1 || attempt > MAX_ATTEMPT) {
+    throw new InvalidSpanError('invalid_attribute', `${semconv.ATTR_COSTSCOPE_ATTEMPT} must be 1 to ${MAX_ATTEMPT}, got ${attempt}`);
   }
-  const ttft = reader.number(semconv.ATTR_COSTSCOPE_TIME_TO_FIRST_TOKEN_MS);
+  if (reading.maxTokens !== null && (reading.maxTokens < 0 || reading.maxTokens > MAX_UINT32)) {
+    throw new InvalidSpanError('invalid_attribute', `max tokens must be 0 to ${MAX_UINT32}, got ${reading.maxTokens}`);
+  }
+  const ownTtft = reader.number(semconv.ATTR_COSTSCOPE_TIME_TO_FIRST_TOKEN_MS);
+  const ttft = ownTtft === undefined ? reading.timeToFirstTokenMs : Math.round(ownTtft);
   const endMs = Number(span.endTimeUnixNano / NANOS_PER_MILLI);
-  const latencyMs = span.endTimeUnixNano === 0n ? 0 : Math.max(0, endMs - time.getTime());
+  // Durations are display data: an absurd one is clamped, not a reason to lose the call's cost.
+  const latencyMs = span.endTimeUnixNano === 0n ? 0 : Math.min(MAX_UINT32, Math.max(0, endMs - time.getTime()));
 
   return {
     time,
@@ -135,7 +146,7 @@ function buildCall(
     finishReason: reading.finishReason,
     promptPrefixHash: reader.string(semconv.ATTR_COSTSCOPE_PROMPT_PREFIX_HASH),
     latencyMs,
-    timeToFirstTokenMs: ttft === undefined ? reading.timeToFirstTokenMs : Math.round(ttft),
+    timeToFirstTokenMs: ttft === null || ttft < 0 || ttft > MAX_UINT32 ? null : ttft,
     attributes: keptAttributes(span.attributes, resource, reading),
     reportedCostUsd: reportedCost(reader),
     dialect: reading.dialect,
