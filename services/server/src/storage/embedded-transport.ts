@@ -55,13 +55,13 @@ export async function openEmbeddedTransport(options: EmbeddedTransportOptions): 
       await run(statement, taggedSql(statement));
     },
     async insert(batch: InsertBatch): Promise<void> {
-      if (batch.rows.length === 0) return;
+      if (batch.tsv.length === 0) return;
       try {
         await session.insert({
           table: batch.table,
           columns: batch.columns,
-          values: Buffer.from(batch.rows.map((row) => JSON.stringify(row)).join('\n') + '\n'),
-          format: 'JSONCompactEachRow',
+          values: batch.tsv,
+          format: 'TabSeparated',
           timeout,
         });
       } catch (error) {

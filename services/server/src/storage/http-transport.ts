@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { AUTH_FAILURE_CODES, CostscopeStorageError, TIMEOUT_CODES } from './errors.js';
@@ -83,13 +84,14 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
       }
     },
     async insert(batch: InsertBatch): Promise<void> {
-      if (batch.rows.length === 0) return;
+      if (batch.tsv.length === 0) return;
       try {
         await client.insert({
           table: batch.table,
           columns: [...batch.columns] as [string, ...string[]],
-          values: batch.rows as unknown[][],
-          format: 'JSONCompactEachRow',
+          // A byte stream goes through as-is (gzip-compressed on the way).
+          values: Readable.from([batch.tsv], { objectMode: false }),
+          format: 'TabSeparated',
           clickhouse_settings: settingsFor(batch.tag),
         });
       } catch (error) {

@@ -24,8 +24,11 @@ export type InsertBatch = {
   table: string;
   /** Column order of each row in `rows`. */
   columns: readonly string[];
-  /** One array per row, values in `columns` order, as `JSONCompactEachRow` takes them. */
-  rows: ReadonlyArray<readonly unknown[]>;
+  /**
+   * `TabSeparated` rows, values in `columns` order. TSV because it is the text format ClickHouse
+   * parses fastest and JavaScript writes fastest; both engines take the same bytes.
+   */
+  tsv: Buffer;
   tag: QueryTag;
 };
 

@@ -142,9 +142,22 @@ describe.each(factories)('costs through the $name transport', (factory) => {
   });
 
   it('stores strings, maps and nulls as sent', async () => {
-    const odd = makeCall({ projectId: 'project-odd', feature: "it's \"quoted\" \\ tab\t新", attributes: { 'a.b': 'x\ny' }, maxTokens: null, timeToFirstTokenMs: null });
+    const odd = makeCall({
+      projectId: 'project-odd',
+      feature: "it's \"quoted\" \\ back\\slash\ttab\nline 新",
+      attributes: { "k'ey\\": "x\ny\tz'\\", empty: '' },
+      maxTokens: null,
+      timeToFirstTokenMs: null,
+      totalCostUsd: usd('120'),
+    });
     await insertCalls(transport, [odd]);
     const report = await getCosts(transport, { projectId: 'project-odd', from: FROM, to: TO, groupBy: ['feature'] });
-    expect(report.rows.map((row) => row.keys.feature)).toEqual([odd.feature]);
+    expect(report.rows.map((row) => [row.keys.feature, row.costUsd])).toEqual([[odd.feature, usd('120')]]);
+    const [stored] = await transport.query<{ attributes: Record<string, string>; max_tokens: null; ttft: null }>({
+      sql: 'SELECT attributes, max_tokens, time_to_first_token_ms AS ttft FROM llm_calls WHERE project_id = {p:String}',
+      params: { p: 'project-odd' },
+      tag: { operation: 'test' },
+    });
+    expect(stored).toEqual({ attributes: odd.attributes, max_tokens: null, ttft: null });
   });
 });

@@ -1,0 +1,191 @@
+/**
+ * Storage benchmark (a script, not a test): loads synthetic LLM calls into the embedded engine
+ * and times loading and each dashboard and rule query.
+ *
+ *   npx tsx bench/storage-load.ts [--calls 10000000] [--batch 500000] [--dir /tmp/costscope-bench]
+ *
+ * 30 days of calls, 200 features, 20 models, 100 000 users, in time order as an ingest would
+ * write them. Loading is timed around `insertCalls` only (row building, the dedup view and the
+ * rollup view included); making the synthetic records is timed apart.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LlmCallRecord } from '@costscope/core';
+import { getCosts } from '../src/storage/costs.js';
+import { openEmbeddedTransport } from '../src/storage/embedded-transport.js';
+import { callLine, insertCalls } from '../src/storage/llm-calls.js';
+import { migrate } from '../src/storage/migrate.js';
+import {
+  getDailySpendBaselines,
+  getErrorRates,
+  getInputTokenOutliers,
+  getMonthToDateSpend,
+  getOutputTokenWindows,
+} from '../src/storage/rule-inputs.js';
+import { getWeeklyReview } from '../src/storage/weekly-review.js';
+
+function flag(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
+}
+
+const CALLS = Number(flag('calls', '10000000'));
+const BATCH = Number(flag('batch', '500000'));
+const DIR = flag('dir', '') || mkdtempSync(join(tmpdir(), 'costscope-bench-'));
+const PROJECT = 'bench-project';
+const DAYS = 30;
+const END = Date.UTC(2026, 10, 28, 0, 0, 0); // 28 Nov 2026 00:00Z
+const START = END - DAYS * 86_400_000;
+
+const FEATURES = Array.from({ length: 200 }, (_, i) => `feature-${String(i).padStart(3, '0')}`);
+const MODELS = Array.from({ length: 20 }, (_, i) => ({
+  model: `model-${String(i).padStart(2, '0')}`,
+  provider: i % 2 === 0 ? 'openai' : 'anthropic',
+  // Price per token in atto-dollars: $0.10–$15 per million input tokens.
+  inputAtto: BigInt(100_000 + i * 750_000),
+  outputAtto: BigInt(400_000 + i * 3_000_000),
+}));
+const TIERS = ['free', 'pro', 'enterprise'];
+const ENDPOINTS = Array.from({ length: 40 }, (_, i) => `/api/v1/endpoint-${i}`);
+
+/** Deterministic pseudo-random numbers (mulberry32), so every run loads the same calls. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function makeBatch(from: number, count: number, next: () => number): LlmCallRecord[] {
+  const calls: LlmCallRecord[] = new Array(count);
+  for (let i = 0; i < count; i += 1) {
+    const n = from + i;
+    // A feature lives in one service and endpoint and uses two models (mostly its first); a
+    // user has one tier. Real traffic is this correlated, which is what lets rollups shrink it.
+    const featureIndex = Math.floor(next() * FEATURES.length);
+    const model = MODELS[(featureIndex * 3 + (next() < 0.8 ? 0 : 1)) % MODELS.length] ?? MODELS[0]!;
+    const user = Math.floor(next() * 100_000);
+    const inputTokens = 200 + Math.floor(next() * 4_000);
+    const cached = Math.floor(inputTokens * next() * 0.5);
+    const outputTokens = 50 + Math.floor(next() * 1_000);
+    const fresh = BigInt(inputTokens - cached) * model.inputAtto;
+    const cacheRead = (BigInt(cached) * model.inputAtto) / 10n;
+    const output = BigInt(outputTokens) * model.outputAtto;
+    const failed = next() < 0.02;
+    calls[i] = {
+      projectId: PROJECT,
+      // Spread evenly over the 30 days, in order.
+      time: new Date(START + Math.floor((n / CALLS) * DAYS * 86_400_000)),
+      traceId: n.toString(16).padStart(32, '0'),
+      spanId: (n * 7 + 1).toString(16).padStart(16, '0'),
+      service: `service-${featureIndex % 5}`,
+      feature: FEATURES[featureIndex] ?? '',
+      endpoint: ENDPOINTS[featureIndex % ENDPOINTS.length] ?? '',
+      userId: `user-${user}`,
+      userTier: TIERS[user % TIERS.length] ?? '',
+      priority: 'important',
+      provider: model.provider,
+      requestModel: model.model,
+      responseModel: model.model,
+      operation: 'chat',
+      inputTokens,
+      cacheReadInputTokens: cached,
+      cacheWriteInputTokens: 0,
+      outputTokens,
+      reasoningTokens: 0,
+      costStatus: 'priced',
+      pricedModel: model.model,
+      priceVersion: `catalog:${model.model}@2026-01-01`,
+      freshInputCostUsd: fresh,
+      cacheReadCostUsd: cacheRead,
+      cacheWriteCostUsd: 0n,
+      outputCostUsd: output,
+      totalCostUsd: fresh + cacheRead + output,
+      status: failed ? 'error' : 'ok',
+      errorType: failed ? 'rate_limit' : '',
+      attempt: next() < 0.03 ? 2 : 1,
+      batch: false,
+      maxTokens: 1024,
+      finishReason: 'stop',
+      promptPrefixHash: '',
+      latencyMs: 300 + Math.floor(next() * 2_000),
+      timeToFirstTokenMs: null,
+      attributes: {},
+    };
+  }
+  return calls;
+}
+
+async function time<T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> {
+  const started = process.hrtime.bigint();
+  const result = await work();
+  return { ms: Number(process.hrtime.bigint() - started) / 1e6, result };
+}
+
+const transport = await openEmbeddedTransport({ dataDir: DIR, database: 'costscope' });
+await migrate(transport, { database: 'costscope', retentionDays: 3650 });
+
+console.log(`Loading ${CALLS.toLocaleString('en-US')} calls in batches of ${BATCH.toLocaleString('en-US')} into ${DIR}`);
+const next = random(42);
+let loadMs = 0;
+let makeMs = 0;
+let textMs = 0;
+for (let from = 0; from < CALLS; from += BATCH) {
+  const count = Math.min(BATCH, CALLS - from);
+  const made = await time(async () => makeBatch(from, count, next));
+  makeMs += made.ms;
+  const loaded = await time(() => insertCalls(transport, made.result));
+  loadMs += loaded.ms;
+  // How much of the load is JavaScript writing TSV text: done again here, outside the timing.
+  textMs += (await time(async () => made.result.map(callLine).join('\n').length)).ms;
+  if ((from / BATCH) % 4 === 0) {
+    console.log(`  ${(from + count).toLocaleString('en-US')} calls, ${Math.round(((from + count) / loadMs) * 1000).toLocaleString('en-US')} rows/s so far`);
+  }
+}
+const [{ rows = 0 } = {}] = await transport.query<{ rows: string }>({ sql: 'SELECT count() AS rows FROM llm_calls', tag: { operation: 'bench.count' } });
+const [{ rollupRows = 0 } = {}] = await transport.query<{ rollupRows: string }>({ sql: 'SELECT count() AS rollupRows FROM llm_calls_hourly', tag: { operation: 'bench.count' } });
+console.log(`Loaded ${Number(rows).toLocaleString('en-US')} calls (${Number(rollupRows).toLocaleString('en-US')} hourly rollup rows)`);
+console.log(`  load: ${(loadMs / 1000).toFixed(1)} s = ${Math.round((CALLS / loadMs) * 1000).toLocaleString('en-US')} rows/s (making the synthetic records took ${(makeMs / 1000).toFixed(1)} s more)`);
+console.log(`  of which JavaScript writing the TSV rows: ~${(textMs / 1000).toFixed(1)} s; the rest is chDB parsing, the dedup view and the rollup view`);
+
+const from = new Date(START);
+const to = new Date(END);
+const day = '2026-11-27';
+const queries: Array<[string, () => Promise<unknown>]> = [
+  ['cost per feature, 30 days (rollups)', () => getCosts(transport, { projectId: PROJECT, from, to, groupBy: ['feature'] })],
+  ['cost per feature, 30 days (raw calls)', () => getCosts(transport, { projectId: PROJECT, from, to, groupBy: ['feature'], source: 'raw' })],
+  ['cost per feature per day, 30 days', () => getCosts(transport, { projectId: PROJECT, from, to, groupBy: ['feature'], interval: 'day' })],
+  ['cost per model and provider, 30 days', () => getCosts(transport, { projectId: PROJECT, from, to, groupBy: ['model', 'provider'] })],
+  ['cost per hour, last 7 days', () => getCosts(transport, { projectId: PROJECT, from: new Date(END - 7 * 86_400_000), to, interval: 'hour' })],
+  ['cost per user, top 100, 30 days (raw)', () => getCosts(transport, { projectId: PROJECT, from, to, groupBy: ['user'], limit: 100 })],
+  ['cost of one feature per day, filtered', () => getCosts(transport, { projectId: PROJECT, from, to, interval: 'day', filters: { feature: ['feature-042'] } })],
+  ['rule: daily spend vs 7-day average, per feature', () => getDailySpendBaselines(transport, { projectId: PROJECT, day, scope: 'feature' })],
+  ['rule: month-to-date and forecast, per feature', () => getMonthToDateSpend(transport, { projectId: PROJECT, now: new Date(END) })],
+  ['rule: error rates, last hour, per feature', () => getErrorRates(transport, { projectId: PROJECT, from: new Date(END - 3_600_000), to, scope: 'feature' })],
+  ['rule: output tokens, 1 h vs 7 days, per feature', () =>
+    getOutputTokenWindows(transport, {
+      projectId: PROJECT,
+      recent: { from: new Date(END - 3_600_000), to },
+      baseline: { from: new Date(END - 8 * 86_400_000), to: new Date(END - 3_600_000) },
+      scope: 'feature',
+    })],
+  ['rule: input-token outliers, last 24 h (raw)', () => getInputTokenOutliers(transport, { projectId: PROJECT, from: new Date(END - 86_400_000), to, multiple: 1.9 })],
+  ['weekly review (per feature, week vs week)', () => getWeeklyReview(transport, { projectId: PROJECT, week: '2026-W47' })],
+];
+
+console.log('\nQuery timings (ms): first run, then the median of 5 more');
+for (const [name, run] of queries) {
+  const first = await time(run);
+  const repeats: number[] = [];
+  for (let i = 0; i < 5; i += 1) repeats.push((await time(run)).ms);
+  repeats.sort((a, b) => a - b);
+  console.log(`  ${name.padEnd(52)} ${first.ms.toFixed(0).padStart(6)} ${repeats[2]?.toFixed(0).padStart(6)}`);
+}
+
+await transport.close();
+if (!process.argv.includes('--dir')) rmSync(DIR, { recursive: true, force: true });
