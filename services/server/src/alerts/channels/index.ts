@@ -24,3 +24,5 @@ export type { ChannelSettings, ChannelSettingsInput, RedactedChannelSettings, Re
 export { createChannels, slackApiUrlFromEnv } from './create-channels.js';
 export type { ChannelTransportOptions } from './create-channels.js';
 export { sendTestMessage } from './send-test-message.js';
+export { sendAlertGroup, sendWeeklyReview } from './send-notifications.js';
+export type { SendOptions, SentNotification } from './send-notifications.js';
