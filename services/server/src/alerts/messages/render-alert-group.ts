@@ -4,6 +4,7 @@ import { escapeHtml, escapeSlackText, htmlName, oneLine, slackLink, slackName } 
 import { describeComparison, formatMoney } from './format-figures.js';
 import type { AlertGroup, AlertNotice, AlertTrend, NotifiedAction } from './notification-types.js';
 import type { OutgoingMessage, SlackBlock, SlackMarkdown } from './outgoing-message.js';
+import { fitSlackBlocks } from './slack-limits.js';
 import { sparkline } from './sparkline.js';
 
 export type RenderOptions = {
@@ -213,7 +214,7 @@ export function renderAlertGroup(group: AlertGroup, options: RenderOptions): Out
   return {
     kind: allResolved ? 'resolved' : 'alert',
     subject,
-    slack: { text: slackFallback, blocks },
+    slack: { text: slackFallback, blocks: fitSlackBlocks(blocks) },
     email: { html, text },
   };
 }

@@ -5,6 +5,7 @@ import { formatChange, formatMoney } from './format-figures.js';
 import type { WeeklyAlertSummary, WeeklyFeatureFigures, WeeklyReviewDigest } from './notification-types.js';
 import type { OutgoingMessage, SlackBlock } from './outgoing-message.js';
 import type { RenderOptions } from './render-alert-group.js';
+import { fitSlackBlocks } from './slack-limits.js';
 import { topMovers } from './weekly-movers.js';
 
 /** Slack sections hold 3,000 characters: lists are cut here and the link shows the rest. */
@@ -155,5 +156,5 @@ export function renderWeeklyReview(digest: WeeklyReviewDigest, options: RenderOp
     '</body></html>',
   ].join('\n');
 
-  return { kind: 'weekly_review', subject, slack: { text: slackFallback, blocks }, email: { html, text } };
+  return { kind: 'weekly_review', subject, slack: { text: slackFallback, blocks: fitSlackBlocks(blocks) }, email: { html, text } };
 }

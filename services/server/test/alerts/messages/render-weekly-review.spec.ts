@@ -71,3 +71,24 @@ describe(topMovers.name, () => {
     expect(topMovers(features, 1)).toHaveLength(1);
   });
 });
+
+describe('Slack limits', () => {
+  it('keeps every section under 3,000 characters even when escaping swells hostile names', () => {
+    const hostile = '&<>'.repeat(40);
+    const features = Array.from({ length: 30 }, (_, index) => ({ feature: `${hostile}${index}`, thisWeekUsd: parseUsd(String(index + 1)), lastWeekUsd: 0n }));
+    const alerts = Array.from({ length: 30 }, () => ({
+      rule: 'errorRate' as const,
+      scope: { feature: hostile, endpoint: hostile, model: hostile, userId: hostile },
+      severity: 'critical' as const,
+      startedAt: new Date('2026-11-28T08:05:00Z'),
+      resolvedAt: null,
+    }));
+    const message = renderWeeklyReview(weeklyDigest({ features, alerts }), options);
+    for (const block of message.slack.blocks) {
+      if (block.type === 'section' && block.text) expect(block.text.text.length).toBeLessThanOrEqual(3000);
+    }
+    const alertsSection = message.slack.blocks.find((block) => block.type === 'section' && block.text?.text.startsWith('*Alerts of the week*'));
+    expect(alertsSection?.type === 'section' && alertsSection.text?.text.endsWith('\n…')).toBe(true);
+    expect(slackTextOf(message.slack.blocks)).not.toMatch(/&(?!amp;|lt;|gt;)/);
+  });
+});
