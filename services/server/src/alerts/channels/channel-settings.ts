@@ -115,20 +115,23 @@ export function channelSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Re
 }
 
 /**
- * Stored settings win channel by channel; the environment fills the rest. Email set through the
- * API without an SMTP URL uses SMTP_URL; with neither, email is off and this says why.
+ * Stored settings win channel by channel; the environment's channels fill the rest. Email set
+ * through the API without an SMTP URL uses SMTP_URL; with neither, this says so rather than
+ * silently sending nothing.
  */
-export function resolveChannelSettings(stored: ChannelSettings | null, env: NodeJS.ProcessEnv = process.env): ResolvedChannelSettings {
-  const fromEnv = channelSettingsFromEnv(env);
-  let email = fromEnv.email;
+export function resolveChannelSettings(
+  stored: ChannelSettings | null,
+  environment: { channels: ResolvedChannelSettings; smtpUrl: string | undefined },
+): ResolvedChannelSettings {
+  let email = environment.channels.email;
   if (stored?.email) {
-    const smtpUrl = stored.email.smtpUrl ?? env['SMTP_URL']?.trim();
+    const smtpUrl = stored.email.smtpUrl ?? environment.smtpUrl;
     if (!smtpUrl) {
       throw new CostscopeChannelConfigError('Invalid alert channel setting — email is set without an SMTP URL (set email.smtpUrl or SMTP_URL)');
     }
     email = { smtpUrl, from: stored.email.from, to: [...stored.email.to] };
   }
-  return { slack: stored?.slack ?? fromEnv.slack, webhook: stored?.webhook ?? fromEnv.webhook, email };
+  return { slack: stored?.slack ?? environment.channels.slack, webhook: stored?.webhook ?? environment.channels.webhook, email };
 }
 
 /** What `GET /api/v1/settings/channels` answers: everything but the secrets, which are masked. */

@@ -29,8 +29,3 @@ export function createChannels(settings: ResolvedChannelSettings, options: Chann
   if (settings.email) channels.push(new EmailChannel({ ...settings.email, ...timeout }));
   return channels;
 }
-
-/** `SLACK_API_URL` from the environment, when set. */
-export function slackApiUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env['SLACK_API_URL']?.trim() || undefined;
-}

@@ -21,7 +21,9 @@ export {
   resolveChannelSettings,
 } from './channel-settings.js';
 export type { ChannelSettings, ChannelSettingsInput, RedactedChannelSettings, ResolvedChannelSettings } from './channel-settings.js';
-export { createChannels, slackApiUrlFromEnv } from './create-channels.js';
+export { createChannels } from './create-channels.js';
+export { ALERT_DELIVERY_CONFIG, loadAlertDeliveryConfig } from './alert-delivery-config.js';
+export type { AlertDeliveryConfig } from './alert-delivery-config.js';
 export type { ChannelTransportOptions } from './create-channels.js';
 export { sendTestMessage } from './send-test-message.js';
 export { sendAlertGroup, sendWeeklyReview } from './send-notifications.js';

@@ -5,6 +5,7 @@ import {
   channelSettingsSchema,
   createChannels,
   keepUnchangedSecrets,
+  loadAlertDeliveryConfig,
   redactChannelSettings,
   resolveChannelSettings,
 } from '../../../src/alerts/channels/index.js';
@@ -69,14 +70,14 @@ describe(keepUnchangedSecrets.name, () => {
 describe(resolveChannelSettings.name, () => {
   it('lets stored settings win channel by channel and fills email’s SMTP URL from the environment', () => {
     const stored = channelSettingsSchema.parse({ email: { from: 'alerts@example.com', to: ['team@example.com'] } });
-    const resolved = resolveChannelSettings(stored, env);
+    const resolved = resolveChannelSettings(stored, loadAlertDeliveryConfig(env));
     expect(resolved.email).toEqual({ smtpUrl: env.SMTP_URL, from: 'alerts@example.com', to: ['team@example.com'] });
     expect(resolved.slack?.channel).toBe('#cost-alerts');
-    expect(() => resolveChannelSettings(stored, {})).toThrow(/SMTP_URL/);
+    expect(() => resolveChannelSettings(stored, loadAlertDeliveryConfig({}))).toThrow(/SMTP_URL/);
   });
 
   it('builds one channel per configured kind', () => {
-    const built = createChannels(resolveChannelSettings(null, env));
+    const built = createChannels(resolveChannelSettings(null, loadAlertDeliveryConfig(env)));
     expect(built.map((channel) => channel.name)).toEqual(['slack', 'webhook', 'email']);
     for (const channel of built) void channel.close?.();
   });
@@ -88,5 +89,18 @@ describe('channelSettingsSchema', () => {
     expect(channelSettingsSchema.safeParse({ webhook: { url: 'ftp://example.com/hook' } }).success).toBe(false);
     expect(channelSettingsSchema.safeParse({ email: { from: 'a@example.com', to: [] } }).success).toBe(false);
     expect(channelSettingsSchema.parse({})).toEqual({ slack: null, webhook: null, email: null });
+  });
+});
+
+describe(loadAlertDeliveryConfig.name, () => {
+  it('reads the dashboard address, the Slack API address and SMTP_URL, naming a bad one', () => {
+    expect(loadAlertDeliveryConfig({ COSTSCOPE_DASHBOARD_URL: 'https://costs.example.com/', SLACK_API_URL: 'http://127.0.0.1:9/api/' })).toMatchObject({
+      dashboardUrl: 'https://costs.example.com',
+      slackApiUrl: 'http://127.0.0.1:9/api/',
+      smtpUrl: undefined,
+    });
+    expect(loadAlertDeliveryConfig({}).dashboardUrl).toBe('http://localhost:3000');
+    expect(() => loadAlertDeliveryConfig({ COSTSCOPE_DASHBOARD_URL: 'costs.example.com' })).toThrow(/COSTSCOPE_DASHBOARD_URL/);
+    expect(() => loadAlertDeliveryConfig({ SMTP_URL: 'mail.example.com' })).toThrow(/SMTP_URL/);
   });
 });
