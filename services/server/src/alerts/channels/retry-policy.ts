@@ -1,8 +1,9 @@
 /**
  * How hard `deliverMessage` tries one channel before recording it as failed. With the defaults
- * the waits are about 2 s, 4 s, 8 s, 16 s (each jittered) — a minute at most, short enough to
- * finish within one evaluation interval; a channel still down after that is recorded as failed
- * (retryable) and the scheduler tries again on its next run with the same delivery key.
+ * the waits are at most 2 s, 4 s, 8 s, 16 s (each jittered): half a minute of waiting plus the
+ * attempts themselves, well within one evaluation interval (5 min). A channel still down after
+ * that is recorded as failed (retryable) and the scheduler tries again on its next run with the
+ * same delivery key.
  */
 export type RetryPolicy = {
   /** Attempts in one delivery, the first included. */
