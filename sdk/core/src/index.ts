@@ -17,6 +17,7 @@ export {
   parseUsd,
   sumUsd,
   usdToDecimalString,
+  usdToExactString,
   usdToNumber,
 } from './pricing/money.js';
 export type { UsdAtto } from './pricing/money.js';

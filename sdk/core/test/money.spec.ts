@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CostscopeError, CostscopeMoneyError, formatUsd, parseUsd, usdToDecimalString, usdToNumber } from '../src/index.js';
+import { CostscopeError, CostscopeMoneyError, formatUsd, parseUsd, usdToDecimalString, usdToExactString, usdToNumber } from '../src/index.js';
 
 describe('money', () => {
   it('parses decimal dollars exactly, from strings and from numbers', () => {
@@ -23,6 +23,13 @@ describe('money', () => {
         expect(parseUsd(usdToDecimalString(amount))).toBe(amount);
       }),
     );
+  });
+
+  it('answers the API with exact decimal strings, trimmed to cents', () => {
+    expect(usdToExactString(parseUsd('362.5'))).toBe('362.50');
+    expect(usdToExactString(parseUsd('0.005772'))).toBe('0.005772');
+    expect(usdToExactString(1n)).toBe('0.000000000000000001');
+    expect(usdToExactString(parseUsd('-3'))).toBe('-3.00');
   });
 
   it('rounds only for display, half away from zero', () => {

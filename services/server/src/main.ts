@@ -2,6 +2,6 @@ import { loadServerConfig } from './config/server-config.js';
 import { createApp } from './create-app.js';
 
 const config = loadServerConfig();
-const app = await createApp();
+const app = await createApp(config);
 await app.listen(config.port, config.host);
-console.log(`Costscope server listening on http://localhost:${config.port}`);
+console.log(`Costscope server listening on http://localhost:${config.port} (roles: ${config.roles.join(', ')}; storage: ${config.storage.kind})`);

@@ -1,26 +1,32 @@
-import type { INestApplication } from '@nestjs/common';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/create-app.js';
+import { startServer, type RunningServer } from './support/running-server.js';
 
-describe('GET /healthz', () => {
-  let app: INestApplication;
-  let baseUrl: string;
+describe('health endpoints', () => {
+  let server: RunningServer;
 
   beforeAll(async () => {
-    app = await createApp();
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    baseUrl = `http://127.0.0.1:${port}`;
+    server = await startServer();
   });
 
   afterAll(async () => {
-    await app?.close();
+    await server?.close();
   });
 
-  it('answers 200 while the process serves HTTP', async () => {
-    const response = await fetch(`${baseUrl}/healthz`);
+  it('answer /healthz with 200 while the process serves HTTP', async () => {
+    const response = await fetch(`${server.baseUrl}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('answer /readyz with 200 when storage answers', async () => {
+    const response = await fetch(`${server.baseUrl}/readyz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ready', storage: 'embedded' });
+  });
+
+  it('serve Prometheus metrics without a key', async () => {
+    const response = await fetch(`${server.baseUrl}/metrics`);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await response.text()).toMatch(/^costscope_spans_received_total 0$/m);
   });
 });

@@ -69,6 +69,17 @@ export function usdToDecimalString(amount: UsdAtto): string {
 }
 
 /**
+ * The exact amount as the API answers it: a decimal string with no trailing zeros beyond cents
+ * ("362.50", "0.005772", "0.000000000000000001"). JSON numbers would round it; strings keep it.
+ */
+export function usdToExactString(amount: UsdAtto): string {
+  const full = usdToDecimalString(amount);
+  const [whole = '0', fraction = ''] = full.split('.');
+  const trimmed = fraction.replace(/0+$/, '').padEnd(2, '0');
+  return `${whole}.${trimmed}`;
+}
+
+/**
  * Rounds half away from zero to `decimals` places for display ("$362.50"). This is the only
  * place money is rounded, and only for people to read.
  */

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describeApiKey, generateApiKey } from './api-key.js';
-import type { ApiKeyStore } from './api-key-store.js';
+import { createApiKey, generateApiKey, listApiKeys } from '../storage/api-keys.js';
+import type { ClickHouseTransport } from '../storage/transport.js';
 
 export const DEFAULT_PROJECT_ID = 'default';
 export const CREDENTIALS_FILE = 'credentials.json';
@@ -12,52 +12,32 @@ export type BootstrapResult =
   | { outcome: 'already-present' };
 
 /**
- * The first start's key for the default project. `COSTSCOPE_API_KEY` is registered if it is not
- * stored yet (so the operator's chosen key works on every start); otherwise, when the default
- * project has no active key, one is generated, written to `<data dir>/credentials.json` (mode
- * 0600, merged with what the file already holds) and returned so the caller prints it once.
+ * The first start's key for the default project. `COSTSCOPE_API_KEY` is registered (idempotently:
+ * the operator's chosen key works on every start). Without it, when the default project has no
+ * active key, one is generated, written to `<data dir>/credentials.json` (mode 0600, merged with
+ * what the file holds) and returned so the caller prints it once.
  */
 export async function ensureBootstrapKey(options: {
-  store: ApiKeyStore;
+  transport: ClickHouseTransport;
   dataDir: string;
   envKey: string | undefined;
   now?: Date;
 }): Promise<BootstrapResult> {
-  const { store, dataDir, envKey } = options;
-  const now = options.now ?? new Date();
-
+  const { transport, dataDir, envKey, now } = options;
   if (envKey !== undefined && envKey !== '') {
-    const described = describeApiKey(envKey);
-    if (await store.findByHash(described.keyHash)) return { outcome: 'already-present' };
-    await store.create({
-      keyHash: described.keyHash,
-      keyId: described.keyId,
-      projectId: DEFAULT_PROJECT_ID,
-      name: 'COSTSCOPE_API_KEY',
-      keyPrefix: described.keyPrefix,
-      createdAt: now,
-      revokedAt: null,
-    });
-    return { outcome: 'registered-from-env', keyPrefix: described.keyPrefix };
+    const record = await createApiKey(transport, { projectId: DEFAULT_PROJECT_ID, key: envKey, name: 'COSTSCOPE_API_KEY', now });
+    return { outcome: 'registered-from-env', keyPrefix: record.keyPrefix };
   }
 
-  const active = (await store.list(DEFAULT_PROJECT_ID)).filter((key) => key.revokedAt === null);
+  const active = (await listApiKeys(transport, { projectId: DEFAULT_PROJECT_ID })).filter((key) => key.revokedAt === null);
   if (active.length > 0) return { outcome: 'already-present' };
 
-  const generated = generateApiKey();
+  const key = generateApiKey();
   const credentialsPath = path.join(dataDir, CREDENTIALS_FILE);
   // Write the secret before storing its hash: if the write fails, no key exists that nobody knows.
-  await writeCredentials(credentialsPath, { projectId: DEFAULT_PROJECT_ID, apiKey: generated.key });
-  await store.create({
-    keyHash: generated.keyHash,
-    keyId: generated.keyId,
-    projectId: DEFAULT_PROJECT_ID,
-    name: 'bootstrap',
-    keyPrefix: generated.keyPrefix,
-    createdAt: now,
-    revokedAt: null,
-  });
-  return { outcome: 'generated', key: generated.key, credentialsPath };
+  await writeCredentials(credentialsPath, { projectId: DEFAULT_PROJECT_ID, apiKey: key });
+  await createApiKey(transport, { projectId: DEFAULT_PROJECT_ID, key, name: 'bootstrap', now });
+  return { outcome: 'generated', key, credentialsPath };
 }
 
 /** Merges into the credentials file (the dashboard's admin password lives there too). */

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+export const SERVER_ROLES = ['ingest', 'api', 'scheduler'] as const;
+export type ServerRole = (typeof SERVER_ROLES)[number];
+
 /**
  * The server's settings, read from the environment once at start. A bad value fails the start
  * with a message naming the variable, rather than surfacing later as a confusing runtime error.
@@ -24,6 +27,26 @@ const serverEnvSchema = z.object({
     .optional(),
   /** Raw calls are dropped after this many days; hourly rollups are kept longer. */
   COSTSCOPE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
+  /** Which parts this process runs: one process serves all by default; production may split them. */
+  COSTSCOPE_ROLES: z
+    .string()
+    .default('ingest,api,scheduler')
+    .transform((value) => value.split(',').map((role) => role.trim()).filter((role) => role !== ''))
+    .pipe(z.array(z.enum(SERVER_ROLES, { message: `each role must be one of ${SERVER_ROLES.join(', ')}` })).min(1)),
+  /** Registered for the default project on first start; else a key is generated and written to credentials.json. */
+  COSTSCOPE_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Day and week boundaries for reports and rules. */
+  COSTSCOPE_TIMEZONE: z
+    .string()
+    .default('UTC')
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as UTC or Europe/Paris'),
 });
 
 export type StorageConfig =
@@ -43,6 +66,10 @@ export type ServerConfig = {
   host: string;
   dataDir: string;
   storage: StorageConfig;
+  roles: readonly ServerRole[];
+  apiKey: string | undefined;
+  timezone: string;
+  retentionDays: number;
 };
 
 export class CostscopeConfigError extends Error {
@@ -77,5 +104,17 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
         database: data.CLICKHOUSE_DATABASE,
         retentionDays: data.COSTSCOPE_RETENTION_DAYS,
       };
-  return { port: data.PORT, host: data.HOST, dataDir: data.COSTSCOPE_DATA_DIR, storage };
+  return {
+    port: data.PORT,
+    host: data.HOST,
+    dataDir: data.COSTSCOPE_DATA_DIR,
+    storage,
+    roles: [...new Set(data.COSTSCOPE_ROLES)],
+    apiKey: data.COSTSCOPE_API_KEY,
+    timezone: data.COSTSCOPE_TIMEZONE,
+    retentionDays: data.COSTSCOPE_RETENTION_DAYS,
+  };
 }
+
+/** Injection token of the process's `ServerConfig`: `@Inject(SERVER_CONFIG)`. */
+export const SERVER_CONFIG = Symbol.for('costscope.config');

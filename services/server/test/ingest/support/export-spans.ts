@@ -19,9 +19,9 @@ export type SpanToExport = {
 export async function exportSpans(
   url: string,
   spans: SpanToExport[],
-  options: { encoding: 'protobuf' | 'json'; gzip: boolean; serviceName: string },
+  options: { encoding: 'protobuf' | 'json'; gzip: boolean; serviceName: string; headers?: Record<string, string> },
 ): Promise<Array<{ traceId: string; spanId: string }>> {
-  const config = { url, compression: options.gzip ? 'gzip' : 'none' } as const;
+  const config = { url, compression: options.gzip ? 'gzip' : 'none', headers: options.headers ?? {} } as const;
   const exporter =
     options.encoding === 'protobuf'
       ? new OTLPProtoExporter(config as ConstructorParameters<typeof OTLPProtoExporter>[0])

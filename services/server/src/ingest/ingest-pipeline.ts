@@ -1,0 +1,60 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
+import { ServerMetrics } from '../health/server-metrics.js';
+import { insertCalls } from '../storage/llm-calls.js';
+import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
+import type { ClickHouseTransport } from '../storage/transport.js';
+import { CallBatcher } from './spool/call-batcher.js';
+import { DurableSpool } from './spool/durable-spool.js';
+
+/**
+ * The write side of the ingest: the durable spool under the data dir and the batcher that
+ * coalesces requests into large inserts. At start it replays what a previous run spooled; at
+ * shutdown it flushes, so an acknowledged call is never only in memory.
+ */
+@Injectable()
+export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Ingest');
+  private spool: DurableSpool | undefined;
+  private batcherInstance: CallBatcher | undefined;
+
+  constructor(
+    @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,
+    @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
+    @Inject(ServerMetrics) private readonly metrics: ServerMetrics,
+  ) {}
+
+  get batcher(): CallBatcher {
+    if (!this.batcherInstance) throw new Error('IngestPipeline used before the module initialised');
+    return this.batcherInstance;
+  }
+
+  async onModuleInit(): Promise<void> {
+    const spool = await DurableSpool.open({ dataDir: this.config.dataDir });
+    this.spool = spool;
+    this.batcherInstance = new CallBatcher({
+      spool,
+      insert: async (records) => {
+        const stop = this.metrics.insertLatency.startTimer();
+        try {
+          await insertCalls(this.transport, records);
+        } finally {
+          stop();
+          this.metrics.spoolDepthBytes.set(spool.stats().bytes);
+        }
+      },
+      onStorageError: (error) => {
+        this.metrics.spoolDepthBytes.set(spool.stats().bytes);
+        this.logger.warn(`storage refused a batch; it stays in the spool: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    });
+    const replayed = await this.batcherInstance.replaySpool();
+    if (replayed.records > 0) this.logger.log(`Replayed ${replayed.records} spooled calls from ${replayed.segments} segments`);
+    this.metrics.spoolDepthBytes.set(spool.stats().bytes);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.batcherInstance?.close();
+    await this.spool?.close();
+  }
+}

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { IngestPipeline } from './ingest-pipeline.js';
+import { OtlpController } from './otlp.controller.js';
+
+/** The `ingest` role: `POST /v1/traces` and the durable write path behind it. */
+@Module({
+  providers: [IngestPipeline],
+  controllers: [OtlpController],
+})
+export class IngestModule {}

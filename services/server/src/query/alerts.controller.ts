@@ -1,0 +1,69 @@
+import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
+import { z } from 'zod';
+import { ProjectKeyGuard } from '../auth/project-key.guard.js';
+import { parseBody } from '../http/parse-body.js';
+import { ProjectId } from '../http/project-request.js';
+import { listAlertDeliveries, listAlertEpisodes, type AlertDeliveryRecord, type AlertEpisodeRecord } from '../storage/alert-episodes.js';
+import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
+import type { ClickHouseTransport } from '../storage/transport.js';
+
+const alertParamsSchema = z
+  .object({
+    from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+    to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+    status: z.enum(['firing', 'resolved']).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+
+export function episodeJson(episode: AlertEpisodeRecord) {
+  return {
+    episodeId: episode.episodeId,
+    rule: episode.rule,
+    scope: episode.scope,
+    status: episode.status,
+    severity: episode.severity,
+    startedAt: episode.startedAt.toISOString(),
+    resolvedAt: episode.resolvedAt?.toISOString() ?? null,
+    lastNotifiedAt: episode.lastNotifiedAt?.toISOString() ?? null,
+    values: episode.values,
+  };
+}
+
+function deliveryJson(delivery: AlertDeliveryRecord) {
+  return {
+    deliveryId: delivery.deliveryId,
+    channel: delivery.channel,
+    messageKind: delivery.messageKind,
+    status: delivery.status,
+    attempts: delivery.attempts,
+    error: delivery.error === '' ? null : delivery.error,
+    createdAt: delivery.createdAt.toISOString(),
+    updatedAt: delivery.updatedAt.toISOString(),
+  };
+}
+
+@Controller('api/v1/alerts')
+@UseGuards(ProjectKeyGuard)
+export class AlertsController {
+  constructor(@Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport) {}
+
+  /** Alert episodes (default: the last 30 days), newest first, each with its deliveries. */
+  @Get()
+  async alerts(@ProjectId() projectId: string, @Query() query: Record<string, unknown>) {
+    const params = parseBody(alertParamsSchema, query, 'query');
+    const to = params.to ? new Date(params.to) : new Date();
+    const from = params.from ? new Date(params.from) : new Date(to.getTime() - 30 * 86_400_000);
+    const episodes = await listAlertEpisodes(this.transport, { projectId, from, to, status: params.status, limit: params.limit });
+    const deliveries =
+      episodes.length === 0
+        ? []
+        : await listAlertDeliveries(this.transport, { projectId, episodeIds: episodes.map((e) => e.episodeId) });
+    return {
+      alerts: episodes.map((episode) => ({
+        ...episodeJson(episode),
+        deliveries: deliveries.filter((d) => d.episodeId === episode.episodeId).map(deliveryJson),
+      })),
+    };
+  }
+}

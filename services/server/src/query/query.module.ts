@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AlertsController } from './alerts.controller.js';
+import { CostsController } from './costs.controller.js';
+import { PricesController } from './prices.controller.js';
+import { ReportsController } from './reports.controller.js';
+import { SettingsController } from './settings.controller.js';
+
+/** The `api` role: the JSON API the dashboard and the CLI read through. */
+@Module({
+  controllers: [CostsController, AlertsController, ReportsController, PricesController, SettingsController],
+})
+export class QueryModule {}
