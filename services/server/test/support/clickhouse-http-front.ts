@@ -13,7 +13,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Session } from 'chdb';
 
-export type FrontOptions = { dataDir: string; database: string; user: string; password: string };
+/** `port`: listen there (a restarted front keeps its address); default a free port. */
+export type FrontOptions = { dataDir: string; database: string; user: string; password: string; port?: number };
 
 const VERSION = '26.7.2.1';
 const INSERT_PATTERN = /^\s*INSERT\s+INTO\s+([A-Za-z_][\w.]*)\s*(?:\(([^)]*)\))?\s*FORMAT\s+(\w+)\s*$/is;
@@ -206,7 +207,7 @@ export function startFront(options: FrontOptions): Promise<number> {
     });
   });
   return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
       const address = server.address();
       resolve(typeof address === 'object' && address ? address.port : 0);
     });
