@@ -1,4 +1,5 @@
 import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
+import { AlertsModule } from './alerts/alerts.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { SERVER_CONFIG, type ServerConfig } from './config/server-config.js';
 import { HealthController } from './health/health.controller.js';
@@ -34,7 +35,7 @@ export class AppModule {
     if (config.roles.includes('api')) roleModules.push(QueryModule);
     return {
       module: AppModule,
-      imports: [SharedModule.forRoot(config), StorageModule.forRoot(config.storage), AuthModule, ...roleModules],
+      imports: [SharedModule.forRoot(config), StorageModule.forRoot(config.storage), AuthModule, ...roleModules, AlertsModule.forRoot(config)],
       controllers: [HealthController, ReadinessController],
     };
   }

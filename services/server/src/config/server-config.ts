@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loadAlertDeliveryConfig, type AlertDeliveryConfig } from '../alerts/channels/alert-delivery-config.js';
 
 export const SERVER_ROLES = ['ingest', 'api', 'scheduler'] as const;
 export type ServerRole = (typeof SERVER_ROLES)[number];
@@ -47,7 +48,56 @@ const serverEnvSchema = z.object({
         return false;
       }
     }, 'must be an IANA time zone such as UTC or Europe/Paris'),
+  /** How often the scheduler evaluates the alert rules: `5m` default; `10s`, `90s`, `1h` also read. */
+  COSTSCOPE_ALERTS_INTERVAL: z
+    .string()
+    .default('5m')
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined || ms < 1_000 || ms > 86_400_000) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration from 1s to 24h such as 5m, 10s or 1h' });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  /** When the weekly review goes out, in COSTSCOPE_TIMEZONE: `mon 09:00` default, `off` to send none. */
+  COSTSCOPE_WEEKLY_REVIEW: z
+    .string()
+    .default('mon 09:00')
+    .transform((value, ctx) => {
+      if (value.trim().toLowerCase() === 'off') return null;
+      const schedule = parseWeeklySchedule(value);
+      if (!schedule) {
+        ctx.addIssue({ code: 'custom', message: 'must be a weekday and a 24-hour time such as "mon 09:00", or "off"' });
+        return z.NEVER;
+      }
+      return schedule;
+    }),
 });
+
+const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** `10s`, `5m`, `1h`, `250ms` → milliseconds; undefined when not a duration. */
+export function parseDuration(value: string): number | undefined {
+  const match = /^\s*(\d+)\s*(ms|s|m|h)\s*$/.exec(value);
+  if (!match) return undefined;
+  return Number(match[1]) * (DURATION_UNITS_MS[match[2] ?? ''] ?? Number.NaN);
+}
+
+/** When the weekly review is sent: ISO weekday (1 = Monday … 7 = Sunday) and minutes after local midnight. */
+export type WeeklySchedule = { isoWeekday: number; minuteOfDay: number };
+
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+export function parseWeeklySchedule(value: string): WeeklySchedule | undefined {
+  const match = /^\s*([a-z]{3})[a-z]*\s+(\d{1,2}):(\d{2})\s*$/i.exec(value);
+  if (!match) return undefined;
+  const weekday = WEEKDAYS.indexOf((match[1] ?? '').toLowerCase());
+  const hour = Number(match[2]);
+  const minute = Number(match[3]);
+  if (weekday < 0 || hour > 23 || minute > 59) return undefined;
+  return { isoWeekday: weekday + 1, minuteOfDay: hour * 60 + minute };
+}
 
 export type StorageConfig =
   | { kind: 'embedded'; dataDir: string; database: string; retentionDays: number }
@@ -70,6 +120,12 @@ export type ServerConfig = {
   apiKey: string | undefined;
   timezone: string;
   retentionDays: number;
+  /** `COSTSCOPE_ALERTS_INTERVAL` in milliseconds. */
+  alertsIntervalMs: number;
+  /** `COSTSCOPE_WEEKLY_REVIEW`; null when switched off. */
+  weeklyReview: WeeklySchedule | null;
+  /** Alert channels and links from the same environment (`loadAlertDeliveryConfig`). */
+  alertDelivery: AlertDeliveryConfig;
 };
 
 export class CostscopeConfigError extends Error {
@@ -113,6 +169,9 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     apiKey: data.COSTSCOPE_API_KEY,
     timezone: data.COSTSCOPE_TIMEZONE,
     retentionDays: data.COSTSCOPE_RETENTION_DAYS,
+    alertsIntervalMs: data.COSTSCOPE_ALERTS_INTERVAL,
+    weeklyReview: data.COSTSCOPE_WEEKLY_REVIEW,
+    alertDelivery: loadAlertDeliveryConfig(env),
   };
 }
 

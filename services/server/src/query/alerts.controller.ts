@@ -31,10 +31,14 @@ export function episodeJson(episode: AlertEpisodeRecord) {
 }
 
 function deliveryJson(delivery: AlertDeliveryRecord) {
+  // The scheduler names each delivery `<delivery key>:<channel>`: the key is the message's identity.
+  const separator = delivery.deliveryId.lastIndexOf(':');
   return {
     deliveryId: delivery.deliveryId,
+    deliveryKey: separator > 0 ? delivery.deliveryId.slice(0, separator) : delivery.deliveryId,
     channel: delivery.channel,
     messageKind: delivery.messageKind,
+    /** `pending` until the channel was tried, then `sent` or `failed` (with the last error). */
     status: delivery.status,
     attempts: delivery.attempts,
     error: delivery.error === '' ? null : delivery.error,

@@ -1,0 +1,40 @@
+import { CostscopeStorageError } from './errors.js';
+import { toClickHouseTime } from './query-support.js';
+import type { ClickHouseTransport } from './transport.js';
+
+const LEASE_NAME = /^[a-z][a-z0-9_.-]{0,63}$/;
+
+/**
+ * Claims evaluation term `term` of the lease `name` for `holder` and answers who holds it. Of
+ * several processes claiming one term, exactly one claim is stored: each insert carries the
+ * deduplication token `name:term`, and ClickHouse drops a later block with a token it already
+ * has (migration 0005), so every claimant reads back the same first writer.
+ */
+export async function claimAlertLease(
+  transport: ClickHouseTransport,
+  input: { name: string; term: number; holder: string; claimedAt: Date },
+): Promise<{ holder: string; won: boolean }> {
+  const operation = 'alerts.claimLease';
+  if (!LEASE_NAME.test(input.name)) throw new CostscopeStorageError(operation, 'invalid', `invalid lease name ${JSON.stringify(input.name)}`);
+  if (!Number.isSafeInteger(input.term) || input.term < 0) {
+    throw new CostscopeStorageError(operation, 'invalid', `term must be a non-negative integer, got ${input.term}`);
+  }
+  if (!input.holder) throw new CostscopeStorageError(operation, 'invalid', 'holder is required');
+  // SETTINGS take no query parameters; the token is built only from the checked name and an integer.
+  const token = `${input.name}:${input.term}`;
+  await transport.command({
+    sql: `INSERT INTO alert_leases (name, term, holder, claimed_at)
+          SETTINGS insert_deduplicate = 1, insert_deduplication_token = '${token}'
+          SELECT {name:String}, {term:UInt64}, {holder:String}, {claimedAt:DateTime64(3, 'UTC')}`,
+    params: { name: input.name, term: input.term, holder: input.holder, claimedAt: toClickHouseTime(input.claimedAt) },
+    tag: { operation },
+  });
+  const rows = await transport.query<{ holder: string }>({
+    sql: `SELECT holder FROM alert_leases WHERE name = {name:String} AND term = {term:UInt64} ORDER BY claimed_at, holder LIMIT 1`,
+    params: { name: input.name, term: input.term },
+    tag: { operation },
+  });
+  const holder = rows[0]?.holder;
+  if (holder === undefined) throw new CostscopeStorageError(operation, 'query', `the claim of ${token} was not stored`);
+  return { holder, won: holder === input.holder };
+}
