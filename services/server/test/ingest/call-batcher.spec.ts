@@ -37,6 +37,31 @@ describe(CallBatcher.name, () => {
     await batcher.close();
   });
 
+  it('sends what arrives during an insert in the next insert, at once (group commit)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const batcher = new CallBatcher({
+      insert: async (records) => {
+        calls += 1;
+        if (calls === 1) await gate;
+        await store.insert(records);
+      },
+      spool,
+      maxRows: 1000,
+      maxDelayMs: 3_600_000,
+      replayIntervalMs: 0,
+    });
+    const first = batcher.add(callRecords(1));
+    void batcher.flush();
+    // While the first insert hangs, three requests arrive; no timer is due for an hour.
+    const later = [callRecords(2), callRecords(2), callRecords(2)].map((records) => batcher.add(records));
+    release();
+    expect(await Promise.all([first, ...later])).toEqual(['inserted', 'inserted', 'inserted', 'inserted']);
+    expect(store.inserts.map((insert) => insert.length)).toEqual([1, 6]);
+    await batcher.close();
+  });
+
   it('does not resolve a request before its rows are written', async () => {
     const batcher = batcherOf(1000);
     let settled = false;

@@ -7,7 +7,12 @@ export type CallBatcherOptions = {
   spool: DurableSpool;
   /** Flush as soon as this many rows wait. Default 5000. */
   maxRows?: number;
-  /** …or when the oldest waiting row has waited this long. Default 1000 ms. */
+  /**
+   * …or when the oldest waiting row has waited this long while no insert is running. While one
+   * runs, rows that arrive join the next insert, which starts as soon as it finishes (group
+   * commit): under load inserts grow to thousands of rows without anyone waiting for a timer.
+   * Default 1000 ms.
+   */
   maxDelayMs?: number;
   /**
    * While the spool holds data, try to drain it this often even if no request comes (0: only
@@ -43,6 +48,8 @@ export class CallBatcher {
   private timer: NodeJS.Timeout | undefined;
   private replayTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  /** Flushes started and not finished: while > 0, arriving rows wait for the next group commit. */
+  private writesInFlight = 0;
   private readonly maxRows: number;
   private readonly maxDelayMs: number;
   private readonly replayIntervalMs: number;
@@ -60,7 +67,7 @@ export class CallBatcher {
       this.pending.push({ records, resolve, reject });
       this.pendingRows += records.length;
       if (this.pendingRows >= this.maxRows) void this.flush();
-      else this.timer ??= setTimeout(() => void this.flush(), this.maxDelayMs);
+      else if (this.writesInFlight === 0) this.timer ??= setTimeout(() => void this.flush(), this.maxDelayMs);
     });
   }
 
@@ -72,7 +79,14 @@ export class CallBatcher {
     this.pending = [];
     this.pendingRows = 0;
     // Flushes run one after another so inserts and spool appends keep arrival order.
-    this.flushing = this.flushing.then(() => this.write(batch));
+    this.writesInFlight += 1;
+    this.flushing = this.flushing
+      .then(() => this.write(batch))
+      .finally(() => {
+        this.writesInFlight -= 1;
+        // Group commit: what arrived during this write goes now, in one insert.
+        if (this.writesInFlight === 0 && this.pending.length > 0) void this.flush();
+      });
     return this.flushing;
   }
 

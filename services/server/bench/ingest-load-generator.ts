@@ -1,0 +1,98 @@
+/**
+ * The ingest benchmark's load generator, run as its own process so it does not share the
+ * server's event loop: `node --import tsx bench/ingest-load-generator.ts '<json options>'`.
+ * Closed loop: `concurrency` requests in flight for `seconds`, or open loop at `ratePerSecond`.
+ * Prints one JSON line of results.
+ */
+import { request } from 'node:http';
+import { buildOtlpBodies, SPANS_PER_REQUEST } from './ingest-bodies.js';
+
+type Options = { url: string; apiKey: string; seconds: number; concurrency: number; ratePerSecond?: number; bodies: number; seed: number };
+const options = JSON.parse(process.argv[2] ?? '{}') as Options;
+
+const buildStarted = performance.now();
+const bodies = buildOtlpBodies(options.bodies, { seed: options.seed });
+const buildMs = performance.now() - buildStarted;
+
+const agent = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: Math.max(options.concurrency, 64) });
+const target = new URL(options.url);
+
+function post(body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        agent,
+        host: target.hostname,
+        port: target.port,
+        path: '/v1/traces',
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-protobuf',
+          'content-encoding': 'gzip',
+          'content-length': body.length,
+          authorization: `Bearer ${options.apiKey}`,
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const latencies: number[] = [];
+const statuses: Record<string, number> = {};
+let next = 0;
+const deadline = performance.now() + options.seconds * 1000;
+
+async function one(): Promise<void> {
+  // Each body is sent once: every span is new, as in production.
+  const body = bodies[next++];
+  if (!body) return;
+  const started = performance.now();
+  const status = await post(body);
+  latencies.push(performance.now() - started);
+  statuses[status] = (statuses[status] ?? 0) + 1;
+}
+
+const started = performance.now();
+if (options.ratePerSecond) {
+  const inFlight = new Set<Promise<void>>();
+  const interval = 1000 / options.ratePerSecond;
+  for (let i = 0; performance.now() < deadline && next < bodies.length; i++) {
+    const due = started + i * interval;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const sent = one().finally(() => inFlight.delete(sent));
+    inFlight.add(sent);
+  }
+  await Promise.all(inFlight);
+} else {
+  await Promise.all(
+    Array.from({ length: options.concurrency }, async () => {
+      while (performance.now() < deadline && next < bodies.length) await one();
+    }),
+  );
+}
+const elapsed = (performance.now() - started) / 1000;
+
+latencies.sort((a, b) => a - b);
+const quantile = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
+process.stdout.write(
+  `${JSON.stringify({
+    requests: latencies.length,
+    spans: latencies.length * SPANS_PER_REQUEST,
+    seconds: elapsed,
+    spansPerSecond: (latencies.length * SPANS_PER_REQUEST) / elapsed,
+    p50Ms: quantile(0.5),
+    p99Ms: quantile(0.99),
+    maxMs: latencies.at(-1) ?? 0,
+    statuses,
+    bodiesExhausted: next >= bodies.length,
+    buildSeconds: buildMs / 1000,
+  })}\n`,
+);
+agent.destroy();

@@ -1,0 +1,94 @@
+/**
+ * Ingest benchmark (a script, not a test). Starts the Costscope server on embedded storage in its
+ * own process, then drives it from a separate load-generator process with OTLP protobuf exports
+ * (512 spans per request, gzip), and prints:
+ * - sustained spans/s and p50/p99 request latency under a closed loop (`--concurrency` requests in flight);
+ * - p50/p99 at a fixed rate of `--rate` spans/s (the goal: 30 000);
+ * - the server's peak RSS;
+ * - the rate of inserting the same rows straight into chDB, as the ceiling.
+ *
+ *   npx tsx bench/ingest-load.ts [--seconds 20] [--concurrency 4] [--rate 30000]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SPANS_PER_REQUEST } from './ingest-bodies.js';
+
+function flag(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+const SECONDS = flag('seconds', 20);
+const CONCURRENCY = flag('concurrency', 4);
+const RATE = flag('rate', 30_000);
+const API_KEY = 'cs_bench_key_0000000000000000000001';
+const serverRoot = fileURLToPath(new URL('..', import.meta.url));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function runJson<T>(script: string, options: unknown): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(options)], { cwd: serverRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as T) : reject(new Error(`${script} exited ${code}`))));
+  });
+}
+
+function memoryKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+}
+
+type LoadResult = { requests: number; spans: number; seconds: number; spansPerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; statuses: Record<string, number>; bodiesExhausted: boolean };
+
+const dataDir = mkdtempSync(join(tmpdir(), 'costscope-ingest-bench-'));
+const port = await freePort();
+const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  cwd: serverRoot,
+  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', COSTSCOPE_DATA_DIR: dataDir, COSTSCOPE_API_KEY: API_KEY, COSTSCOPE_ROLES: 'ingest,api' },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const url = `http://127.0.0.1:${port}`;
+try {
+  for (let i = 0; ; i++) {
+    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    if (i > 300) throw new Error('server did not become ready');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const pid = server.pid!;
+  const baseRss = memoryKiB(pid, 'VmRSS');
+  const generator = fileURLToPath(new URL('./ingest-load-generator.ts', import.meta.url));
+
+  const closed = await runJson<LoadResult>(generator, { url, apiKey: API_KEY, seconds: SECONDS, concurrency: CONCURRENCY, bodies: SECONDS * 150, seed: 1 });
+  const requestsPerSecond = RATE / SPANS_PER_REQUEST;
+  const open = await runJson<LoadResult>(generator, { url, apiKey: API_KEY, seconds: SECONDS, concurrency: 1, ratePerSecond: requestsPerSecond, bodies: Math.ceil(SECONDS * requestsPerSecond), seed: 2 });
+  const peakRssMiB = memoryKiB(pid, 'VmHWM') / 1024;
+
+  const totals = (await (await fetch(`${url}/api/v1/costs?from=2026-01-01`, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as { totals: { requests: number } };
+  const ceiling = await runJson<{ rows: number; seconds: number; rowsPerSecond: number }>(fileURLToPath(new URL('./ingest-ceiling.ts', import.meta.url)), { bodies: 200, seed: 3, batchRows: 5000 });
+
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+  console.log(`\nIngest benchmark — embedded storage, ${SPANS_PER_REQUEST} spans per request, protobuf + gzip`);
+  console.log(`closed loop, ${CONCURRENCY} in flight: ${fmt(closed.spansPerSecond)} spans/s sustained over ${closed.seconds.toFixed(1)} s (${closed.requests} requests), p50 ${closed.p50Ms.toFixed(1)} ms, p99 ${closed.p99Ms.toFixed(1)} ms, statuses ${JSON.stringify(closed.statuses)}${closed.bodiesExhausted ? ' (ran out of prepared bodies)' : ''}`);
+  console.log(`fixed rate ${fmt(RATE)} spans/s: achieved ${fmt(open.spansPerSecond)} spans/s, p50 ${open.p50Ms.toFixed(1)} ms, p99 ${open.p99Ms.toFixed(1)} ms, max ${open.maxMs.toFixed(1)} ms, statuses ${JSON.stringify(open.statuses)}`);
+  console.log(`server RSS: ${(baseRss / 1024).toFixed(0)} MiB idle, ${peakRssMiB.toFixed(0)} MiB peak`);
+  console.log(`stored calls: ${fmt(totals.totals.requests)} of ${fmt(closed.spans + open.spans)} sent`);
+  console.log(`ceiling, insertCalls straight into chDB (5,000-row batches): ${fmt(ceiling.rowsPerSecond)} rows/s (${fmt(ceiling.rows)} rows)`);
+} finally {
+  server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
+  rmSync(dataDir, { recursive: true, force: true });
+}
