@@ -4,7 +4,8 @@
 -- ClickHouse has no compare-and-set, but it drops a second insert carrying the same
 -- `insert_deduplication_token`, so of several processes claiming one term exactly one row is kept
 -- (first writer wins) and every claimant reads back the same holder. The deduplication window
--- must hold more terms than can be claimed concurrently; 1,000 is days of 5-minute terms.
+-- must hold more terms than can be claimed concurrently; 1,000 is days of 5-minute terms. No TTL:
+-- a row per term is small, and a TTL would drop claims made under a clock set in the past.
 CREATE TABLE IF NOT EXISTS alert_leases{{LOCAL}} {{ON_CLUSTER}}
 (
     name LowCardinality(String),
@@ -14,7 +15,6 @@ CREATE TABLE IF NOT EXISTS alert_leases{{LOCAL}} {{ON_CLUSTER}}
 )
 ENGINE = {{ENGINE:MergeTree}}
 ORDER BY (name, term)
-TTL toDateTime(claimed_at) + INTERVAL 7 DAY
 SETTINGS non_replicated_deduplication_window = 1000;
 
 {{DISTRIBUTED alert_leases BY cityHash64(name)}};
