@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AlertsController } from './alerts.controller.js';
+import { ApiDocsController } from './api-docs.controller.js';
 import { CostsController } from './costs.controller.js';
 import { PricesController } from './prices.controller.js';
 import { ReportsController } from './reports.controller.js';
@@ -7,6 +8,6 @@ import { SettingsController } from './settings.controller.js';
 
 /** The `api` role: the JSON API the dashboard and the CLI read through. */
 @Module({
-  controllers: [CostsController, AlertsController, ReportsController, PricesController, SettingsController],
+  controllers: [ApiDocsController, CostsController, AlertsController, ReportsController, PricesController, SettingsController],
 })
 export class QueryModule {}

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getSetting } from '../../src/storage/settings.js';
+import { startServer, type RunningServer } from '../support/running-server.js';
+
+let server: RunningServer;
+
+beforeAll(async () => {
+  server = await startServer();
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+async function api(method: string, route: string, body?: unknown) {
+  const response = await fetch(`${server.baseUrl}${route}`, {
+    method,
+    headers: { ...server.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('settings', () => {
+  it('start from the article’s rules, and save a change as a new version', async () => {
+    const initial = await api('GET', '/api/v1/settings/rules');
+    expect(initial.status).toBe(200);
+    expect(initial.body).toMatchObject({ version: 0, value: { dailySpendSpike: { thresholdPercent: 120 }, errorRate: { thresholdPercent: 2 } } });
+
+    const saved = await api('PUT', '/api/v1/settings/rules', { dailySpendSpike: { thresholdPercent: 150 } });
+    expect(saved.status).toBe(200);
+    const reread = await api('GET', '/api/v1/settings/rules');
+    expect(reread.body).toMatchObject({ version: saved.body.version, value: { dailySpendSpike: { thresholdPercent: 150, baselineDays: 7 } } });
+    expect(Number(saved.body.version)).toBeGreaterThan(0);
+  });
+
+  it('reject an invalid value with a 400 naming the field, and keep the saved one', async () => {
+    const before = await api('GET', '/api/v1/settings/allocations');
+    const bad = await api('PUT', '/api/v1/settings/allocations', [{ feature: 'search', monthlyUsd: 'lots' }]);
+    expect(bad.status).toBe(400);
+    expect(bad.body.parameter).toBe('body.0.monthlyUsd');
+    expect((await api('GET', '/api/v1/settings/allocations')).body).toEqual(before.body);
+    expect((await api('GET', '/api/v1/settings/colours')).status).toBe(400);
+  });
+
+  it('never answer channel secrets back, and keep a secret when its masked form is sent', async () => {
+    const token = 'xoxb-1234567890-abcdefghijkl';
+    const saved = await api('PUT', '/api/v1/settings/channels', { slack: { botToken: token, channel: '#costs' } });
+    expect(saved.status).toBe(200);
+    expect(JSON.stringify(saved.body)).not.toContain(token);
+    const shown = (await api('GET', '/api/v1/settings/channels')).body.value as { slack: { botToken: string } };
+    expect(shown.slack.botToken).toMatch(/^xoxb-…/);
+
+    await api('PUT', '/api/v1/settings/channels', { slack: { botToken: shown.slack.botToken, channel: '#llm-costs' } });
+    const stored = await getSetting(server.transport, { projectId: 'default', kind: 'channels' });
+    expect(stored?.value).toMatchObject({ slack: { botToken: token, channel: '#llm-costs' } });
+  });
+});
+
+describe('price overrides', () => {
+  it('price new calls from their date on, and show in /api/v1/prices', async () => {
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const saved = await api('PUT', '/api/v1/settings/prices', [
+      { model: 'gpt-5', effectiveFrom: from, inputPerMillion: '1.00', outputPerMillion: '8.00', batchDiscountPercent: 50 },
+    ]);
+    expect(saved.status).toBe(200);
+    const prices = (await api('GET', '/api/v1/prices')).body.prices as Array<Record<string, unknown>>;
+    expect(prices.find((p) => p.model === 'gpt-5')).toMatchObject({ source: 'override', inputPerMillionUsd: '1.00', outputPerMillionUsd: '8.00' });
+
+    const start = BigInt(Date.now() - 60_000) * 1_000_000n;
+    const span = {
+      traceId: 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee',
+      spanId: 'eeeeeeeeeeeeeee1',
+      name: 'chat gpt-5',
+      startTimeUnixNano: String(start),
+      endTimeUnixNano: String(start + 1_000_000n),
+      attributes: [
+        { key: 'gen_ai.request.model', value: { stringValue: 'gpt-5-2025-08-07' } },
+        { key: 'gen_ai.usage.input_tokens', value: { intValue: '1000000' } },
+        { key: 'gen_ai.usage.output_tokens', value: { intValue: '1000000' } },
+        { key: 'costscope.feature', value: { stringValue: 'negotiated' } },
+      ],
+    };
+    const posted = await fetch(`${server.baseUrl}/v1/traces`, {
+      method: 'POST',
+      headers: { ...server.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }),
+    });
+    expect(posted.status).toBe(200);
+    const costs = (await api('GET', '/api/v1/costs?feature=negotiated')).body.totals;
+    expect(costs).toMatchObject({ costUsd: '9.00', requests: 1 });
+  });
+
+  it('reject two overrides of one model from the same moment', async () => {
+    const twice = { model: 'gpt-5', effectiveFrom: '2026-10-01', inputPerMillion: '1', outputPerMillion: '8' };
+    const response = await api('PUT', '/api/v1/settings/prices', [twice, { ...twice, model: 'openai/gpt-5' }]);
+    expect(response.status).toBe(400);
+    expect(String(response.body.message)).toMatch(/Two price overrides/);
+  });
+});
+
+describe('the API description', () => {
+  it('is served at /api/docs without a key, with every public route', async () => {
+    const response = await fetch(`${server.baseUrl}/api/docs`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/v1/traces', '/api/v1/costs', '/api/v1/alerts', '/api/v1/reports/weekly', '/api/v1/prices', '/api/v1/settings/rules', '/api/v1/keys']),
+    );
+  });
+});
