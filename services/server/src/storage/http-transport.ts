@@ -92,7 +92,12 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
           // A byte stream goes through as-is (gzip-compressed on the way).
           values: Readable.from([batch.tsv], { objectMode: false }),
           format: 'TabSeparated',
-          clickhouse_settings: settingsFor(batch.tag),
+          clickhouse_settings: {
+            ...settingsFor(batch.tag),
+            // On a cluster the ingest writes to a Distributed table: answer only once the rows are
+            // on their shard (the ingest acknowledges spans as durable), not when queued locally.
+            distributed_foreground_insert: 1,
+          },
         });
       } catch (error) {
         throw fromClientError(batch.tag.operation, error);
