@@ -7,6 +7,13 @@ import {
   saveAlertDelivery,
   saveAlertEpisode,
 } from '../../src/storage/alert-episodes.js';
+import { listAlertMessages, saveAlertMessage } from '../../src/storage/alert-messages.js';
+import {
+  getCostPerSuccessWindows,
+  getErrorRatesByEndpoint,
+  getOutputTokenWindowsByModel,
+  getUserDailySpend,
+} from '../../src/storage/alert-rule-inputs.js';
 import { getCosts } from '../../src/storage/costs.js';
 import { insertCalls } from '../../src/storage/llm-calls.js';
 import {
@@ -59,6 +66,10 @@ describe.each(factories)('project scoping through the $name transport', (factory
       projectId: A, episodeId: 'ep-a', rule: 'errorRate', scope: 'project', status: 'firing', severity: 'warning',
       startedAt: now, resolvedAt: null, lastNotifiedAt: now, values: { rate: 0.2 }, updatedAt: now,
     });
+    await saveAlertMessage(transport, {
+      projectId: A, deliveryKey: 'msg-a', kind: 'alert', status: 'pending', revision: 1, payload: {}, outcomes: {},
+      createdAt: now, updatedAt: now,
+    });
     await saveAlertDelivery(transport, {
       projectId: A, episodeId: 'ep-a', deliveryId: 'd-a', channel: 'slack', messageKind: 'fired', status: 'sent',
       attempts: 1, error: '', createdAt: now, updatedAt: now,
@@ -96,6 +107,15 @@ describe.each(factories)('project scoping through the $name transport', (factory
     },
     listAlertEpisodes: async (projectId) => listAlertEpisodes(transport, { projectId, from: FROM, to: TO }),
     listAlertDeliveries: async (projectId) => listAlertDeliveries(transport, { projectId }),
+    // The alert scheduler's own storage functions (alert-*.ts) are held to the same rule.
+    listAlertMessages: async (projectId) => listAlertMessages(transport, { projectId }),
+    getErrorRatesByEndpoint: async (projectId) => getErrorRatesByEndpoint(transport, { projectId, from: FROM, to: TO }),
+    getOutputTokenWindowsByModel: async (projectId) =>
+      getOutputTokenWindowsByModel(transport, { projectId, recent: { from: new Date('2026-11-20T00:00:00Z'), to: TO }, baseline: { from: FROM, to: new Date('2026-11-20T00:00:00Z') } }),
+    getUserDailySpend: async (projectId) =>
+      (await getUserDailySpend(transport, { projectId, day: '2026-11-10', trailingDays: 7, timezone: 'UTC' })).filter((u) => u.todayUsd > 0n || u.trailingDailyUsd.some((v) => v > 0n)),
+    getCostPerSuccessWindows: async (projectId) =>
+      getCostPerSuccessWindows(transport, { projectId, recent: { from: new Date('2026-11-20T00:00:00Z'), to: TO }, baseline: { from: FROM, to: new Date('2026-11-20T00:00:00Z') } }),
   };
 
   it.each(Object.keys(readers))('project B reads nothing of project A through %s', async (name) => {
