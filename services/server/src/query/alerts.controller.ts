@@ -4,6 +4,7 @@ import { ProjectKeyGuard } from '../auth/project-key.guard.js';
 import { parseBody } from '../http/parse-body.js';
 import { ProjectId } from '../http/project-request.js';
 import { listAlertDeliveries, listAlertEpisodes, type AlertDeliveryRecord, type AlertEpisodeRecord } from '../storage/alert-episodes.js';
+import { listAlertMessages } from '../storage/alert-messages.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
 
@@ -30,18 +31,36 @@ export function episodeJson(episode: AlertEpisodeRecord) {
   };
 }
 
-function deliveryJson(delivery: AlertDeliveryRecord) {
-  // The scheduler names each delivery `<delivery key>:<channel>`: the key is the message's identity.
+/** The providers' ids (Slack's `ts`, the email's Message-ID) by `<delivery key>:<channel>`, from the outbox. */
+async function providerMessageIds(transport: ClickHouseTransport, projectId: string, deliveryKeys: string[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  if (deliveryKeys.length === 0) return ids;
+  for (const message of await listAlertMessages(transport, { projectId, deliveryKeys })) {
+    const outcomes = Array.isArray(message.outcomes) ? (message.outcomes as Array<{ channel?: unknown; providerMessageId?: unknown }>) : [];
+    for (const outcome of outcomes) {
+      if (typeof outcome.providerMessageId === 'string') ids.set(`${message.deliveryKey}:${String(outcome.channel)}`, outcome.providerMessageId);
+    }
+  }
+  return ids;
+}
+
+function deliveryKeyOf(delivery: AlertDeliveryRecord): string {
   const separator = delivery.deliveryId.lastIndexOf(':');
+  return separator > 0 ? delivery.deliveryId.slice(0, separator) : delivery.deliveryId;
+}
+
+function deliveryJson(delivery: AlertDeliveryRecord, providerIds: ReadonlyMap<string, string>) {
+  // The scheduler names each delivery `<delivery key>:<channel>`: the key is the message's identity.
   return {
     deliveryId: delivery.deliveryId,
-    deliveryKey: separator > 0 ? delivery.deliveryId.slice(0, separator) : delivery.deliveryId,
+    deliveryKey: deliveryKeyOf(delivery),
     channel: delivery.channel,
     messageKind: delivery.messageKind,
     /** `pending` until the channel was tried, then `sent` or `failed` (with the last error). */
     status: delivery.status,
     attempts: delivery.attempts,
     error: delivery.error === '' ? null : delivery.error,
+    providerMessageId: delivery.status === 'sent' ? (providerIds.get(delivery.deliveryId) ?? null) : null,
     createdAt: delivery.createdAt.toISOString(),
     updatedAt: delivery.updatedAt.toISOString(),
   };
@@ -63,10 +82,11 @@ export class AlertsController {
       episodes.length === 0
         ? []
         : await listAlertDeliveries(this.transport, { projectId, episodeIds: episodes.map((e) => e.episodeId) });
+    const providerIds = await providerMessageIds(this.transport, projectId, [...new Set(deliveries.map(deliveryKeyOf))]);
     return {
       alerts: episodes.map((episode) => ({
         ...episodeJson(episode),
-        deliveries: deliveries.filter((d) => d.episodeId === episode.episodeId).map(deliveryJson),
+        deliveries: deliveries.filter((d) => d.episodeId === episode.episodeId).map((d) => deliveryJson(d, providerIds)),
       })),
     };
   }

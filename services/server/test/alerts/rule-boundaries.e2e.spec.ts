@@ -72,6 +72,8 @@ describe('daily spend over 120% of the trailing 7-day average', () => {
       ['slack', 'fired', 'sent', 1],
       ['webhook', 'fired', 'sent', 1],
     ]);
+    const providerIds = Object.fromEntries(episodes[0]!.deliveries.map((d) => [d.channel, d.providerMessageId]));
+    expect(providerIds.webhook).toBeNull();
 
     const sent = messagesFor(alerts, project);
     expect(sent.email).toHaveLength(1);
@@ -85,6 +87,9 @@ describe('daily spend over 120% of the trailing 7-day average', () => {
     expect(mail.mail.text).toContain('$12.10 today');
     expect(mail.mail.text).toContain('$10.00 7-day average');
     expect(mail.mail.html).toContain('$12.10');
+    // The ids the providers gave back are the ones recorded: Slack's ts, the email's Message-ID.
+    expect(providerIds.email).toBe(mail.mail.messageId);
+    expect(providerIds.slack).toMatch(/^\d+\.000100$/);
     expect(sent.slack[0]!.channel).toBe('#cost-alerts');
     expect(sent.slack[0]!.authorization).toBe('Bearer xoxb-test-token-0001');
     expect(JSON.stringify(sent.slack[0]!.blocks)).toContain('$12.10');

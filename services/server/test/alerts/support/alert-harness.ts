@@ -164,7 +164,15 @@ export type AlertsAnswer = {
     startedAt: string;
     resolvedAt: string | null;
     values: { reason: string; comparison: Record<string, unknown> };
-    deliveries: Array<{ channel: string; messageKind: string; status: string; attempts: number; error: string | null; deliveryKey: string }>;
+    deliveries: Array<{
+      channel: string;
+      messageKind: string;
+      status: string;
+      attempts: number;
+      error: string | null;
+      deliveryKey: string;
+      providerMessageId: string | null;
+    }>;
   }>;
 };
 
