@@ -4,7 +4,7 @@
  *
  *   npx tsx bench/storage-insert-stages.ts [--calls 500000]
  *
- * 1. JavaScript writing the TSV rows (`callLine`);
+ * 1. JavaScript writing the TSV rows (`callsToTsv`);
  * 2. chDB parsing them into a Null table (parse cost only, nothing stored);
  * 3. inserting into `llm_calls` directly (parse + sort + write + the hourly rollup view);
  * 4. the real path, `llm_calls_incoming` (3 + the dedup view's check);
@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'chdb';
-import { CALL_COLUMNS, callLine } from '../src/storage/llm-calls.js';
+import { CALL_COLUMNS, callsToTsv } from '../src/storage/llm-calls.js';
 import { listMigrations, renderMigration } from '../src/storage/migrate.js';
 import { makeCall } from '../test/support/call-factory.js';
 
@@ -50,9 +50,9 @@ async function stage(name: string, work: () => Promise<unknown>): Promise<void> 
 }
 
 console.log(`${CALLS.toLocaleString('en-US')} calls, one INSERT per stage`);
-let tsv = Buffer.alloc(0);
+let tsv: Buffer = Buffer.alloc(0);
 await stage('1. JavaScript writes TSV rows', async () => {
-  tsv = Buffer.from(`${calls.map(callLine).join('\n')}\n`);
+  tsv = callsToTsv(calls);
 });
 console.log(`     (${Math.round(tsv.length / CALLS)} bytes per row)`);
 const insert = (table: string) => session.insert({ table, columns: CALL_COLUMNS, values: tsv, format: 'TabSeparated' });

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { LlmCallRecord } from '@costscope/core';
 import { getCosts } from '../src/storage/costs.js';
 import { openEmbeddedTransport } from '../src/storage/embedded-transport.js';
-import { callLine, insertCalls } from '../src/storage/llm-calls.js';
+import { callsToTsv, insertCalls } from '../src/storage/llm-calls.js';
 import { migrate } from '../src/storage/migrate.js';
 import {
   getDailySpendBaselines,
@@ -142,7 +142,7 @@ for (let from = 0; from < CALLS; from += BATCH) {
   const loaded = await time(() => insertCalls(transport, made.result));
   loadMs += loaded.ms;
   // How much of the load is JavaScript writing TSV text: done again here, outside the timing.
-  textMs += (await time(async () => made.result.map(callLine).join('\n').length)).ms;
+  textMs += (await time(async () => callsToTsv(made.result).length)).ms;
   if ((from / BATCH) % 4 === 0) {
     console.log(`  ${(from + count).toLocaleString('en-US')} calls, ${Math.round(((from + count) / loadMs) * 1000).toLocaleString('en-US')} rows/s so far`);
   }

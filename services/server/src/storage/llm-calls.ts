@@ -46,72 +46,184 @@ export async function insertCalls(
   const chunkBytes = options.chunkBytes ?? 16 * 1024 * 1024;
 
   const seen = new Set<string>();
-  const lines: string[] = [];
+  const unique: LlmCallRecord[] = [];
   for (const call of calls) {
-    requireProjectId(operation, call.projectId);
-    if (!call.traceId || !call.spanId) {
-      throw new CostscopeStorageError(operation, 'invalid', 'every call needs a trace id and a span id: they make resends count once');
-    }
+    checkCall(operation, call);
     const identity = `${call.projectId}\u0000${call.traceId}\u0000${call.spanId}`;
     if (seen.has(identity)) continue;
     seen.add(identity);
-    lines.push(callLine(call));
+    unique.push(call);
   }
 
   await serialized(transport, async () => {
+    // Pipelined: while the engine stores chunk k (chDB works on libuv's threads, the server over
+    // HTTP), JavaScript writes chunk k + 1. Inserts themselves stay one at a time, so each
+    // chunk's dedup check sees every earlier chunk.
+    let previous: { stored: Promise<void>; start: number; end: number } | undefined;
     let start = 0;
-    while (start < lines.length) {
+    while (start < unique.length) {
+      const writer = new TsvWriter(Math.min(chunkBytes, 1024 * 1024) + 64 * 1024);
       let end = start;
-      let bytes = 0;
-      while (end < lines.length && end - start < chunkRows && (bytes < chunkBytes || end === start)) {
-        bytes += (lines[end] as string).length + 1;
+      while (end < unique.length && end - start < chunkRows && (writer.length < chunkBytes || end === start)) {
+        writeCall(writer, unique[end] as LlmCallRecord);
         end += 1;
       }
-      try {
-        await transport.insert({
-          table: 'llm_calls_incoming',
-          columns: CALL_COLUMNS,
-          tsv: Buffer.from(`${lines.slice(start, end).join('\n')}\n`),
-          tag: { operation, projectId: calls[0]?.projectId ?? '' },
-        });
-      } catch (error) {
-        if (CostscopeStorageError.isInstance(error)) {
-          throw new CostscopeStorageError(
-            operation,
-            error.kind,
-            `chunk of calls ${start}–${end - 1} of ${lines.length} not stored (earlier chunks are; resending the batch is safe): ${error.message}`,
-            { cause: error, clickhouseCode: error.clickhouseCode },
-          );
-        }
-        throw error;
-      }
+      if (previous) await chunkStored(previous, unique.length);
+      const stored = transport.insert({
+        table: 'llm_calls_incoming',
+        columns: CALL_COLUMNS,
+        tsv: writer.toBuffer(),
+        tag: { operation, projectId: unique[start]?.projectId ?? '' },
+      });
+      // Awaited before the next insert or at the end; this only keeps Node from calling a
+      // failure unhandled while the next chunk is being written.
+      stored.catch(() => undefined);
+      previous = { stored, start, end };
       start = end;
     }
+    if (previous) await chunkStored(previous, unique.length);
   });
-  return { sent: lines.length, repeatedInBatch: calls.length - lines.length };
+  return { sent: unique.length, repeatedInBatch: calls.length - unique.length };
 }
 
+async function chunkStored(chunk: { stored: Promise<void>; start: number; end: number }, total: number): Promise<void> {
+  try {
+    await chunk.stored;
+  } catch (error) {
+    if (!CostscopeStorageError.isInstance(error)) throw error;
+    throw new CostscopeStorageError(
+      'calls.insert',
+      error.kind,
+      `chunk of calls ${chunk.start}–${chunk.end - 1} of ${total} not stored (earlier chunks are; resending the batch is safe): ${error.message}`,
+      { cause: error, clickhouseCode: error.clickhouseCode },
+    );
+  }
+}
+
+/** Refuses, before anything is sent, a call that cannot be stored as it is. */
+function checkCall(operation: string, call: LlmCallRecord): void {
+  requireProjectId(operation, call.projectId);
+  if (!call.traceId || !call.spanId) {
+    throw new CostscopeStorageError(operation, 'invalid', 'every call needs a trace id and a span id: they make resends count once');
+  }
+  if (!(call.time instanceof Date) || Number.isNaN(call.time.getTime())) {
+    throw new CostscopeStorageError(operation, 'invalid', `call ${call.traceId}/${call.spanId} has no valid time`);
+  }
+  const wholeNumbers = [
+    call.inputTokens,
+    call.cacheReadInputTokens,
+    call.cacheWriteInputTokens,
+    call.outputTokens,
+    call.reasoningTokens,
+    call.attempt,
+    call.maxTokens ?? 0,
+  ];
+  const durations = [call.latencyMs, call.timeToFirstTokenMs ?? 0];
+  if (wholeNumbers.some((value) => !Number.isSafeInteger(value) || value < 0) || durations.some((value) => !Number.isFinite(value) || value < 0)) {
+    throw new CostscopeStorageError(
+      operation,
+      'invalid',
+      `call ${call.traceId}/${call.spanId}: token counts and attempts must be whole numbers ≥ 0 and latencies numbers ≥ 0`,
+    );
+  }
+}
+
+/** The calls as one `TabSeparated` payload in `CALL_COLUMNS` order (no dedup, no checks). */
+export function callsToTsv(calls: readonly LlmCallRecord[]): Buffer {
+  const writer = new TsvWriter(1024 * 1024);
+  for (const call of calls) writeCall(writer, call);
+  return writer.toBuffer();
+}
+
+const TAB = 9;
+const NEWLINE = 10;
+
 /**
- * One `TabSeparated` line in `CALL_COLUMNS` order. Written as one template (not an array join):
- * this runs for every call stored, and is most of the JavaScript time of a load.
+ * Writes TSV straight into a growing Buffer. Building one string per row and joining them cost
+ * twice as much JavaScript time (rope strings, then a copy of the whole payload), and this runs
+ * for every call stored.
  */
-export function callLine(c: LlmCallRecord): string {
+class TsvWriter {
+  private buffer: Buffer;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.buffer = Buffer.allocUnsafe(capacity);
+  }
+
+  /** A string value, TSV-escaped, then a tab. */
+  text(value: string): void {
+    this.raw(TSV_SPECIAL.test(value) ? escapeTsv(value) : value);
+  }
+
+  /** A value that needs no escaping (numbers, times, decimals, map text), then a tab. */
+  raw(value: string): void {
+    const room = value.length * 3 + 1;
+    if (this.length + room > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + room));
+      this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    this.length += this.buffer.write(value, this.length);
+    this.buffer[this.length++] = TAB;
+  }
+
+  /** Turns the last tab into the row's newline. */
+  endRow(): void {
+    this.buffer[this.length - 1] = NEWLINE;
+  }
+
+  toBuffer(): Buffer {
+    return this.buffer.subarray(0, this.length);
+  }
+}
+
+function writeCall(w: TsvWriter, c: LlmCallRecord): void {
   const iso = c.time.toISOString();
-  return `${text(c.projectId)}\t${iso.slice(0, 10)} ${iso.slice(11, 23)}\t${text(c.traceId)}\t${text(c.spanId)}\t${text(c.service)}\t${text(c.feature)}\t${text(c.endpoint)}\t${text(c.userId)}\t${text(c.userTier)}\t${text(c.priority)}\t${text(c.provider)}\t${text(c.requestModel)}\t${text(c.responseModel)}\t${text(c.operation)}\t${count(c.inputTokens)}\t${count(c.cacheReadInputTokens)}\t${count(c.cacheWriteInputTokens)}\t${count(c.outputTokens)}\t${count(c.reasoningTokens)}\t${text(c.costStatus)}\t${text(c.pricedModel)}\t${text(c.priceVersion)}\t${money(c.freshInputCostUsd)}\t${money(c.cacheReadCostUsd)}\t${money(c.cacheWriteCostUsd)}\t${money(c.outputCostUsd)}\t${money(c.totalCostUsd)}\t${text(c.status)}\t${text(c.errorType)}\t${count(c.attempt)}\t${c.batch ? 'true' : 'false'}\t${c.maxTokens === null ? '\\N' : count(c.maxTokens)}\t${text(c.finishReason)}\t${text(c.promptPrefixHash)}\t${count(Math.round(c.latencyMs))}\t${c.timeToFirstTokenMs === null ? '\\N' : count(Math.round(c.timeToFirstTokenMs))}\t${attributeMap(c.attributes)}`;
+  w.text(c.projectId);
+  w.raw(`${iso.slice(0, 10)} ${iso.slice(11, 23)}`);
+  w.text(c.traceId);
+  w.text(c.spanId);
+  w.text(c.service);
+  w.text(c.feature);
+  w.text(c.endpoint);
+  w.text(c.userId);
+  w.text(c.userTier);
+  w.text(c.priority);
+  w.text(c.provider);
+  w.text(c.requestModel);
+  w.text(c.responseModel);
+  w.text(c.operation);
+  w.raw(String(c.inputTokens));
+  w.raw(String(c.cacheReadInputTokens));
+  w.raw(String(c.cacheWriteInputTokens));
+  w.raw(String(c.outputTokens));
+  w.raw(String(c.reasoningTokens));
+  w.text(c.costStatus);
+  w.text(c.pricedModel);
+  w.text(c.priceVersion);
+  w.raw(money(c.freshInputCostUsd));
+  w.raw(money(c.cacheReadCostUsd));
+  w.raw(money(c.cacheWriteCostUsd));
+  w.raw(money(c.outputCostUsd));
+  w.raw(money(c.totalCostUsd));
+  w.text(c.status);
+  w.text(c.errorType);
+  w.raw(String(c.attempt));
+  w.raw(c.batch ? 'true' : 'false');
+  w.raw(c.maxTokens === null ? '\\N' : String(Math.round(c.maxTokens)));
+  w.text(c.finishReason);
+  w.text(c.promptPrefixHash);
+  w.raw(String(Math.round(c.latencyMs)));
+  w.raw(c.timeToFirstTokenMs === null ? '\\N' : String(Math.round(c.timeToFirstTokenMs)));
+  w.raw(attributeMap(c.attributes));
+  w.endRow();
 }
 
 /** TSV escaping: a backslash, tab, newline or carriage return inside a value is written escaped. */
 const TSV_SPECIAL = /[\\\t\n\r]/;
-function text(value: string): string {
-  if (!TSV_SPECIAL.test(value)) return value;
+function escapeTsv(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-}
-
-function count(value: number): string {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new CostscopeStorageError('calls.insert', 'invalid', `token counts, attempts and latencies are whole numbers ≥ 0, got ${value}`);
-  }
-  return String(value);
 }
 
 /**

@@ -10,6 +10,7 @@ import { openEmbeddedTransport } from '../../src/storage/embedded-transport.js';
 import { CostscopeStorageError } from '../../src/storage/errors.js';
 import { openHttpTransport } from '../../src/storage/http-transport.js';
 import { insertCalls } from '../../src/storage/llm-calls.js';
+import type { ClickHouseTransport } from '../../src/storage/transport.js';
 import { makeCall } from '../support/call-factory.js';
 import { TEST_DATABASE, TEST_USER, transportFactories } from '../support/storage-factories.js';
 
@@ -100,6 +101,37 @@ describe.each(factories)('ClickHouse exceptions through the $name transport', (f
     await expect(
       transport.query({ sql: 'SELECT {n:UInt32} AS n', params: { n: 'not a number' }, tag: { operation: 'test.badParam' } }),
     ).rejects.toMatchObject({ name: 'CostscopeStorageError', operation: 'test.badParam', kind: 'query' });
+  });
+});
+
+describe('insertCalls', () => {
+  it('throws when a chunk in the middle of a batch fails, naming the calls not stored', async () => {
+    const inserted: number[] = [];
+    const failing: ClickHouseTransport = {
+      kind: 'embedded',
+      query: async () => [],
+      command: async () => undefined,
+      ping: async () => undefined,
+      close: async () => undefined,
+      insert: async (batch) => {
+        if (inserted.length === 1) throw new CostscopeStorageError('calls.insert', 'unreachable', 'connection reset');
+        inserted.push(batch.tsv.toString().split('\n').filter(Boolean).length);
+      },
+    };
+    const calls = Array.from({ length: 25 }, (_, i) => makeCall({ spanId: `span-${i}` }));
+    await expect(insertCalls(failing, calls, { chunkRows: 10 })).rejects.toMatchObject({
+      name: 'CostscopeStorageError',
+      operation: 'calls.insert',
+      kind: 'unreachable',
+      message: expect.stringContaining('chunk of calls 10–19 of 25 not stored'),
+    });
+    expect(inserted).toEqual([10]);
+  });
+
+  it('refuses fractional or negative token counts before sending anything', async () => {
+    const transport = await factories[0]!.open();
+    await expect(insertCalls(transport, [makeCall({ outputTokens: 1.5 })])).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(insertCalls(transport, [makeCall({ inputTokens: -1 })])).rejects.toMatchObject({ kind: 'invalid' });
   });
 });
 
