@@ -66,6 +66,8 @@ export function planNotifications(input: {
     scopeKey: string,
     outcome: RuleOutcome,
     details: Pick<AlertNotice, 'comparison' | 'trend' | 'failureCost' | 'scope'>,
+    /** Why it resolves when no fresh figures say so (the comparison is then the last one seen). */
+    resolveReason?: string,
   ) => {
     const episode = firingByKey.get(`${rule} ${scopeKey}`);
     const action = nextEpisodeAction(
@@ -77,7 +79,7 @@ export function planNotifications(input: {
     if (action === 'none') return;
     const firing = outcome.state === 'firing' ? outcome : undefined;
     const previous = episode ? (episode.values as EpisodeValues) : undefined;
-    const reason = firing?.reason ?? `back within the rule: ${describeComparison(details.comparison).sentence}`;
+    const reason = firing?.reason ?? resolveReason ?? `back within the rule: ${describeComparison(details.comparison).sentence}`;
     const severity = firing?.severity ?? episode?.severity ?? 'warning';
     const values: EpisodeValues = {
       reason: firing?.reason ?? previous?.reason ?? reason,
@@ -134,7 +136,13 @@ export function planNotifications(input: {
     const resolves = ruleSettings?.enabled === false || MISSING_SCOPE_MEANS_OK[rule] === true;
     if (!resolves) continue;
     const previous = episode.values as EpisodeValues;
-    step(rule, episode.scope, { state: 'ok' }, { comparison: readComparison(previous.comparison), scope: previous.scope ?? scopeFromKey(episode.scope) });
+    step(
+      rule,
+      episode.scope,
+      { state: 'ok' },
+      { comparison: readComparison(previous.comparison), scope: previous.scope ?? scopeFromKey(episode.scope) },
+      ruleSettings?.enabled === false ? 'the rule was switched off' : 'no calls in the evaluated window any more',
+    );
   }
   return { notices, episodes };
 }
