@@ -1,4 +1,4 @@
-import { Inject, Module } from '@nestjs/common';
+import { Inject, Injectable, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
 import type { StorageConfig } from '../config/server-config.js';
 import { loadServerConfig } from '../config/server-config.js';
@@ -9,6 +9,7 @@ import type { ClickHouseTransport } from './transport.js';
 export const CLICKHOUSE_TRANSPORT = Symbol.for('costscope.storage.transport');
 
 /** Closes the transport (and with it chDB's data directory) when the app shuts down. */
+@Injectable()
 class StorageShutdown implements OnApplicationShutdown {
   constructor(@Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport) {}
 
