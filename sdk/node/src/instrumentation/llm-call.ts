@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { SpanKind, SpanStatusCode, diag } from '@opentelemetry/api';
 import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
@@ -21,6 +20,7 @@ export class LlmCall {
   private attemptError: unknown;
   private firstItemSeen = false;
   private ended = false;
+  private endListener: (() => void) | undefined;
 
   constructor(
     private readonly tracer: Tracer,
@@ -74,6 +74,7 @@ export class LlmCall {
     setResultAttributes(span, result);
     if (abandoned) span.setAttribute(semconv.ATTR_COSTSCOPE_STREAM_ABANDONED, true);
     span.end();
+    this.finished();
     this.rememberOutcome(false);
   }
 
@@ -83,6 +84,7 @@ export class LlmCall {
     this.ended = true;
     if (partial !== undefined) setResultAttributes(this.span, partial);
     this.endAttempt(httpStatusOf(error) ?? this.attemptStatus, error);
+    this.finished();
     this.rememberOutcome(true);
   }
 
@@ -97,10 +99,21 @@ export class LlmCall {
     span.setAttribute(semconv.ATTR_ERROR_TYPE, errorType);
     span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
     span.end();
+    this.finished();
   }
 
   get isEnded(): boolean {
     return this.ended;
+  }
+
+  /** Called once when the call's last span ends (success, failure or block). */
+  onEnd(listener: () => void): void {
+    this.endListener = listener;
+  }
+
+  private finished(): void {
+    this.endListener?.();
+    this.endListener = undefined;
   }
 
   private startAttemptSpan(): Span {
@@ -129,9 +142,6 @@ export class LlmCall {
     }
   }
 }
-
-/** The call whose HTTP attempts are in flight in this async context (read by the observed fetch). */
-export const activeCall = new AsyncLocalStorage<LlmCall>();
 
 function setResultAttributes(span: Span, result: LlmResult): void {
   if (result.responseModel !== undefined) span.setAttribute(semconv.ATTR_GEN_AI_RESPONSE_MODEL, result.responseModel);

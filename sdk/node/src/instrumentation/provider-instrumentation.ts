@@ -42,6 +42,21 @@ export abstract class ProviderInstrumentation extends InstrumentationBase {
    */
   protected abstract provider(): ProviderPackage;
 
+  /**
+   * Prototypes patched by `patchModule`, which `InstrumentationBase` does not track. Declared,
+   * not initialised: the base constructor may already patch (ESM hooks), before field initialisers run.
+   */
+  declare private patchedPrototypes: Set<Record<string, unknown>> | undefined;
+
+  override disable(): void {
+    super.disable();
+    // Without this, `shutdown()` would leave wrappers that point at a shut-down provider.
+    for (const prototype of this.patchedPrototypes ?? []) {
+      if (isWrapped(prototype['create'])) this._unwrap(prototype, 'create');
+    }
+    this.patchedPrototypes = undefined;
+  }
+
   packageName(): string {
     return this.provider().packageName;
   }
@@ -73,6 +88,7 @@ export abstract class ProviderInstrumentation extends InstrumentationBase {
         this._wrap(prototype, 'create', (original: unknown) =>
           instrumentedCreate(original as CreateMethod, target.operation, () => this.tracer),
         );
+        (this.patchedPrototypes ??= new Set()).add(prototype);
       } catch (error) {
         diag.error(`costscope: could not instrument ${packageName} ${target.resourcePath.join('.')}`, error);
       }

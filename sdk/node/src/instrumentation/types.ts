@@ -40,6 +40,7 @@ export interface StreamReader {
 export interface ProviderPromise extends Promise<unknown> {
   _thenUnwrap(transform: (data: unknown, props?: unknown) => unknown): ProviderPromise;
   responsePromise?: Promise<unknown>;
+  parseResponse?: (...args: unknown[]) => unknown;
 }
 
 /** The Stainless client, as far as the SDK uses it. */

@@ -12,33 +12,36 @@ export function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-const prefixHashes = new Map<string, string>();
 const PREFIX_HASH_CACHE_SIZE = 256;
-const toolsJson = new WeakMap<object, string>();
+/** Hashes by system prompt, for calls without tools. */
+const hashBySystem = new Map<string, string>();
+/** Hashes by tools array, then by system prompt: apps reuse one tools array across calls. */
+const hashByTools = new WeakMap<object, Map<string, string>>();
 
 /**
  * `costscope.prompt.prefix_hash`: 16 hex digits of SHA-256 over the stable prefix (system prompt
- * + tools), never the text. Apps reuse the same prefix across calls, so the last hashes are kept
- * and the tools' JSON is cached per tools array: the common call costs one map lookup.
+ * + tools), never the text. Apps send the same prefix again and again, so hashes are cached by
+ * the system prompt string and the tools array itself: the common call costs a map lookup on a
+ * string whose hash V8 already keeps, with no concatenation or JSON.
  */
 export function prefixHash(system: string, tools: unknown): string | undefined {
-  let toolsText = '';
-  if (Array.isArray(tools) && tools.length > 0) {
-    const cached = toolsJson.get(tools);
-    if (cached !== undefined) {
-      toolsText = cached;
-    } else {
-      toolsText = JSON.stringify(tools);
-      toolsJson.set(tools, toolsText);
+  const hasTools = Array.isArray(tools) && tools.length > 0;
+  if (system === '' && !hasTools) return undefined;
+  let cache = hashBySystem;
+  if (hasTools) {
+    let byTools = hashByTools.get(tools);
+    if (byTools === undefined) {
+      byTools = new Map();
+      hashByTools.set(tools, byTools);
     }
+    cache = byTools;
   }
-  if (system === '' && toolsText === '') return undefined;
-  const key = `${system}\u0000${toolsText}`;
-  let hash = prefixHashes.get(key);
+  let hash = cache.get(system);
   if (hash === undefined) {
-    hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
-    if (prefixHashes.size >= PREFIX_HASH_CACHE_SIZE) prefixHashes.clear();
-    prefixHashes.set(key, hash);
+    const toolsText = hasTools ? JSON.stringify(tools) : '';
+    hash = createHash('sha256').update(`${system}\u0000${toolsText}`).digest('hex').slice(0, 16);
+    if (cache.size >= PREFIX_HASH_CACHE_SIZE) cache.clear();
+    cache.set(system, hash);
   }
   return hash;
 }

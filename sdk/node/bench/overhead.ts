@@ -1,0 +1,82 @@
+/**
+ * Per-call overhead of Costscope's instrumentation vs the bare `openai` client, and vs OpenLLMetry
+ * (`@traceloop/instrumentation-openai`), on the same chat.completions.create call.
+ *
+ *   npm run build -w @costscope/sdk && cd sdk/node && node --import tsx bench/overhead.ts
+ *
+ * Two transports: `stand-in` (the tests' local provider stand-in over loopback HTTP) and
+ * `in-process` (a fetch that answers at once: no network, only the client's and the
+ * instrumentation's own work). One process per instrumentation alternates bare and instrumented
+ * rounds, so machine noise (other processes, CPU frequency) hits both alike; an instrumented
+ * round includes flushing its spans to a local OTLP receiver. Figures: median over rounds of
+ * the mean per call, wall-clock and CPU (user + system of the app process).
+ */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OtlpReceiver } from '../test/support/otlp-receiver.js';
+import { ProviderStandIn } from '../test/support/provider-stand-in.js';
+
+const INSTRUMENTATIONS = ['costscope', 'openllmetry'] as const;
+const TRANSPORTS = [
+  { transport: 'in-process', rounds: 30, calls: 2000 },
+  { transport: 'stand-in', rounds: 30, calls: 500 },
+] as const;
+const worker = join(dirname(fileURLToPath(import.meta.url)), 'overhead-worker.mjs');
+
+interface Series {
+  wall: number[];
+  cpu: number[];
+}
+
+const standIn = new ProviderStandIn();
+const receiver = new OtlpReceiver();
+const env = {
+  PATH: process.env['PATH'] ?? '',
+  BENCH_STAND_IN_URL: await standIn.start(),
+  BENCH_OTLP_URL: await receiver.start(),
+};
+
+function runWorker(instrumentation: string, transport: string, rounds: number, calls: number): Promise<Record<string, Series>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [worker, instrumentation, transport, String(rounds), String(calls)], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${instrumentation}/${transport} exited ${String(code)}`));
+      resolve(JSON.parse(out.trim()) as Record<string, Series>);
+    });
+  });
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+/** Median of the per-round differences: each instrumented round against the bare round beside it. */
+const medianAdded = (instrumented: number[], bare: number[]) => median(instrumented.map((value, i) => value - (bare[i] ?? 0)));
+const us = (value: number) => `${value.toFixed(1)} µs`;
+
+const rows: string[] = [];
+for (const { transport, rounds, calls } of TRANSPORTS) {
+  for (const instrumentation of INSTRUMENTATIONS) {
+    const result = await runWorker(instrumentation, transport, rounds, calls);
+    const bare = result['bare'] as Series;
+    const measured = result[instrumentation] as Series;
+    rows.push(
+      `| ${transport} | ${instrumentation} | ${us(median(bare.wall))} | ${us(median(measured.wall))} | +${us(medianAdded(measured.wall, bare.wall))} | ${us(median(bare.cpu))} | ${us(median(measured.cpu))} | +${us(medianAdded(measured.cpu, bare.cpu))} |`,
+    );
+  }
+}
+
+console.log(`node ${process.version}; ${receiver.spans.length} spans reached the OTLP receiver`);
+console.log('| transport | instrumentation | bare wall | instrumented wall | added wall | bare CPU | instrumented CPU | added CPU |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const row of rows) console.log(row);
+await standIn.stop();
+await receiver.stop();
