@@ -21,6 +21,8 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const dayStart = Math.floor(Date.now() / DAY) * DAY - DAY;
 const T = new Date(dayStart + 12 * HOUR);
+/** The crash: a minute before the term of T begins. */
+const C = new Date(T.getTime() - 60_000);
 const project = 'p-crash';
 let auth: { Authorization: string };
 
@@ -40,14 +42,14 @@ afterAll(async () => {
 
 describe('a scheduler that crashed mid-message', () => {
   it('leaves a prepared message that the next process sends exactly once', async () => {
-    // What the crashed process did at T: claim the term, evaluate, store the message — and die.
+    // What the crashed process did at C: claim the term, evaluate, store the message — and die.
     const { transport } = alerts.server;
-    await claimAlertLease(transport, { name: ALERTS_LEASE, term: Math.floor(T.getTime() / HOUR), holder: 'crashed-process', claimedAt: T });
+    await claimAlertLease(transport, { name: ALERTS_LEASE, term: Math.floor(C.getTime() / HOUR), holder: 'crashed-process', claimedAt: C });
     const rules = alertRulesSchema.parse({ dailySpendSpike: { perFeature: false }, errorRate: { enabled: false }, outputTokenDrift: { enabled: false }, inputTokenOutlier: { enabled: false }, userSpendSpike: { enabled: false }, costPerSuccess: { enabled: false } });
-    const evaluated = await evaluateRules(transport, { projectId: project, now: T, timezone: 'UTC', rules, allocations: [] });
-    const plan = planNotifications({ projectId: project, now: T, rules, evaluated, firing: [] });
+    const evaluated = await evaluateRules(transport, { projectId: project, now: C, timezone: 'UTC', rules, allocations: [] });
+    const plan = planNotifications({ projectId: project, now: C, rules, evaluated, firing: [] });
     expect(plan.notices).toHaveLength(1);
-    const group: AlertGroup = { projectId: project, projectName: project, notifiedAt: T, alerts: plan.notices };
+    const group: AlertGroup = { projectId: project, projectName: project, notifiedAt: C, alerts: plan.notices };
     await saveAlertMessage(transport, {
       projectId: project,
       deliveryKey: alertDeliveryKey(group),
@@ -56,14 +58,19 @@ describe('a scheduler that crashed mid-message', () => {
       revision: 1,
       payload: encodePayload({ group, episodes: plan.episodes }),
       outcomes: [],
-      createdAt: T,
-      updatedAt: T,
+      createdAt: C,
+      updatedAt: C,
     });
     expect((await getAlerts(alerts.server, auth, T)).alerts).toEqual([]);
 
     // A new process on the same data, in the next term.
     await alerts.server.close({ keepData: true });
     alerts = attach(await startServer({ ...alerts.env, COSTSCOPE_DATA_DIR: alerts.server.config.dataDir }), alerts.slack, alerts.smtp, alerts.env);
+    // Two minutes after the crash the message could still be in a live process's hands: the
+    // project is left alone (evaluating it now could open the same episode a second time).
+    await evaluateAt(alerts, new Date(T.getTime() + 60_000));
+    expect(messagesFor(alerts, project).email).toHaveLength(0);
+    expect((await getAlerts(alerts.server, auth, T)).alerts).toEqual([]);
     await evaluateAt(alerts, new Date(T.getTime() + HOUR));
     await evaluateAt(alerts, new Date(T.getTime() + 2 * HOUR));
 
@@ -73,11 +80,11 @@ describe('a scheduler that crashed mid-message', () => {
     expect(sent.webhook).toHaveLength(1);
     // The original message: 130% and the crashed evaluation's time.
     expect(sent.email[0]?.mail.text).toContain("today's spend is 130.0% of the 7-day average");
-    expect(sent.email[0]?.mail.text).toContain('12:00 UTC');
+    expect(sent.email[0]?.mail.text).toContain('11:59 UTC');
 
     const { alerts: episodes } = await getAlerts(alerts.server, auth, T);
     expect(episodes).toHaveLength(1);
-    expect(episodes[0]).toMatchObject({ status: 'firing', startedAt: T.toISOString() });
+    expect(episodes[0]).toMatchObject({ status: 'firing', startedAt: C.toISOString() });
     expect(episodes[0]?.deliveries.map((d) => [d.channel, d.status]).sort()).toEqual([
       ['email', 'sent'],
       ['slack', 'sent'],

@@ -56,6 +56,13 @@ const MESSAGE_KIND: Readonly<Record<NotifiedAction, AlertDeliveryRecord['message
   resolve: 'resolved',
 };
 
+/**
+ * A message stored or updated this recently may still be in another run's hands (a scheduler
+ * whose evaluation ran into the next term while it retried a channel): leave it alone. One
+ * delivery takes at most about two minutes — 5 attempts, waits of at most 16 s, 15 s timeouts.
+ */
+export const IN_FLIGHT_GRACE_MS = 3 * 60_000;
+
 /** Episodes are listed by overlap with a range; this one covers every episode ever stored. */
 const ALL_TIME = { from: new Date(0), toAfterNowMs: 366 * 86_400_000 };
 
@@ -135,9 +142,11 @@ export class AlertScheduler implements OnApplicationBootstrap, OnApplicationShut
     try {
       // First what earlier runs left unfinished, so their episode states are in place before
       // anything is evaluated again, and a message is finished under its own key, not re-made.
-      for (const message of await listAlertMessages(this.transport, { projectId, unfinished: true })) {
-        await this.finishMessage(message, channels, now, report);
-      }
+      const unfinished = await listAlertMessages(this.transport, { projectId, unfinished: true });
+      // Evaluating beside a message still in flight could open its episodes a second time:
+      // this project waits for the next run.
+      if (unfinished.some((message) => now.getTime() - message.updatedAt.getTime() < IN_FLIGHT_GRACE_MS)) return;
+      for (const message of unfinished) await this.finishMessage(message, channels, now, report);
       const [rules, allocations] = await Promise.all([this.rulesOf(projectId), this.allocationsOf(projectId)]);
       const evaluated = await evaluateRules(this.transport, { projectId, now, timezone: this.config.timezone, rules, allocations });
       const firing = await listAlertEpisodes(this.transport, {
