@@ -99,7 +99,8 @@ export class AlertScheduler implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /**
-   * A plain timer rather than a cron: the next run is planned after the previous one finished,
+   * A plain timer (not `@nestjs/schedule`, whose Nest 12 release needs Node 20.19, above our
+   * 20.9 floor): the next run is planned after the previous one finished,
    * so a slow evaluation never overlaps the next. While a test holds the clock (manual), the timer
    * does nothing: the test drives every evaluation.
    */
