@@ -233,3 +233,48 @@ describe('monthly allocation: the month-end forecast warning', () => {
     expect(messagesFor(alerts, project).email.at(-1)?.mail.subject).toBe(`[Costscope] Resolved: Monthly allocation in project ${project} (feature reports)`);
   });
 });
+
+describe('monthly allocation: a warning at 80%, critical at 100%', () => {
+  const project = 'p-allocation-share';
+  let auth: { Authorization: string };
+  // Within the current month, before now (the forecast warning is off here).
+  const real = new Date();
+  const monthStart = Date.UTC(real.getUTCFullYear(), real.getUTCMonth(), 1);
+  const spentAt = new Date(Math.max(monthStart, real.getTime() - 3 * HOUR));
+  const now = new Date(Math.floor(real.getTime() / 60_000) * 60_000 + 60_000);
+  let tick = 0;
+  const later = () => new Date(now.getTime() + ++tick);
+  const spend = (cents: number) => postCalls(alerts.server, auth, [{ start: spentAt, feature: 'exports', outputTokens: tokensFor(cents) }]);
+
+  beforeAll(async () => {
+    auth = await createProject(alerts.server, project);
+    await onlyRule(alerts.server, auth, 'featureAllocation', { forecastWarning: false });
+    await putSetting(alerts.server, auth, 'allocations', [{ feature: 'exports', monthlyUsd: '100' }]);
+  });
+
+  it('is quiet at $79.99 of $100, warns at $80.00 and escalates at $100.00', async () => {
+    await spend(7999);
+    await evaluateAt(alerts, later());
+    expect((await getAlerts(alerts.server, auth, now)).alerts).toEqual([]);
+
+    await spend(1);
+    await evaluateAt(alerts, later());
+    let episodes = (await getAlerts(alerts.server, auth, now)).alerts;
+    expect(episodes).toHaveLength(1);
+    expect(episodes[0]).toMatchObject({ status: 'firing', severity: 'warning' });
+    expect(episodes[0]?.values.reason).toBe('80.0% of the monthly allocation used');
+
+    await spend(1999);
+    await evaluateAt(alerts, later());
+    expect(messagesFor(alerts, project).email).toHaveLength(1);
+    await spend(1);
+    await evaluateAt(alerts, later());
+    episodes = (await getAlerts(alerts.server, auth, now)).alerts;
+    expect(episodes).toHaveLength(1);
+    expect(episodes[0]).toMatchObject({ status: 'firing', severity: 'critical' });
+    expect(episodes[0]?.deliveries.filter((d) => d.messageKind === 'escalated').map((d) => d.status)).toEqual(['sent', 'sent', 'sent']);
+    const mail = messagesFor(alerts, project).email.at(-1)!;
+    expect(mail.mail.subject).toBe(`[Costscope] Monthly allocation escalated in project ${project} (feature exports)`);
+    expect(mail.mail.text).toContain('$100.00 month to date');
+  });
+});
