@@ -26,9 +26,12 @@ export type AlertServer = {
  * The interval is an hour so the server's own timer never runs during a test: each test sets
  * the clock and calls `evaluateNow()`. The weekly review is off unless a test asks for it.
  */
-export async function startAlertServer(extraEnv: Record<string, string> = {}): Promise<AlertServer> {
-  const slack = await SlackPeer.start();
-  const smtp = await SmtpPeer.start();
+export async function startAlertServer(
+  extraEnv: Record<string, string> = {},
+  peers?: { slack: SlackPeer; smtp: SmtpPeer },
+): Promise<AlertServer> {
+  const slack = peers?.slack ?? (await SlackPeer.start());
+  const smtp = peers?.smtp ?? (await SmtpPeer.start());
   const env = {
     COSTSCOPE_ALERTS_INTERVAL: '1h',
     COSTSCOPE_WEEKLY_REVIEW: 'off',
