@@ -51,6 +51,16 @@ describe('output tokens per call rising over 20% (per feature and model)', () =>
       `[Costscope] Output tokens per call rising firing in project ${project} (feature summarize · model gpt-5-mini)`,
     );
   });
+
+  it('resolves when recent calls come back near the baseline', async () => {
+    // Three more recent calls of 1,000 tokens: 6,603 / 6 ≈ 1,100 per call, +10%.
+    await postCalls(alerts.server, auth, [1, 2, 3].map((minutes) => ({ start: ago(minutes * 60_000), feature: 'summarize', outputTokens: 1000 })));
+    await evaluateAt(alerts, later());
+    expect((await getAlerts(alerts.server, auth, now)).alerts[0]).toMatchObject({ status: 'resolved' });
+    expect(messagesFor(alerts, project).email.at(-1)?.mail.subject).toBe(
+      `[Costscope] Resolved: Output tokens per call rising in project ${project} (feature summarize · model gpt-5-mini)`,
+    );
+  });
 });
 
 describe('one request over the input-token limit (50,000)', () => {
@@ -113,6 +123,16 @@ describe("a user's spend today over 5× their usual day", () => {
     expect(mail.mail.subject).toBe(`[Costscope] User spend spike firing in project ${project} (user u-42)`);
     expect(mail.mail.text).toContain('$10.01 today');
   });
+
+  it('resolves the next day, when the user is back under the minimum', async () => {
+    const nextDay = new Date(evaluatedAt.getTime() + DAY);
+    await evaluateAt(alerts, nextDay);
+    expect((await getAlerts(alerts.server, auth, nextDay)).alerts[0]).toMatchObject({ status: 'resolved' });
+    expect(messagesFor(alerts, project).email.map((m) => m.mail.subject)).toEqual([
+      `[Costscope] User spend spike firing in project ${project} (user u-42)`,
+      `[Costscope] Resolved: User spend spike in project ${project} (user u-42)`,
+    ]);
+  });
 });
 
 describe('cost per successful response rising over 25%', () => {
@@ -141,5 +161,15 @@ describe('cost per successful response rising over 25%', () => {
     expect(episodes[0]).toMatchObject({ rule: 'costPerSuccess', scope: 'feature=answer', status: 'firing' });
     expect(episodes[0]?.values.reason).toBe('cost per successful response rose 25.5%');
     expect(episodes[0]?.values.comparison).toMatchObject({ value: '1.255', reference: '1.00' });
+  });
+
+  it('resolves when cheaper successful calls bring it back', async () => {
+    // Two successful $1.00 calls: $4.51 / 4 = $1.1275, +12.75%.
+    await postCalls(alerts.server, auth, [1, 2].map((minutes) => ({ start: ago(minutes * 60_000), feature: 'answer', outputTokens: 500_000 })));
+    await evaluateAt(alerts, later());
+    expect((await getAlerts(alerts.server, auth, now)).alerts[0]).toMatchObject({ status: 'resolved' });
+    expect(messagesFor(alerts, project).email.at(-1)?.mail.subject).toBe(
+      `[Costscope] Resolved: Cost per successful response rising in project ${project} (feature answer)`,
+    );
   });
 });

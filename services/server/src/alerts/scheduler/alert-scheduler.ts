@@ -205,10 +205,10 @@ export class AlertScheduler implements OnApplicationBootstrap, OnApplicationShut
     let outcomes: DeliveryOutcome[];
     if (current.kind === 'alert') {
       const { group } = decodePayload<AlertMessagePayload>(current.payload);
-      await this.recordDeliveries(group, channels, previousOutcomes, now);
+      await this.recordDeliveries(current.deliveryKey, group, channels, previousOutcomes, now);
       const sent = await sendAlertGroup(group, channels, {
         ...options,
-        onOutcome: (outcome) => this.recordDeliveries(group, [outcome], previousOutcomes, now),
+        onOutcome: (outcome) => this.recordDeliveries(current.deliveryKey, group, [outcome], previousOutcomes, now),
       });
       outcomes = sent.outcomes;
     } else {
@@ -234,12 +234,12 @@ export class AlertScheduler implements OnApplicationBootstrap, OnApplicationShut
    * previous so the newest wins even while a test's clock stands still.
    */
   private async recordDeliveries(
+    deliveryKey: string,
     group: AlertGroup,
     items: ReadonlyArray<AlertChannel | DeliveryOutcome>,
     previousOutcomes: readonly DeliveryOutcome[],
     now: Date,
   ): Promise<void> {
-    const deliveryKey = alertDeliveryKey(group);
     for (const item of items) {
       const isOutcome = 'status' in item;
       const channel = isOutcome ? item.channel : item.name;
