@@ -22,6 +22,7 @@ export async function openStorage(config: StorageConfig): Promise<ClickHouseTran
       retentionDays: config.retentionDays,
     });
   } catch (error) {
+    // The start fails with the original error; a second failure while closing would only hide it.
     await transport.close().catch(() => undefined);
     throw error;
   }
