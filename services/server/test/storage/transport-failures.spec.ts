@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,10 +139,14 @@ describe('the embedded transport', () => {
   it('refuses a second data directory in the same process with a typed error', async () => {
     await factories[0]?.open();
     const elsewhere = mkdtempSync(join(tmpdir(), 'costscope-second-dir-'));
-    await expect(openEmbeddedTransport({ dataDir: elsewhere, database: TEST_DATABASE })).rejects.toMatchObject({
-      name: 'CostscopeStorageError',
-      operation: 'storage.open',
-      kind: 'unreachable',
-    });
+    try {
+      await expect(openEmbeddedTransport({ dataDir: elsewhere, database: TEST_DATABASE })).rejects.toMatchObject({
+        name: 'CostscopeStorageError',
+        operation: 'storage.open',
+        kind: 'unreachable',
+      });
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 });
