@@ -124,6 +124,16 @@ export function openApiDocument(): Record<string, unknown> {
           responses: responses({ type: 'object' }),
         },
       },
+      '/api/v1/prices/reprice': {
+        post: {
+          summary: 'Apply the prices in force now to calls already stored in [from, to) (whole hours, within the raw retention)',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' } }, required: ['from', 'to'] } } },
+          },
+          responses: responses({ type: 'object', properties: { examined: { type: 'integer' }, changed: { type: 'integer' }, unpricedModels: { type: 'array', items: { type: 'string' } } } }),
+        },
+      },
       ...settingsPaths,
       '/api/v1/keys': {
         get: { summary: 'This project’s API keys (never the keys themselves)', responses: responses({ type: 'object' }) },

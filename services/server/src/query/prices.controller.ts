@@ -1,10 +1,19 @@
-import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseGuards } from '@nestjs/common';
 import { createPriceCatalog, usdToExactString, type ModelPrice } from '@costscope/core';
 import { z } from 'zod';
 import { ProjectKeyGuard } from '../auth/project-key.guard.js';
+import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
+import { repriceRecords } from '../ingest/pricing/reprice-records.js';
 import { ProjectPriceOverrides } from '../ingest/project-price-overrides.js';
-import { parseBody } from '../http/parse-body.js';
+import { CostscopeBadRequestError, parseBody } from '../http/parse-body.js';
 import { ProjectId } from '../http/project-request.js';
+import { repriceCalls } from '../storage/reprice-calls.js';
+import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
+import type { ClickHouseTransport } from '../storage/transport.js';
+
+const repriceBodySchema = z
+  .object({ from: z.iso.datetime({ offset: true }).or(z.iso.date()), to: z.iso.datetime({ offset: true }).or(z.iso.date()) })
+  .strict();
 
 const pricesParamsSchema = z.object({ at: z.iso.datetime({ offset: true }).or(z.iso.date()).optional() }).strict();
 
@@ -30,7 +39,11 @@ function priceJson(price: ModelPrice) {
 @Controller('api/v1/prices')
 @UseGuards(ProjectKeyGuard)
 export class PricesController {
-  constructor(@Inject(ProjectPriceOverrides) private readonly overrides: ProjectPriceOverrides) {}
+  constructor(
+    @Inject(ProjectPriceOverrides) private readonly overrides: ProjectPriceOverrides,
+    @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,
+    @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
+  ) {}
 
   /** The prices in force at `at` (default now): the catalog with this project's overrides applied. */
   @Get()
@@ -39,5 +52,46 @@ export class PricesController {
     const at = params.at ? new Date(params.at) : new Date();
     const catalog = createPriceCatalog({ overrides: await this.overrides.forProject(projectId) });
     return { at: at.toISOString(), prices: catalog.effectivePrices(at).map(priceJson) };
+  }
+
+  /**
+   * Applies the prices in force now (catalog + overrides) to the calls stored in [from, to),
+   * widened to whole hours: after an override for past dates is saved, say. Only calls still
+   * within the raw retention can be re-priced.
+   */
+  @Post('reprice')
+  @HttpCode(200)
+  async reprice(@ProjectId() projectId: string, @Body() body: unknown) {
+    const range = parseBody(repriceBodySchema, body);
+    const from = new Date(range.from);
+    const to = new Date(range.to);
+    if (from >= to) throw new CostscopeBadRequestError('body.from', 'must be before to');
+    const oldestRaw = Date.now() - this.config.retentionDays * 86_400_000;
+    if (from.getTime() < oldestRaw) {
+      throw new CostscopeBadRequestError('body.from', `calls older than the ${this.config.retentionDays}-day retention are no longer stored`);
+    }
+    if (this.config.storage.kind === 'http' && this.config.storage.cluster) {
+      throw new CostscopeBadRequestError('body', 're-pricing is not available on a ClickHouse cluster yet');
+    }
+    this.overrides.invalidate(projectId);
+    const catalog = createPriceCatalog({ overrides: await this.overrides.forProject(projectId) });
+    const unpriced = new Set<string>();
+    const result = await repriceCalls(this.transport, {
+      projectId,
+      from,
+      to,
+      reprice: (calls) => {
+        const repriced = repriceRecords(calls, catalog);
+        for (const model of repriced.unpricedModels) unpriced.add(model);
+        return repriced.records;
+      },
+    });
+    return {
+      from: result.from.toISOString(),
+      to: result.to.toISOString(),
+      examined: result.examined,
+      changed: result.changed,
+      unpricedModels: [...unpriced].sort(),
+    };
   }
 }

@@ -260,7 +260,11 @@ const QUOTED_ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\t':
 
 const writeQueues = new WeakMap<ClickHouseTransport, Promise<unknown>>();
 
-async function serialized<T>(transport: ClickHouseTransport, write: () => Promise<T>): Promise<T> {
+/**
+ * Runs `write` after every earlier write through this transport has finished. Inserts and
+ * re-pricing share the queue: the dedup view and a rollup rebuild must each see a settled table.
+ */
+export async function serialized<T>(transport: ClickHouseTransport, write: () => Promise<T>): Promise<T> {
   const previous = writeQueues.get(transport) ?? Promise.resolve();
   const next = previous.then(write);
   // The queue must not stay rejected: the next writer runs whatever happened to this one.

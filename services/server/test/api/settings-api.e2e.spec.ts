@@ -91,6 +91,43 @@ describe('price overrides', () => {
     expect(costs).toMatchObject({ costUsd: '9.00', requests: 1 });
   });
 
+  it('re-price calls already stored, once an override for their dates is saved', async () => {
+    const start = BigInt(Date.now() - 2 * 3_600_000) * 1_000_000n;
+    const span = {
+      traceId: 'ffffffffffffffffffffffffffffffff',
+      spanId: 'fffffffffffffff1',
+      name: 'chat fine-tuned',
+      startTimeUnixNano: String(start),
+      endTimeUnixNano: String(start + 1_000_000n),
+      attributes: [
+        { key: 'gen_ai.request.model', value: { stringValue: 'ft:gpt-4.1-mini:acme::xyz' } },
+        { key: 'gen_ai.usage.input_tokens', value: { intValue: '1000000' } },
+        { key: 'gen_ai.usage.output_tokens', value: { intValue: '1000000' } },
+        { key: 'costscope.feature', value: { stringValue: 'fine-tuned' } },
+      ],
+    };
+    await fetch(`${server.baseUrl}/v1/traces`, {
+      method: 'POST',
+      headers: { ...server.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }),
+    });
+    expect((await api('GET', '/api/v1/costs?feature=fine-tuned')).body.totals).toMatchObject({ costUsd: '0.00', requests: 1 });
+
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const current = (await api('GET', '/api/v1/settings/prices')).body.value as unknown[];
+    await api('PUT', '/api/v1/settings/prices', [
+      ...current,
+      { model: 'ft:gpt-4.1-mini:acme::xyz', effectiveFrom: yesterday, inputPerMillion: '0.80', outputPerMillion: '3.20' },
+    ]);
+    const repriced = await api('POST', '/api/v1/prices/reprice', { from: yesterday, to: new Date().toISOString() });
+    expect(repriced.status).toBe(200);
+    expect(repriced.body).toMatchObject({ changed: 1, unpricedModels: [] });
+    expect((await api('GET', '/api/v1/costs?feature=fine-tuned')).body.totals).toMatchObject({ costUsd: '4.00', requests: 1 });
+
+    const tooOld = await api('POST', '/api/v1/prices/reprice', { from: '2020-01-01', to: yesterday });
+    expect([tooOld.status, tooOld.body.parameter]).toEqual([400, 'body.from']);
+  });
+
   it('reject two overrides of one model from the same moment', async () => {
     const twice = { model: 'gpt-5', effectiveFrom: '2026-10-01', inputPerMillion: '1', outputPerMillion: '8' };
     const response = await api('PUT', '/api/v1/settings/prices', [twice, { ...twice, model: 'openai/gpt-5' }]);
