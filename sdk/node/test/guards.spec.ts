@@ -3,7 +3,7 @@ import { OtlpReceiver } from './support/otlp-receiver.js';
 import { ProviderStandIn } from './support/provider-stand-in.js';
 import { runApp } from './support/run-app.js';
 import type { AppRun } from './support/run-app.js';
-import { attributesOf, request, response, spansOf, tokens } from './support/expected.js';
+import { attributesOf, openAITokens, request, response, spansOf } from './support/expected.js';
 
 /**
  * Guards from the environment (ESM app, `--import`) and from `init()` options (CommonJS app):
@@ -91,8 +91,8 @@ describe.each([
         'gen_ai.request.max_tokens': 128,
         'costscope.guard.default_max_tokens_applied': true,
         'costscope.attempt': 1,
-        ...response('gpt-no-limit', 'chatcmpl-stand-in', ['stop']),
-        ...tokens(1200, 80),
+        ...response('gpt-no-limit', ['stop']),
+        ...openAITokens(1200, 80),
       },
     ]);
     // Anthropic's call set max_tokens itself: left as the app wrote it.

@@ -3,7 +3,7 @@ import { OtlpReceiver } from './support/otlp-receiver.js';
 import { ProviderStandIn } from './support/provider-stand-in.js';
 import { runApp } from './support/run-app.js';
 import type { AppRun } from './support/run-app.js';
-import { attributesOf, request, response, spansOf, tokens } from './support/expected.js';
+import { anthropicTokens, attributesOf, openAITokens, request, response, spansOf } from './support/expected.js';
 
 /**
  * The register module imported in the app's code AFTER `openai` and `@anthropic-ai/sdk` (no
@@ -40,8 +40,8 @@ describe.each<{ mode: string; app: string; env: Record<string, string> }>([
         ...request('openai', 'chat', 'gpt-4o-mini', 'chat-plain'),
         'gen_ai.request.max_tokens': 300,
         'costscope.attempt': 1,
-        ...response('gpt-4o-mini', 'chatcmpl-stand-in', ['stop']),
-        ...tokens(1200, 80),
+        ...response('gpt-4o-mini', ['stop']),
+        ...openAITokens(1200, 80),
       },
     ]);
   });
@@ -54,8 +54,8 @@ describe.each<{ mode: string; app: string; env: Record<string, string> }>([
         'gen_ai.request.stream': true,
         'costscope.attempt': 1,
         'costscope.time_to_first_token_ms': expect.any(Number),
-        ...response('claude-test-sonnet', 'msg_stand_in', ['end_turn']),
-        ...tokens(50, 40),
+        ...response('claude-test-sonnet', ['end_turn']),
+        ...anthropicTokens(50, 40),
       },
     ]);
   });

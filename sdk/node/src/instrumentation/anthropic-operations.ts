@@ -2,7 +2,7 @@ import { semconv, usageFromAnthropic } from '@costscope/core';
 import type { AnthropicUsage, TokenUsage } from '@costscope/core';
 import type { LlmOperation } from './llm-operation.js';
 import { checked } from './openai-operations.js';
-import type { LlmResult, StreamReader } from './types.js';
+import type { LlmResult, StreamReader, UsageReported } from './types.js';
 import { contentText, isRecord, numberOrUndefined, stringOrUndefined } from './utils.js';
 
 /** Anthropic `messages.create` (and `beta.messages.create`). */
@@ -21,8 +21,8 @@ export const anthropicMessages: LlmOperation = {
     const stopReason = stringOrUndefined(data['stop_reason']);
     const result: LlmResult = {
       responseModel: stringOrUndefined(data['model']),
-      responseId: stringOrUndefined(data['id']),
       usage: anthropicUsage(data['usage']),
+      usageReported: anthropicUsageReported(data['usage']),
       finishReasons: stopReason === undefined ? undefined : [stopReason],
     };
     if (captureContent) result.completionContent = contentText(data['content']);
@@ -33,7 +33,6 @@ export const anthropicMessages: LlmOperation = {
 
 class MessageEventReader implements StreamReader {
   private model: string | undefined;
-  private id: string | undefined;
   private stopReason: string | undefined;
   // `message_start` has input and cache counts; `message_delta` has the cumulative output count
   // (and, on newer API versions, final input counts too), so later non-null fields win.
@@ -49,7 +48,6 @@ class MessageEventReader implements StreamReader {
         const message = event['message'];
         if (isRecord(message)) {
           this.model = stringOrUndefined(message['model']);
-          this.id = stringOrUndefined(message['id']);
           if (isRecord(message['usage'])) this.mergeUsage(message['usage']);
         }
         break;
@@ -70,8 +68,8 @@ class MessageEventReader implements StreamReader {
   result(): LlmResult {
     return {
       responseModel: this.model,
-      responseId: this.id,
       usage: anthropicUsage(this.usage),
+      usageReported: anthropicUsageReported(this.usage),
       finishReasons: this.stopReason === undefined ? undefined : [this.stopReason],
       completionContent: this.captureContent ? this.text : undefined,
     };
@@ -83,6 +81,15 @@ class MessageEventReader implements StreamReader {
       if (value !== null && value !== undefined) this.usage[key] = value;
     }
   }
+}
+
+function anthropicUsageReported(usage: unknown): UsageReported | undefined {
+  if (!isRecord(usage)) return undefined;
+  return {
+    cacheRead: typeof usage['cache_read_input_tokens'] === 'number',
+    cacheWrite: typeof usage['cache_creation_input_tokens'] === 'number',
+    reasoning: false,
+  };
 }
 
 function anthropicUsage(usage: unknown): Required<TokenUsage> | undefined {

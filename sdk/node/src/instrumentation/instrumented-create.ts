@@ -123,7 +123,8 @@ function prepareCall(
 }
 
 function requestAttributes(request: LlmRequest, settings: CostscopeSettings): Attributes {
-  const tags = { ...settings.defaults, ...sdkState().tagStore.getStore() };
+  const scoped = sdkState().tagStore.getStore();
+  const tags = scoped === undefined ? settings.defaults : { ...settings.defaults, ...scoped };
   const attributes: Attributes = {
     [semconv.ATTR_GEN_AI_PROVIDER_NAME]: request.provider,
     [semconv.ATTR_GEN_AI_OPERATION_NAME]: request.operation,

@@ -32,7 +32,8 @@ export class LlmCall {
     firstAttempt: number,
   ) {
     this.attempt = firstAttempt;
-    this.attemptStartedAt = performance.now();
+    // Only streams report time to first token; a clock read less on every other call.
+    this.attemptStartedAt = request.stream ? performance.now() : 0;
     this.span = this.startAttemptSpan();
   }
 
@@ -45,7 +46,7 @@ export class LlmCall {
     this.attempt += 1;
     this.attemptStatus = undefined;
     this.attemptError = undefined;
-    this.attemptStartedAt = performance.now();
+    this.attemptStartedAt = this.request.stream ? performance.now() : 0;
     this.span = this.startAttemptSpan();
   }
 
@@ -145,7 +146,6 @@ export class LlmCall {
 
 function setResultAttributes(span: Span, result: LlmResult): void {
   if (result.responseModel !== undefined) span.setAttribute(semconv.ATTR_GEN_AI_RESPONSE_MODEL, result.responseModel);
-  if (result.responseId !== undefined) span.setAttribute(semconv.ATTR_GEN_AI_RESPONSE_ID, result.responseId);
   if (result.finishReasons !== undefined && result.finishReasons.length > 0) {
     span.setAttribute(semconv.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, result.finishReasons);
   }
@@ -153,9 +153,16 @@ function setResultAttributes(span: Span, result: LlmResult): void {
   if (usage !== undefined) {
     span.setAttribute(semconv.ATTR_GEN_AI_USAGE_INPUT_TOKENS, usage.inputTokens);
     span.setAttribute(semconv.ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, usage.outputTokens);
-    span.setAttribute(semconv.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens);
-    span.setAttribute(semconv.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheWriteInputTokens);
-    span.setAttribute(semconv.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
+    const reported = result.usageReported;
+    if (reported?.cacheRead !== false) {
+      span.setAttribute(semconv.ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cacheReadInputTokens);
+    }
+    if (reported?.cacheWrite !== false) {
+      span.setAttribute(semconv.ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, usage.cacheWriteInputTokens);
+    }
+    if (reported?.reasoning !== false) {
+      span.setAttribute(semconv.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
+    }
   }
   if (result.completionContent !== undefined) {
     span.setAttribute(semconv.ATTR_COSTSCOPE_COMPLETION_CONTENT, result.completionContent);

@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import { semconv, usageFromOpenAIChat, usageFromOpenAIResponses } from '@costscope/core';
 import type { OpenAIChatUsage, OpenAIResponsesUsage, TokenUsage } from '@costscope/core';
 import type { LlmOperation } from './llm-operation.js';
-import type { LlmResult, StreamReader } from './types.js';
+import type { LlmResult, StreamReader, UsageReported } from './types.js';
 import { contentText, isRecord, numberOrUndefined, stringOrUndefined } from './utils.js';
 
 /** OpenAI `chat.completions.create`. */
@@ -23,13 +23,15 @@ export const openAIChatCompletions: LlmOperation = {
   readResponse(data, captureContent) {
     if (!isRecord(data)) return {};
     const choices = Array.isArray(data['choices']) ? (data['choices'] as unknown[]) : [];
+    const finishReasons: string[] = [];
+    for (const choice of choices) {
+      if (isRecord(choice) && typeof choice['finish_reason'] === 'string') finishReasons.push(choice['finish_reason']);
+    }
     const result: LlmResult = {
       responseModel: stringOrUndefined(data['model']),
-      responseId: stringOrUndefined(data['id']),
       usage: chatUsage(data['usage']),
-      finishReasons: choices.flatMap((choice) =>
-        isRecord(choice) && typeof choice['finish_reason'] === 'string' ? [choice['finish_reason']] : [],
-      ),
+      usageReported: chatUsageReported(data['usage']),
+      finishReasons,
     };
     if (captureContent) {
       result.completionContent = choices
@@ -79,6 +81,7 @@ export const openAIEmbeddings: LlmOperation = {
         inputTokens === undefined
           ? undefined
           : { inputTokens, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, reasoningTokens: 0 },
+      usageReported: NOTHING_MORE_REPORTED,
     };
   },
   streamReader: () => ({ read: () => true, result: () => ({}) }),
@@ -86,8 +89,8 @@ export const openAIEmbeddings: LlmOperation = {
 
 class ChatChunkReader implements StreamReader {
   private model: string | undefined;
-  private id: string | undefined;
   private usage: Required<TokenUsage> | undefined;
+  private usageReported: UsageReported | undefined;
   private readonly finishReasons: string[] = [];
   private text = '';
 
@@ -99,7 +102,6 @@ class ChatChunkReader implements StreamReader {
   read(chunk: unknown): boolean {
     if (!isRecord(chunk)) return true;
     this.model ??= stringOrUndefined(chunk['model']);
-    this.id ??= stringOrUndefined(chunk['id']);
     const choices = chunk['choices'];
     if (Array.isArray(choices)) {
       for (const choice of choices as unknown[]) {
@@ -110,7 +112,10 @@ class ChatChunkReader implements StreamReader {
       }
     }
     const usage = chunk['usage'];
-    if (isRecord(usage)) this.usage = chatUsage(usage);
+    if (isRecord(usage)) {
+      this.usage = chatUsage(usage);
+      this.usageReported = chatUsageReported(usage);
+    }
     if (this.dropUsageChunk) {
       // The app did not ask for usage: hide the usage-only chunk and the `usage: null` field
       // that `include_usage` adds to every other chunk.
@@ -123,8 +128,8 @@ class ChatChunkReader implements StreamReader {
   result(): LlmResult {
     return {
       responseModel: this.model,
-      responseId: this.id,
       usage: this.usage,
+      usageReported: this.usageReported,
       finishReasons: this.finishReasons.filter((reason) => typeof reason === 'string'),
       completionContent: this.captureContent ? this.text : undefined,
     };
@@ -161,12 +166,34 @@ function readResponseObject(data: unknown, captureContent: boolean): LlmResult {
   const finishReason = incomplete ?? status;
   const result: LlmResult = {
     responseModel: stringOrUndefined(data['model']),
-    responseId: stringOrUndefined(data['id']),
     usage: isRecord(data['usage']) ? checked(() => usageFromOpenAIResponses(data['usage'] as OpenAIResponsesUsage)) : undefined,
+    usageReported: isRecord(data['usage'])
+      ? {
+          cacheRead: isNumberAt(data['usage'], 'input_tokens_details', 'cached_tokens'),
+          cacheWrite: false,
+          reasoning: isNumberAt(data['usage'], 'output_tokens_details', 'reasoning_tokens'),
+        }
+      : undefined,
     finishReasons: finishReason === undefined || finishReason === 'in_progress' ? undefined : [finishReason],
   };
   if (captureContent) result.completionContent = stringOrUndefined(data['output_text']);
   return result;
+}
+
+const NOTHING_MORE_REPORTED: UsageReported = { cacheRead: false, cacheWrite: false, reasoning: false };
+
+function chatUsageReported(usage: unknown): UsageReported | undefined {
+  if (!isRecord(usage)) return undefined;
+  return {
+    cacheRead: isNumberAt(usage, 'prompt_tokens_details', 'cached_tokens'),
+    cacheWrite: false,
+    reasoning: isNumberAt(usage, 'completion_tokens_details', 'reasoning_tokens'),
+  };
+}
+
+function isNumberAt(record: Record<string, unknown>, outer: string, inner: string): boolean {
+  const details = record[outer];
+  return isRecord(details) && typeof details[inner] === 'number';
 }
 
 function chatUsage(usage: unknown): Required<TokenUsage> | undefined {

@@ -17,11 +17,18 @@ export interface LlmRequest {
   promptContent: string | undefined;
 }
 
+export interface UsageReported {
+  cacheRead: boolean;
+  cacheWrite: boolean;
+  reasoning: boolean;
+}
+
 /** What the SDK read from a response (or from the part of a stream that was read). */
 export interface LlmResult {
   responseModel?: string | undefined;
-  responseId?: string | undefined;
   usage?: Required<TokenUsage> | undefined;
+  /** Which optional counts the provider reported: only those are exported (a 0 it sent is kept). */
+  usageReported?: UsageReported | undefined;
   finishReasons?: string[] | undefined;
   completionContent?: string | undefined;
 }

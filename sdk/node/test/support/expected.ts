@@ -1,13 +1,25 @@
 import type { AttributeValue, ReceivedSpan } from './otlp-receiver.js';
 
-/** Token attributes exactly as the GenAI conventions want them (input includes cache reads and writes). */
-export function tokens(input: number, output: number, cacheRead = 0, cacheWrite = 0, reasoning = 0) {
+/**
+ * OpenAI's token attributes: input includes the cached part; cache reads and reasoning are
+ * exported because OpenAI reports them (even as 0); cache writes are not (OpenAI has none).
+ */
+export function openAITokens(input: number, output: number, cacheRead = 0, reasoning = 0) {
+  return {
+    'gen_ai.usage.input_tokens': input,
+    'gen_ai.usage.output_tokens': output,
+    'gen_ai.usage.cache_read.input_tokens': cacheRead,
+    'gen_ai.usage.reasoning.output_tokens': reasoning,
+  };
+}
+
+/** Anthropic's: input is the sum of uncached input, cache reads and cache writes (GenAI conventions). */
+export function anthropicTokens(input: number, output: number, cacheRead = 0, cacheWrite = 0) {
   return {
     'gen_ai.usage.input_tokens': input,
     'gen_ai.usage.output_tokens': output,
     'gen_ai.usage.cache_read.input_tokens': cacheRead,
     'gen_ai.usage.cache_creation.input_tokens': cacheWrite,
-    'gen_ai.usage.reasoning.output_tokens': reasoning,
   };
 }
 
@@ -20,10 +32,9 @@ export function request(provider: 'openai' | 'anthropic', operation: string, mod
   };
 }
 
-export function response(model: string, id: string, finishReasons?: string[]) {
+export function response(model: string, finishReasons?: string[]) {
   return {
     'gen_ai.response.model': `${model}-2026-01-15`,
-    'gen_ai.response.id': id,
     ...(finishReasons === undefined ? {} : { 'gen_ai.response.finish_reasons': finishReasons }),
   };
 }
