@@ -1,6 +1,7 @@
 export { init, shutdown, forceFlush } from './init.js';
 export type { CostscopeHandle } from './init.js';
 export { withTags, currentTags } from './with-tags.js';
+export { recordBatchResults } from './record-batch-results.js';
 export { CostscopeConfigError, CostscopeInputTooLargeError } from './errors.js';
 export { CostscopeError } from '@costscope/core';
 export { CostscopeSpanProcessor, createCostscopeSpanProcessor } from './costscope-span-processor.js';

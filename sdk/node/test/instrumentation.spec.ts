@@ -15,7 +15,7 @@ const SCENARIOS = [
   'chat-plain', 'chat-cached', 'chat-reasoning', 'chat-stream', 'chat-stream-app-asked-usage', 'chat-stream-abandoned',
   'responses', 'responses-stream', 'embeddings', 'anthropic-plain', 'anthropic-cached', 'anthropic-stream',
   'anthropic-stream-abandoned', 'failed-429', 'failed-500', 'retried-by-client', 'retried-by-app', 'tags-nested',
-  'tags-concurrent', 'prefix-hash',
+  'tags-concurrent', 'prefix-hash', 'batch-results',
 ].join(',');
 
 /**
@@ -59,13 +59,14 @@ describe.each([
   });
 
   it('names the service and exports only its own spans, as CLIENT spans named "<operation> <model>"', () => {
-    // 20 scenarios; retries add 2 spans, nested tags 2, concurrent tags 5, prefix hashes 2.
-    expect(spans.length).toBe(31);
+    // 21 scenarios; retries add 2 spans, nested tags 2, concurrent tags 5, prefix hashes 2, batch results 2.
+    expect(spans.length).toBe(34);
     for (const span of spans) {
       expect(span.resource['service.name']).toBe('support-bot');
       expect(span.scope.startsWith('@costscope/sdk/')).toBe(true);
       expect(span.kind).toBe(SPAN_KIND_CLIENT);
-      expect(span.name).toBe(`${String(span.attributes['gen_ai.operation.name'])} ${String(span.attributes['gen_ai.request.model'])}`);
+      const model = span.attributes['gen_ai.request.model'];
+      expect(span.name).toBe(model === undefined ? span.attributes['gen_ai.operation.name'] : `${String(span.attributes['gen_ai.operation.name'])} ${String(model)}`);
     }
   });
 
@@ -335,6 +336,44 @@ describe.each([
     expect(hashes[2]).not.toBe(hashes[0]);
     // The same system prompt with the same tools hashes the same in another feature too.
     expect(scenario('chat-cached')[0]?.attributes['costscope.prompt.prefix_hash']).toBe(hashes[0]);
+  });
+
+  it('records Batch API results as batch calls with their tokens; an expired request as an error without tokens', () => {
+    expect(received('batch-results')).toEqual({ recorded: 3 });
+    expect(attributesOf(scenario('batch-results'))).toEqual([
+      {
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'gpt-4o-mini-2026-01-15',
+        'gen_ai.response.model': 'gpt-4o-mini-2026-01-15',
+        'costscope.feature': 'batch-results',
+        'costscope.batch': true,
+        'costscope.attempt': 1,
+        'gen_ai.response.finish_reasons': ['stop'],
+        'gen_ai.usage.input_tokens': 3000,
+        'gen_ai.usage.output_tokens': 200,
+        'gen_ai.usage.cache_read.input_tokens': 0,
+      },
+      {
+        'gen_ai.provider.name': 'anthropic',
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'claude-test-haiku',
+        'gen_ai.response.model': 'claude-test-haiku',
+        'costscope.feature': 'batch-results',
+        'costscope.batch': true,
+        'costscope.attempt': 1,
+        'gen_ai.response.finish_reasons': ['end_turn'],
+        ...anthropicTokens(1000, 120, 100, 0),
+      },
+      {
+        'gen_ai.provider.name': 'anthropic',
+        'gen_ai.operation.name': 'chat',
+        'costscope.feature': 'batch-results',
+        'costscope.batch': true,
+        'costscope.attempt': 1,
+        'error.type': 'expired',
+      },
+    ]);
   });
 
   it('exports no prompt or completion text', () => {

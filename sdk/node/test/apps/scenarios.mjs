@@ -157,6 +157,43 @@ export async function runScenarios({ OpenAI, Anthropic, sdk, baseURL, only }) {
       await withPrefix('first question', 'A different system prompt.');
       return {};
     },
+    async 'batch-results'() {
+      // What the app reads back from the Batch APIs: an OpenAI output-file line, Anthropic results.
+      const openaiOutputLine = {
+        id: 'batch_req_1',
+        custom_id: 'invoice-1',
+        response: {
+          status_code: 200,
+          request_id: 'req_1',
+          body: {
+            id: 'chatcmpl-batch',
+            object: 'chat.completion',
+            model: 'gpt-4o-mini-2026-01-15',
+            choices: [{ index: 0, message: { role: 'assistant', content: 'Summary' }, finish_reason: 'stop' }],
+            usage: { prompt_tokens: 3000, completion_tokens: 200, total_tokens: 3200, prompt_tokens_details: { cached_tokens: 0 } },
+          },
+        },
+        error: null,
+      };
+      const anthropicResults = [
+        {
+          custom_id: 'invoice-2',
+          result: {
+            type: 'succeeded',
+            message: {
+              id: 'msg_batch',
+              type: 'message',
+              model: 'claude-test-haiku',
+              stop_reason: 'end_turn',
+              usage: { input_tokens: 900, cache_read_input_tokens: 100, cache_creation_input_tokens: 0, output_tokens: 120 },
+            },
+          },
+        },
+        { custom_id: 'invoice-3', result: { type: 'expired' } },
+      ];
+      const recorded = (await sdk.recordBatchResults([openaiOutputLine])) + (await sdk.recordBatchResults(anthropicResults));
+      return { recorded };
+    },
     async guarded() {
       await openai.chat.completions.create({ model: 'gpt-guarded', messages: user('x'.repeat(20_000)) });
     },
