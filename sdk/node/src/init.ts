@@ -46,9 +46,13 @@ export function init(options: CostscopeOptions = {}): CostscopeHandle {
   const processor = new CostscopeSpanProcessor(settings);
   const { tracerProvider, ownProvider } = attachProcessor(options.tracerProvider, processor, settings.serviceName);
 
-  const instrumentations: ProviderInstrumentation[] = [new OpenAIInstrumentation(), new AnthropicInstrumentation()];
+  const openai = new OpenAIInstrumentation();
+  const anthropic = new AnthropicInstrumentation();
+  const instrumentations: ProviderInstrumentation[] = [openai, anthropic];
   const unregister = registerInstrumentations({ tracerProvider, instrumentations });
   patchAlreadyRequired(instrumentations);
+  if (options.modules?.openai !== undefined) openai.patchModule(options.modules.openai);
+  if (options.modules?.anthropic !== undefined) anthropic.patchModule(options.modules.anthropic);
   const ready = patchAlreadyImported(instrumentations);
 
   const forceFlush = () => processor.forceFlush();

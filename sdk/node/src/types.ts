@@ -48,6 +48,12 @@ export interface CostscopeOptions {
   tracerProvider?: TracerProvider;
   /** Most spans held for export; beyond it new spans are dropped, never memory grown. Default 2048. */
   maxQueueSize?: number;
+  /**
+   * Provider packages to instrument directly, for apps where module hooks cannot see them
+   * (bundled with webpack/esbuild, or installed under another name):
+   * `init({ modules: { openai: OpenAI, anthropic: Anthropic } })` with the packages' exports.
+   */
+  modules?: { openai?: unknown; anthropic?: unknown };
   /** Flush spans on `beforeExit`, SIGTERM and SIGINT. Default true. */
   flushOnExit?: boolean;
 }
