@@ -282,25 +282,48 @@ const COLUMN_ATTRIBUTES = new Set<string>([
   ATTR_OPENINFERENCE_INVOCATION_PARAMETERS,
 ]);
 
+/**
+ * Whether an attribute key is left out of the map (content, or stored in its own column), by key.
+ * Keys come from a small vocabulary repeated on every span, and the content check walks each
+ * key's dot-separated prefixes, so the answer is remembered — up to a bound, since the keys are
+ * the client's to choose.
+ */
+const leftOutByKey = new Map<string, boolean>();
+const MAX_REMEMBERED_KEYS = 10_000;
+
+function isLeftOut(key: string): boolean {
+  let leftOut = leftOutByKey.get(key);
+  if (leftOut === undefined) {
+    // Never prompt or completion text, whatever the dialect calls it.
+    leftOut = key === '' || isContentAttribute(key) || COLUMN_ATTRIBUTES.has(key);
+    if (leftOutByKey.size < MAX_REMEMBERED_KEYS) leftOutByKey.set(key, leftOut);
+  }
+  return leftOut;
+}
+
 function keptAttributes(attributes: OtlpAttributes, resource: OtlpAttributes, reading: CallReading): Record<string, string> {
   const kept: Record<string, string> = { 'costscope.dialect': reading.dialect };
+  let count = 1;
   if (reading.tags.priority !== undefined && !PRIORITIES.has(reading.tags.priority)) {
     kept['costscope.priority'] = reading.tags.priority.slice(0, MAX_TAG_CHARS);
-  }
-  let count = Object.keys(kept).length;
-  const keep = (key: string, value: string): void => {
-    if (count >= MAX_KEPT_ATTRIBUTES || key in kept) return;
-    kept[key] = value.length > MAX_ATTRIBUTE_VALUE_CHARS ? value.slice(0, MAX_ATTRIBUTE_VALUE_CHARS) : value;
     count += 1;
-  };
+  }
   for (const [key, value] of attributes) {
-    // Never prompt or completion text, whatever the dialect calls it.
-    if (key === '' || isContentAttribute(key) || COLUMN_ATTRIBUTES.has(key)) continue;
-    keep(key, stringify(value));
+    if (count >= MAX_KEPT_ATTRIBUTES) break;
+    if (isLeftOut(key) || key in kept) continue;
+    kept[key] = capped(stringify(value));
+    count += 1;
   }
   for (const key of KEPT_RESOURCE_ATTRIBUTES) {
+    if (count >= MAX_KEPT_ATTRIBUTES) break;
     const value = resource.get(key);
-    if (value !== undefined && value !== null) keep(key, stringify(value));
+    if (value === undefined || value === null || key in kept) continue;
+    kept[key] = capped(stringify(value));
+    count += 1;
   }
   return kept;
+}
+
+function capped(value: string): string {
+  return value.length > MAX_ATTRIBUTE_VALUE_CHARS ? value.slice(0, MAX_ATTRIBUTE_VALUE_CHARS) : value;
 }

@@ -4,7 +4,7 @@ import {
   ATTR_OPENLLMETRY_FIRST_FINISH_REASON,
   ATTR_OPENLLMETRY_SPAN_KIND,
 } from './attribute-names.js';
-import type { CallReading, TokenCounts, TokenSources } from './call-reading.js';
+import type { CallReading, CallTags, TokenCounts, TokenSources } from './call-reading.js';
 import type { SpanAttributeReader } from './span-attribute-reader.js';
 import { tagsFromMap } from './tags-from-map.js';
 
@@ -35,10 +35,14 @@ const OPERATION_BY_REQUEST_TYPE: Record<string, string> = {
 
 /** Whether the span is a model call in the GenAI dialects (ours, older names, OpenLLMetry). */
 export function genAiCallKind(reader: SpanAttributeReader): 'call' | 'agent_or_tool_span' | 'none' {
-  const hasUsage = USAGE_KEYS.some((key) => reader.has(key));
-  const looksLikeCall = hasUsage || (MODEL_KEYS.some((key) => reader.has(key)) && SYSTEM_KEYS.some((key) => reader.has(key)));
+  const looksLikeCall = hasAny(reader, USAGE_KEYS) || (hasAny(reader, MODEL_KEYS) && hasAny(reader, SYSTEM_KEYS));
   if (!looksLikeCall) return 'none';
   return NON_MODEL_OPERATIONS.has(reader.string(semconv.ATTR_GEN_AI_OPERATION_NAME)) ? 'agent_or_tool_span' : 'call';
+}
+
+function hasAny(reader: SpanAttributeReader, keys: readonly string[]): boolean {
+  for (const key of keys) if (reader.has(key)) return true;
+  return false;
 }
 
 /**
@@ -99,13 +103,13 @@ export function readGenAiCall(reader: SpanAttributeReader): CallReading {
     reader.has(semconv.ATTR_OPENLLMETRY_REQUEST_TYPE) ||
     reader.has(ATTR_OPENLLMETRY_SPAN_KIND);
 
-  const ownTags = {
-    feature: reader.string(semconv.ATTR_COSTSCOPE_FEATURE),
-    endpoint: reader.string(semconv.ATTR_COSTSCOPE_ENDPOINT),
-    userId: reader.string(semconv.ATTR_USER_ID),
-    userTier: reader.string(semconv.ATTR_COSTSCOPE_USER_TIER),
-    priority: reader.string(semconv.ATTR_COSTSCOPE_PRIORITY),
-  };
+  // Our own tags win; OpenLLMetry's association properties fill what ours left empty.
+  const tags = associationProperties.size > 0 ? tagsFromMap(associationProperties) : {};
+  setTag(tags, 'feature', reader.string(semconv.ATTR_COSTSCOPE_FEATURE));
+  setTag(tags, 'endpoint', reader.string(semconv.ATTR_COSTSCOPE_ENDPOINT));
+  setTag(tags, 'userId', reader.string(semconv.ATTR_USER_ID));
+  setTag(tags, 'userTier', reader.string(semconv.ATTR_COSTSCOPE_USER_TIER));
+  setTag(tags, 'priority', reader.string(semconv.ATTR_COSTSCOPE_PRIORITY));
   const maxTokens = reader.integer(semconv.ATTR_GEN_AI_REQUEST_MAX_TOKENS);
 
   return {
@@ -119,14 +123,14 @@ export function readGenAiCall(reader: SpanAttributeReader): CallReading {
       semconv.GEN_AI_OPERATION_CHAT,
     tokens,
     tokenSources,
-    // Our own tags win; OpenLLMetry's association properties fill what ours left empty.
-    tags: { ...tagsFromMap(associationProperties), ...dropEmpty(ownTags) },
+    tags,
     maxTokens: maxTokens ?? null,
     finishReason: reader.firstOf(semconv.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, ATTR_OPENLLMETRY_FIRST_FINISH_REASON),
     timeToFirstTokenMs: null,
   };
 }
 
-function dropEmpty<T extends Record<string, string>>(tags: T): Partial<T> {
-  return Object.fromEntries(Object.entries(tags).filter(([, value]) => value !== '')) as Partial<T>;
+/** Sets a tag when the value is not empty (an empty one leaves the association property's). */
+function setTag(tags: Partial<CallTags>, name: keyof CallTags, value: string): void {
+  if (value !== '') tags[name] = value;
 }

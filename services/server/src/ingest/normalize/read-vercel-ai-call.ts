@@ -98,12 +98,11 @@ function generationTokens(
   const openAiMeta = objectAt(metadata, 'openai');
   const reasoning = reasoningKey === undefined ? (integerAt(openAiMeta, 'reasoningTokens') ?? 0) : (reader.integer(reasoningKey) ?? 0);
 
-  const v6 = reader.firstPresent(
-    ATTR_VERCEL_AI_USAGE_INPUT_NO_CACHE_TOKENS,
-    ATTR_VERCEL_AI_USAGE_INPUT_CACHE_READ_TOKENS,
-    ATTR_VERCEL_AI_USAGE_INPUT_CACHE_WRITE_TOKENS,
-  );
-  if (v6 !== undefined) {
+  const v6 =
+    reader.has(ATTR_VERCEL_AI_USAGE_INPUT_NO_CACHE_TOKENS) ||
+    reader.has(ATTR_VERCEL_AI_USAGE_INPUT_CACHE_READ_TOKENS) ||
+    reader.has(ATTR_VERCEL_AI_USAGE_INPUT_CACHE_WRITE_TOKENS);
+  if (v6) {
     return {
       tokens: {
         input,
