@@ -6,6 +6,13 @@ import { COSTSCOPE_SCOPE_NAME } from './instrumentation/provider-instrumentation
 import { resolveSettings } from './settings.js';
 import type { CostscopeOptions, CostscopeSettings } from './types.js';
 
+const COSTSCOPE_SPAN_PROCESSOR = Symbol.for('costscope.spanProcessor');
+
+/** True for a `CostscopeSpanProcessor` (whichever copy of the package made it). */
+export function isCostscopeSpanProcessor(value: unknown): value is SpanProcessor {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[COSTSCOPE_SPAN_PROCESSOR] === true;
+}
+
 /**
  * Exports Costscope's spans, and only those, to the Costscope server. Added to an app's own
  * tracer provider it leaves the app's other spans (HTTP, database…) to the app's exporters.
@@ -13,6 +20,8 @@ import type { CostscopeOptions, CostscopeSettings } from './types.js';
  * rather than memory grown, and export errors go to the diag logger, never to the app.
  */
 export class CostscopeSpanProcessor implements SpanProcessor {
+  /** Lets `init` recognise a processor the app already added (from either build of the package). */
+  readonly [COSTSCOPE_SPAN_PROCESSOR] = true;
   private readonly batch: BatchSpanProcessor;
 
   constructor(settings: CostscopeSettings) {

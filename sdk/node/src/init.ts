@@ -7,7 +7,7 @@ import { defaultResource, resourceFromAttributes } from '@opentelemetry/resource
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { semconv } from '@costscope/core';
-import { CostscopeSpanProcessor } from './costscope-span-processor.js';
+import { CostscopeSpanProcessor, isCostscopeSpanProcessor } from './costscope-span-processor.js';
 import { flushOnExit } from './flush-on-exit.js';
 import { AnthropicInstrumentation } from './instrumentation/anthropic-instrumentation.js';
 import { OpenAIInstrumentation } from './instrumentation/openai-instrumentation.js';
@@ -43,8 +43,11 @@ export function init(options: CostscopeOptions = {}): CostscopeHandle {
     return { ready: Promise.resolve(), forceFlush: state.forceFlush, shutdown: state.shutdown };
   }
   const settings = resolveSettings(options);
-  const processor = new CostscopeSpanProcessor(settings);
-  const { tracerProvider, ownProvider } = attachProcessor(options.tracerProvider, processor, settings.serviceName);
+  const { tracerProvider, ownProvider, processor } = attachProcessor(
+    options.tracerProvider,
+    () => new CostscopeSpanProcessor(settings),
+    settings.serviceName,
+  );
 
   const openai = new OpenAIInstrumentation();
   const anthropic = new AnthropicInstrumentation();
@@ -94,14 +97,21 @@ interface ProviderWithProcessors {
  */
 function attachProcessor(
   explicit: TracerProvider | undefined,
-  processor: SpanProcessor,
+  createProcessor: () => SpanProcessor,
   serviceName: string | undefined,
-): { tracerProvider: TracerProvider; ownProvider: NodeTracerProvider | undefined } {
+): { tracerProvider: TracerProvider; ownProvider: NodeTracerProvider | undefined; processor: SpanProcessor } {
   const global = trace.getTracerProvider() as TracerProvider & { getDelegate?: () => TracerProvider };
   const appProvider = explicit ?? global.getDelegate?.() ?? global;
   const appHasProvider = explicit !== undefined || appProvider.constructor.name !== 'NoopTracerProvider';
+  const tracerProvider = explicit ?? global;
+  if (appHasProvider) {
+    // The app may have wired `createCostscopeSpanProcessor()` itself: never export twice.
+    const existing = processorsOf(appProvider)?.find(isCostscopeSpanProcessor);
+    if (existing !== undefined) return { tracerProvider, ownProvider: undefined, processor: existing };
+  }
+  const processor = createProcessor();
   if (appHasProvider && addProcessorTo(appProvider, processor)) {
-    return { tracerProvider: explicit ?? global, ownProvider: undefined };
+    return { tracerProvider, ownProvider: undefined, processor };
   }
   const resource = defaultResource().merge(
     serviceName === undefined ? null : resourceFromAttributes({ [semconv.ATTR_SERVICE_NAME]: serviceName }),
@@ -114,7 +124,12 @@ function attachProcessor(
   } else {
     ownProvider.register();
   }
-  return { tracerProvider: ownProvider, ownProvider };
+  return { tracerProvider: ownProvider, ownProvider, processor };
+}
+
+function processorsOf(provider: TracerProvider): SpanProcessor[] | undefined {
+  const processors = (provider as TracerProvider & ProviderWithProcessors)._activeSpanProcessor?._spanProcessors;
+  return Array.isArray(processors) ? processors : undefined;
 }
 
 function addProcessorTo(provider: TracerProvider, processor: SpanProcessor): boolean {
@@ -126,8 +141,8 @@ function addProcessorTo(provider: TracerProvider, processor: SpanProcessor): boo
   }
   // 2.x takes processors only in its constructor; its MultiSpanProcessor's list is the one
   // place to join a provider the app already built.
-  const processors = candidate._activeSpanProcessor?._spanProcessors;
-  if (Array.isArray(processors)) {
+  const processors = processorsOf(provider);
+  if (processors !== undefined) {
     processors.push(processor);
     return true;
   }

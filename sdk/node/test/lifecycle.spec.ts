@@ -51,9 +51,13 @@ describe('an app with its own OpenTelemetry tracer provider', () => {
     await receiver.stop();
   });
 
-  it('keeps its provider global, sees the LLM span under its own span, and Costscope receives only the LLM span', async () => {
+  it.each<{ wiring: string; env: Record<string, string> }>([
+    { wiring: 'init() joins the provider', env: {} },
+    { wiring: 'the app wired createCostscopeSpanProcessor() itself, and init() adds no second one', env: { APP_WIRES_PROCESSOR: '1' } },
+  ])('keeps its provider global, sees the LLM span under its own span, and Costscope receives only the LLM span, once ($wiring)', async ({ env }) => {
+    receiver.clear();
     const run = await runApp('existing-provider-app.mjs', {
-      env: { STAND_IN_URL: await standIn.start(), COSTSCOPE_ENDPOINT: await receiver.start() },
+      env: { ...env, STAND_IN_URL: await standIn.start(), COSTSCOPE_ENDPOINT: await receiver.start() },
     });
     expect(run.stderr).toBe('');
     const report = JSON.parse(run.stdout.trim()) as {

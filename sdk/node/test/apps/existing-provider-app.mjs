@@ -5,10 +5,13 @@ import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import OpenAI from 'openai';
-import { init } from '@costscope/sdk';
+import { createCostscopeSpanProcessor, init } from '@costscope/sdk';
 
 const appExporter = new InMemorySpanExporter();
-const appProvider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(appExporter)] });
+// With APP_WIRES_PROCESSOR=1 the app also wires Costscope's processor into its provider itself.
+const appProcessors = [new SimpleSpanProcessor(appExporter)];
+if (process.env.APP_WIRES_PROCESSOR === '1') appProcessors.push(createCostscopeSpanProcessor());
+const appProvider = new NodeTracerProvider({ spanProcessors: appProcessors });
 appProvider.register();
 
 const costscope = init({ serviceName: 'ignored-when-joining' });
