@@ -1,8 +1,22 @@
 /**
  * `node -r @costscope/sdk/register app.js` or `require('@costscope/sdk/register')`: starts
  * Costscope from the environment (COSTSCOPE_ENDPOINT, COSTSCOPE_API_KEY, OTEL_SERVICE_NAME).
+ * Also installs the ESM import hook, so an app preloaded with `-r` that imports the provider
+ * packages as ES modules is covered too.
  */
+import { register } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { diag } from '@opentelemetry/api';
 import { init } from './index.js';
+
+try {
+  // Only the provider packages go through the hook: the app's other modules load untouched.
+  register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename), {
+    data: { include: ['openai', '@anthropic-ai/sdk'] },
+  });
+} catch (error) {
+  diag.error('costscope: could not install the ESM import hook; ESM imports are not instrumented', error);
+}
 
 try {
   init();

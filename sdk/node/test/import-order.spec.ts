@@ -7,16 +7,23 @@ import { anthropicTokens, attributesOf, openAITokens, request, response, spansOf
 
 /**
  * The register module imported in the app's code AFTER `openai` and `@anthropic-ai/sdk` (no
- * preload flag): the providers' classes were loaded first, and calls are still instrumented.
+ * preload flag): the providers' classes were loaded first, and calls are still instrumented. And
+ * an ESM app preloaded with `-r`, the CommonJS flag.
  */
-describe.each<{ mode: string; app: string; env: Record<string, string> }>([
+describe.each<{ mode: string; app: string; env: Record<string, string>; nodeArgs?: string[] }>([
   { mode: 'an ESM app importing @costscope/sdk/register after the providers', app: 'esm-app-imports-register.mjs', env: {} },
   {
     mode: 'a CommonJS app requiring @costscope/sdk/register after the providers',
     app: 'cjs-app.cjs',
     env: { COSTSCOPE_TEST_REQUIRE_LATE: '1' },
   },
-])('$mode', ({ app, env }) => {
+  {
+    mode: 'an ESM app preloaded with the CommonJS flag (node -r @costscope/sdk/register)',
+    app: 'esm-app.mjs',
+    env: {},
+    nodeArgs: ['-r', '@costscope/sdk/register'],
+  },
+])('$mode', ({ app, env, nodeArgs }) => {
   const standIn = new ProviderStandIn();
   const receiver = new OtlpReceiver();
   let run: AppRun;
@@ -25,6 +32,7 @@ describe.each<{ mode: string; app: string; env: Record<string, string> }>([
     const standInUrl = await standIn.start();
     const endpoint = await receiver.start();
     run = await runApp(app, {
+      nodeArgs: nodeArgs ?? [],
       env: { ...env, SCENARIOS: 'chat-plain,anthropic-stream', STAND_IN_URL: standInUrl, COSTSCOPE_ENDPOINT: endpoint },
     });
   });
