@@ -24,9 +24,11 @@ export const TEST_API_KEY = 'cs_test_default_project_key_0001';
  * The real Costscope server (all roles, embedded chDB unless `CLICKHOUSE_URL` is given) on a free
  * loopback port, with its own data directory. `env` is read exactly like the process environment.
  */
-export async function startServer(env: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(env: Record<string, string | undefined> = {}): Promise<RunningServer> {
   const dataDir = env.COSTSCOPE_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'costscope-server-'));
-  const config = loadServerConfig({ COSTSCOPE_API_KEY: TEST_API_KEY, ...env, COSTSCOPE_DATA_DIR: dataDir, HOST: '127.0.0.1' });
+  // `COSTSCOPE_API_KEY: undefined` starts without a key, so the server generates one.
+  const merged = { COSTSCOPE_API_KEY: TEST_API_KEY, ...env, COSTSCOPE_DATA_DIR: dataDir, HOST: '127.0.0.1' };
+  const config = loadServerConfig(Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined)));
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
