@@ -6,21 +6,28 @@
  */
 import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import { init } from './index.js';
 
-try {
-  // Only the provider packages go through the hook: the app's other modules load untouched.
-  register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename), {
-    data: { include: ['openai', '@anthropic-ai/sdk'] },
-  });
-} catch (error) {
-  diag.error('costscope: could not install the ESM import hook; ESM imports are not instrumented', error);
-}
+// Node runs `-r` preloads again in its module-hooks thread (and in the app's worker threads):
+// Costscope starts once, in the main thread.
+if (isMainThread) start();
 
-try {
-  init();
-} catch (error) {
-  // A bad setting must not stop the app from starting: say why Costscope is off.
-  console.error(`[costscope] not started: ${error instanceof Error ? error.message : String(error)}`);
+function start(): void {
+  try {
+    // Only the provider packages go through the hook: the app's other modules load untouched.
+    register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename), {
+      data: { include: ['openai', '@anthropic-ai/sdk'] },
+    });
+  } catch (error) {
+    diag.error('costscope: could not install the ESM import hook; ESM imports are not instrumented', error);
+  }
+
+  try {
+    init();
+  } catch (error) {
+    // A bad setting must not stop the app from starting: say why Costscope is off.
+    console.error(`[costscope] not started: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
