@@ -2,6 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/storage/api-keys.js';
 import { exportSpans, type SpanToExport } from '../ingest/support/export-spans.js';
+import { otlpJsonBody, type JsonSpan } from '../support/otlp-json.js';
 import { startServer, type RunningServer } from '../support/running-server.js';
 
 /**
@@ -139,33 +140,24 @@ describe('spans sent by the real OTLP exporters', () => {
 });
 
 describe('a resent export (an OTLP retry)', () => {
-  const body = JSON.stringify({
-    resourceSpans: [
+  const body = otlpJsonBody(
+    [
       {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'retry-demo' } }] },
-        scopeSpans: [
-          {
-            spans: [
-              {
-                traceId: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
-                spanId: 'bbbbbbbbbbbbbbbb',
-                name: 'chat gpt-5-mini',
-                kind: 3,
-                startTimeUnixNano: String(BigInt(recent(60).getTime()) * 1_000_000n),
-                endTimeUnixNano: String(BigInt(recent(59).getTime()) * 1_000_000n),
-                attributes: [
-                  { key: 'gen_ai.request.model', value: { stringValue: 'gpt-5-mini' } },
-                  { key: 'gen_ai.usage.input_tokens', value: { intValue: '1000000' } },
-                  { key: 'gen_ai.usage.output_tokens', value: { intValue: '1000000' } },
-                  { key: 'costscope.feature', value: { stringValue: 'retried' } },
-                ],
-              },
-            ],
-          },
-        ],
+        traceId: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+        spanId: 'bbbbbbbbbbbbbbbb',
+        name: 'chat gpt-5-mini',
+        start: recent(60),
+        durationMs: 1000,
+        attributes: {
+          'gen_ai.request.model': 'gpt-5-mini',
+          'gen_ai.usage.input_tokens': 1_000_000,
+          'gen_ai.usage.output_tokens': 1_000_000,
+          'costscope.feature': 'retried',
+        },
       },
     ],
-  });
+    { 'service.name': 'retry-demo' },
+  );
 
   it('is counted once', async () => {
     for (let i = 0; i < 3; i++) {
@@ -178,23 +170,22 @@ describe('a resent export (an OTLP retry)', () => {
 });
 
 describe('bad input', () => {
-  const validSpan = (spanId: string, feature: string, inputTokens: string) => ({
+  const validSpan = (spanId: string, feature: string, inputTokens: number): JsonSpan => ({
     traceId: 'cccccccccccccccccccccccccccccccc',
     spanId,
     name: 'chat gpt-5-nano',
-    startTimeUnixNano: String(BigInt(recent(30).getTime()) * 1_000_000n),
-    endTimeUnixNano: String(BigInt(recent(29).getTime()) * 1_000_000n),
-    attributes: [
-      { key: 'gen_ai.request.model', value: { stringValue: 'gpt-5-nano' } },
-      { key: 'gen_ai.usage.input_tokens', value: { intValue: inputTokens } },
-      { key: 'gen_ai.usage.output_tokens', value: { intValue: '1000000' } },
-      { key: 'costscope.feature', value: { stringValue: feature } },
-    ],
+    start: recent(30),
+    attributes: {
+      'gen_ai.request.model': 'gpt-5-nano',
+      'gen_ai.usage.input_tokens': inputTokens,
+      'gen_ai.usage.output_tokens': 1_000_000,
+      'costscope.feature': feature,
+    },
   });
-  const request = (spans: unknown[]) => JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+  const request = (spans: JsonSpan[]) => otlpJsonBody(spans);
 
   it('refuses a request without a key, or with a wrong key, with 401 and stores nothing', async () => {
-    const body = request([validSpan('1000000000000001', 'no-key', '1')]);
+    const body = request([validSpan('1000000000000001', 'no-key', 1)]);
     expect((await postTraces(body, { 'content-type': 'application/json' })).status).toBe(401);
     const wrong = await postTraces(body, { 'content-type': 'application/json', Authorization: 'Bearer cs_not_a_real_key_at_all' });
     expect(wrong.status).toBe(401);
@@ -205,7 +196,7 @@ describe('bad input', () => {
     const otherKey = 'cs_other_project_key_000000001';
     await createApiKey(server.transport, { projectId: 'other-project', key: otherKey, name: 'test' });
     const other = { Authorization: `Bearer ${otherKey}` };
-    const response = await postTraces(request([validSpan('2000000000000002', 'other-feature', '1000000')]), {
+    const response = await postTraces(request([validSpan('2000000000000002', 'other-feature', 1_000_000)]), {
       ...other,
       'content-type': 'application/json',
     });
@@ -218,7 +209,7 @@ describe('bad input', () => {
     expect((await postTraces('hello', { ...server.auth, 'content-type': 'text/plain' })).status).toBe(415);
     const garbage = await postTraces(Buffer.from([0xff, 0xfe, 0x00, 0x13, 0x37]), { ...server.auth, 'content-type': 'application/x-protobuf' });
     expect(garbage.status).toBe(400);
-    const truncated = await postTraces(request([validSpan('3000000000000003', 'truncated', '1')]).slice(0, 40), {
+    const truncated = await postTraces(request([validSpan('3000000000000003', 'truncated', 1)]).slice(0, 40), {
       ...server.auth,
       'content-type': 'application/json',
     });
@@ -235,9 +226,9 @@ describe('bad input', () => {
 
   it('stores the valid spans of a request and rejects the invalid ones through partial success', async () => {
     const body = request([
-      validSpan('4000000000000004', 'mixed', '1000000'),
-      validSpan('4000000000000005', 'mixed', '-5'),
-      validSpan('4000000000000006', 'mixed', '1000000'),
+      validSpan('4000000000000004', 'mixed', 1_000_000),
+      validSpan('4000000000000005', 'mixed', -5),
+      validSpan('4000000000000006', 'mixed', 1_000_000),
     ]);
     const response = await postTraces(body, { ...server.auth, 'content-type': 'application/json' });
     expect(response.status).toBe(200);

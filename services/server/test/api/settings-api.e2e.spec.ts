@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getSetting } from '../../src/storage/settings.js';
+import { otlpJsonBody, type JsonSpan } from '../support/otlp-json.js';
 import { startServer, type RunningServer } from '../support/running-server.js';
 
 let server: RunningServer;
@@ -19,6 +20,14 @@ async function api(method: string, route: string, body?: unknown) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+function postSpan(span: JsonSpan) {
+  return fetch(`${server.baseUrl}/v1/traces`, {
+    method: 'POST',
+    headers: { ...server.auth, 'content-type': 'application/json' },
+    body: otlpJsonBody([span]),
+  });
 }
 
 describe('settings', () => {
@@ -67,24 +76,16 @@ describe('price overrides', () => {
     const prices = (await api('GET', '/api/v1/prices')).body.prices as Array<Record<string, unknown>>;
     expect(prices.find((p) => p.model === 'gpt-5')).toMatchObject({ source: 'override', inputPerMillionUsd: '1.00', outputPerMillionUsd: '8.00' });
 
-    const start = BigInt(Date.now() - 60_000) * 1_000_000n;
-    const span = {
+    const posted = await postSpan({
       traceId: 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee',
       spanId: 'eeeeeeeeeeeeeee1',
-      name: 'chat gpt-5',
-      startTimeUnixNano: String(start),
-      endTimeUnixNano: String(start + 1_000_000n),
-      attributes: [
-        { key: 'gen_ai.request.model', value: { stringValue: 'gpt-5-2025-08-07' } },
-        { key: 'gen_ai.usage.input_tokens', value: { intValue: '1000000' } },
-        { key: 'gen_ai.usage.output_tokens', value: { intValue: '1000000' } },
-        { key: 'costscope.feature', value: { stringValue: 'negotiated' } },
-      ],
-    };
-    const posted = await fetch(`${server.baseUrl}/v1/traces`, {
-      method: 'POST',
-      headers: { ...server.auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }),
+      start: new Date(Date.now() - 60_000),
+      attributes: {
+        'gen_ai.request.model': 'gpt-5-2025-08-07',
+        'gen_ai.usage.input_tokens': 1_000_000,
+        'gen_ai.usage.output_tokens': 1_000_000,
+        'costscope.feature': 'negotiated',
+      },
     });
     expect(posted.status).toBe(200);
     const costs = (await api('GET', '/api/v1/costs?feature=negotiated')).body.totals;
@@ -92,24 +93,16 @@ describe('price overrides', () => {
   });
 
   it('re-price calls already stored, once an override for their dates is saved', async () => {
-    const start = BigInt(Date.now() - 2 * 3_600_000) * 1_000_000n;
-    const span = {
+    await postSpan({
       traceId: 'ffffffffffffffffffffffffffffffff',
       spanId: 'fffffffffffffff1',
-      name: 'chat fine-tuned',
-      startTimeUnixNano: String(start),
-      endTimeUnixNano: String(start + 1_000_000n),
-      attributes: [
-        { key: 'gen_ai.request.model', value: { stringValue: 'ft:gpt-4.1-mini:acme::xyz' } },
-        { key: 'gen_ai.usage.input_tokens', value: { intValue: '1000000' } },
-        { key: 'gen_ai.usage.output_tokens', value: { intValue: '1000000' } },
-        { key: 'costscope.feature', value: { stringValue: 'fine-tuned' } },
-      ],
-    };
-    await fetch(`${server.baseUrl}/v1/traces`, {
-      method: 'POST',
-      headers: { ...server.auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span] }] }] }),
+      start: new Date(Date.now() - 2 * 3_600_000),
+      attributes: {
+        'gen_ai.request.model': 'ft:gpt-4.1-mini:acme::xyz',
+        'gen_ai.usage.input_tokens': 1_000_000,
+        'gen_ai.usage.output_tokens': 1_000_000,
+        'costscope.feature': 'fine-tuned',
+      },
     });
     expect((await api('GET', '/api/v1/costs?feature=fine-tuned')).body.totals).toMatchObject({ costUsd: '0.00', requests: 1 });
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFrontProcess, type RunningFront } from '../support/front-process.js';
+import { otlpJsonBody } from '../support/otlp-json.js';
 import { startServer, type RunningServer } from '../support/running-server.js';
 
 /**
@@ -34,35 +35,23 @@ async function startCostscope(): Promise<void> {
 }
 
 // An OTLP retry resends the same span: same ids and the same start time.
-const STARTED = BigInt(Date.now() - 60_000) * 1_000_000n;
+const STARTED = Date.now() - 60_000;
 
-function span(spanId: string, feature: string) {
-  const start = STARTED + BigInt(spanId.replace(/^0+/, '') || '0') * 1_000_000n;
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        scopeSpans: [
-          {
-            spans: [
-              {
-                traceId: 'dddddddddddddddddddddddddddddddd',
-                spanId,
-                name: 'chat gpt-5',
-                startTimeUnixNano: String(start),
-                endTimeUnixNano: String(start + 1_000_000n),
-                attributes: [
-                  { key: 'gen_ai.request.model', value: { stringValue: 'gpt-5' } },
-                  { key: 'gen_ai.usage.input_tokens', value: { intValue: '1000000' } },
-                  { key: 'gen_ai.usage.output_tokens', value: { intValue: '0' } },
-                  { key: 'costscope.feature', value: { stringValue: feature } },
-                ],
-              },
-            ],
-          },
-        ],
+function span(spanId: string, feature: string): string {
+  return otlpJsonBody([
+    {
+      traceId: 'dddddddddddddddddddddddddddddddd',
+      spanId,
+      name: 'chat gpt-5',
+      start: new Date(STARTED + Number.parseInt(spanId, 16)),
+      attributes: {
+        'gen_ai.request.model': 'gpt-5',
+        'gen_ai.usage.input_tokens': 1_000_000,
+        'gen_ai.usage.output_tokens': 0,
+        'costscope.feature': feature,
       },
-    ],
-  });
+    },
+  ]);
 }
 
 async function send(spanId: string, feature: string): Promise<number> {

@@ -7,6 +7,7 @@ import { createApiKey } from '../../../src/storage/api-keys.js';
 import { startServer, type RunningServer } from '../../support/running-server.js';
 import { SlackPeer } from '../../support/slack-peer.js';
 import { SmtpPeer } from '../../support/smtp-peer.js';
+import { otlpJsonBody, type JsonSpan } from '../../support/otlp-json.js';
 
 export const ALERT_FROM = 'Costscope <alerts@costscope.test>';
 export const ALERT_TO = ['oncall@costscope.test', 'finance@costscope.test'];
@@ -93,34 +94,29 @@ let spanCounter = 0;
  */
 export async function postCalls(server: RunningServer, auth: { Authorization: string }, calls: readonly TestCall[]): Promise<void> {
   for (let offset = 0; offset < calls.length; offset += 500) {
-    const spans = calls.slice(offset, offset + 500).map((call) => {
+    const spans = calls.slice(offset, offset + 500).map((call): JsonSpan => {
       spanCounter += 1;
-      const startNs = BigInt(call.start.getTime()) * 1_000_000n;
-      const attributes = [
-        { key: 'gen_ai.provider.name', value: { stringValue: 'openai' } },
-        { key: 'gen_ai.request.model', value: { stringValue: call.model ?? 'gpt-5-mini' } },
-        { key: 'gen_ai.usage.input_tokens', value: { intValue: String(call.inputTokens ?? 0) } },
-        { key: 'gen_ai.usage.output_tokens', value: { intValue: String(call.outputTokens ?? 0) } },
-        { key: 'costscope.feature', value: { stringValue: call.feature ?? 'chat' } },
-        ...(call.endpoint ? [{ key: 'costscope.endpoint', value: { stringValue: call.endpoint } }] : []),
-        ...(call.userId ? [{ key: 'user.id', value: { stringValue: call.userId } }] : []),
-        ...(call.failed ? [{ key: 'error.type', value: { stringValue: '500' } }] : []),
-      ];
       return {
         traceId: randomBytes(16).toString('hex'),
         spanId: (BigInt(spanCounter) + 0x1000_0000_0000n).toString(16).padStart(16, '0'),
-        name: 'chat',
-        kind: 3,
-        startTimeUnixNano: String(startNs),
-        endTimeUnixNano: String(startNs + 1_000_000n),
-        attributes,
-        ...(call.failed ? { status: { code: 2, message: 'upstream 500' } } : {}),
+        start: call.start,
+        attributes: {
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': call.model ?? 'gpt-5-mini',
+          'gen_ai.usage.input_tokens': call.inputTokens ?? 0,
+          'gen_ai.usage.output_tokens': call.outputTokens ?? 0,
+          'costscope.feature': call.feature ?? 'chat',
+          ...(call.endpoint ? { 'costscope.endpoint': call.endpoint } : {}),
+          ...(call.userId ? { 'user.id': call.userId } : {}),
+          ...(call.failed ? { 'error.type': '500' } : {}),
+        },
+        error: call.failed ?? false,
       };
     });
     const response = await fetch(`${server.baseUrl}/v1/traces`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] }),
+      body: otlpJsonBody(spans),
     });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { partialSuccess?: { rejectedSpans?: string | number; errorMessage?: string } };
