@@ -177,6 +177,17 @@ class TsvWriter {
     this.buffer[this.length++] = TAB;
   }
 
+  /** A whole row, its tabs and newline included. */
+  row(value: string): void {
+    const room = value.length * 3;
+    if (this.length + room > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + room));
+      this.buffer.copy(grown, 0, 0, this.length);
+      this.buffer = grown;
+    }
+    this.length += this.buffer.write(value, this.length);
+  }
+
   /** Turns the last tab into the row's newline. */
   endRow(): void {
     this.buffer[this.length - 1] = NEWLINE;
@@ -187,45 +198,27 @@ class TsvWriter {
   }
 }
 
+/**
+ * One row as one string, written with one `Buffer.write`: 37 writes per row cost more in call
+ * overhead than the row's bytes (the string is a rope of short pieces, flattened once).
+ */
 function writeCall(w: TsvWriter, c: LlmCallRecord): void {
-  w.text(c.projectId);
-  w.raw(dateTime64(c.time));
-  w.text(c.traceId);
-  w.text(c.spanId);
-  w.text(c.service);
-  w.text(c.feature);
-  w.text(c.endpoint);
-  w.text(c.userId);
-  w.text(c.userTier);
-  w.text(c.priority);
-  w.text(c.provider);
-  w.text(c.requestModel);
-  w.text(c.responseModel);
-  w.text(c.operation);
-  w.raw(String(c.inputTokens));
-  w.raw(String(c.cacheReadInputTokens));
-  w.raw(String(c.cacheWriteInputTokens));
-  w.raw(String(c.outputTokens));
-  w.raw(String(c.reasoningTokens));
-  w.text(c.costStatus);
-  w.text(c.pricedModel);
-  w.text(c.priceVersion);
-  w.raw(money(c.freshInputCostUsd));
-  w.raw(money(c.cacheReadCostUsd));
-  w.raw(money(c.cacheWriteCostUsd));
-  w.raw(money(c.outputCostUsd));
-  w.raw(money(c.totalCostUsd));
-  w.text(c.status);
-  w.text(c.errorType);
-  w.raw(String(c.attempt));
-  w.raw(c.batch ? 'true' : 'false');
-  w.raw(c.maxTokens === null ? '\\N' : String(Math.round(c.maxTokens)));
-  w.text(c.finishReason);
-  w.text(c.promptPrefixHash);
-  w.raw(String(Math.round(c.latencyMs)));
-  w.raw(c.timeToFirstTokenMs === null ? '\\N' : String(Math.round(c.timeToFirstTokenMs)));
-  w.raw(attributeMap(c.attributes));
-  w.endRow();
+  w.row(
+    `${tsvText(c.projectId)}\t${dateTime64(c.time)}\t${tsvText(c.traceId)}\t${tsvText(c.spanId)}\t${tsvText(c.service)}\t` +
+      `${tsvText(c.feature)}\t${tsvText(c.endpoint)}\t${tsvText(c.userId)}\t${tsvText(c.userTier)}\t${tsvText(c.priority)}\t` +
+      `${tsvText(c.provider)}\t${tsvText(c.requestModel)}\t${tsvText(c.responseModel)}\t${tsvText(c.operation)}\t` +
+      `${c.inputTokens}\t${c.cacheReadInputTokens}\t${c.cacheWriteInputTokens}\t${c.outputTokens}\t${c.reasoningTokens}\t` +
+      `${tsvText(c.costStatus)}\t${tsvText(c.pricedModel)}\t${tsvText(c.priceVersion)}\t` +
+      `${money(c.freshInputCostUsd)}\t${money(c.cacheReadCostUsd)}\t${money(c.cacheWriteCostUsd)}\t${money(c.outputCostUsd)}\t${money(c.totalCostUsd)}\t` +
+      `${tsvText(c.status)}\t${tsvText(c.errorType)}\t${c.attempt}\t${c.batch ? 'true' : 'false'}\t` +
+      `${c.maxTokens === null ? '\\N' : Math.round(c.maxTokens)}\t${tsvText(c.finishReason)}\t${tsvText(c.promptPrefixHash)}\t` +
+      `${Math.round(c.latencyMs)}\t${c.timeToFirstTokenMs === null ? '\\N' : Math.round(c.timeToFirstTokenMs)}\t${attributeMap(c.attributes)}\n`,
+  );
+}
+
+/** A string value, TSV-escaped. */
+function tsvText(value: string): string {
+  return TSV_SPECIAL.test(value) ? escapeTsv(value) : value;
 }
 
 const MS_PER_DAY = 86_400_000;
