@@ -116,6 +116,9 @@ function attachProcessor(
   const resource = defaultResource().merge(
     serviceName === undefined ? null : resourceFromAttributes({ [semconv.ATTR_SERVICE_NAME]: serviceName }),
   );
+  // Costscope's own provider has no HTTP instrumentation to hide exports from, and skipping
+  // `context.with` keeps Node 20's AsyncLocalStorage (a tax on every promise) switched off.
+  if (processor instanceof CostscopeSpanProcessor) processor.suppressExportTracing = appHasProvider;
   const ownProvider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
   if (appHasProvider) {
     diag.warn(

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OtlpReceiver } from './support/otlp-receiver.js';
 import { ProviderStandIn } from './support/provider-stand-in.js';
@@ -52,6 +53,36 @@ describe('an app whose Costscope server is down', () => {
       usageOnlyChunks: 0,
       streamHasController: true,
     });
+  });
+
+  it('gets every answer and exits when the server accepts connections but never answers', async () => {
+    // A server that hangs is worse than one that refuses: exports wait for their timeout. The
+    // queue holds at most COSTSCOPE_MAX_QUEUE_SIZE spans, and the flush at exit gives up after
+    // its deadline instead of holding the process.
+    const sockets: Socket[] = [];
+    const hanging: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+    const address = hanging.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    try {
+      const run = await runApp('esm-app.mjs', {
+        nodeArgs: ['--import', '@costscope/sdk/register'],
+        env: {
+          SCENARIOS: 'tags-concurrent,chat-plain,chat-stream,anthropic-stream,tags-concurrent',
+          STAND_IN_URL: standInUrl,
+          COSTSCOPE_ENDPOINT: `http://127.0.0.1:${port}`,
+          COSTSCOPE_MAX_QUEUE_SIZE: '4',
+        },
+      });
+      expect(run.stderr).toBe('');
+      expect(run.exitCode).toBe(0);
+      expect([...run.outcomes.values()].every((outcome) => outcome.ok)).toBe(true);
+      expect(run.outcomes.size).toBe(4);
+      expect(sockets.length).toBeGreaterThan(0);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => hanging.close(() => resolve()));
+    }
   });
 
   it('starts without Costscope when a setting is invalid, saying why, and the app still runs', async () => {
