@@ -4,6 +4,7 @@
  * (512 spans per request, gzip), and prints:
  * - sustained spans/s and p50/p99 request latency under a closed loop (`--concurrency` requests in flight);
  * - p50/p99 at a fixed rate of `--rate` spans/s (the goal: 30 000);
+ * - the server's CPU time per span in each phase (all its threads: JavaScript, zlib, chDB);
  * - the server's peak RSS;
  * - the rate of inserting the same rows straight into chDB, as the ceiling.
  *
@@ -26,6 +27,8 @@ const SECONDS = flag('seconds', 20);
 const CONCURRENCY = flag('concurrency', 4);
 const RATE = flag('rate', 30_000);
 const API_KEY = 'cs_bench_key_0000000000000000000001';
+/** The largest insert the server's group commit makes (`maxRows` in ingest-pipeline.ts). */
+const CEILING_BATCH_ROWS = 20_000;
 const serverRoot = fileURLToPath(new URL('..', import.meta.url));
 
 async function freePort(): Promise<number> {
@@ -51,6 +54,24 @@ function memoryKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
 }
 
+/**
+ * CPU time so far in µs: the whole process (JavaScript, zlib and chDB threads) and its main
+ * thread (JavaScript). Fields 14 and 15 of `stat` (utime, stime), in clock ticks of 10 ms; the
+ * name in field 2 has no spaces here (node).
+ */
+function cpuMicros(pid: number): { all: number; main: number } {
+  const ticks = (path: string) => {
+    const fields = readFileSync(path, 'utf8').split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * 10_000;
+  };
+  return { all: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
+}
+
+function cpuPerSpan(before: { all: number; main: number }, pid: number, spans: number): string {
+  const after = cpuMicros(pid);
+  return `server CPU ${((after.all - before.all) / spans).toFixed(1)} µs/span (main thread ${((after.main - before.main) / spans).toFixed(1)})`;
+}
+
 type LoadResult = { requests: number; spans: number; seconds: number; spansPerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; statuses: Record<string, number>; bodiesExhausted: boolean };
 
 const dataDir = mkdtempSync(join(tmpdir(), 'costscope-ingest-bench-'));
@@ -72,21 +93,26 @@ try {
   const baseRss = memoryKiB(pid, 'VmRSS');
   const generator = fileURLToPath(new URL('./ingest-load-generator.ts', import.meta.url));
 
+  // The server's CPU per span: what the shared machine's load does not change much, unlike rates.
+  let cpuBefore = cpuMicros(pid);
   const closed = await runJson<LoadResult>(generator, { url, apiKey: API_KEY, seconds: SECONDS, concurrency: CONCURRENCY, bodies: SECONDS * 150, seed: 1 });
+  const closedCpu = cpuPerSpan(cpuBefore, pid, closed.spans);
   const requestsPerSecond = RATE / SPANS_PER_REQUEST;
+  cpuBefore = cpuMicros(pid);
   const open = await runJson<LoadResult>(generator, { url, apiKey: API_KEY, seconds: SECONDS, concurrency: 1, ratePerSecond: requestsPerSecond, bodies: Math.ceil(SECONDS * requestsPerSecond), seed: 2 });
+  const openCpu = cpuPerSpan(cpuBefore, pid, open.spans);
   const peakRssMiB = memoryKiB(pid, 'VmHWM') / 1024;
 
   const totals = (await (await fetch(`${url}/api/v1/costs?from=2026-01-01`, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as { totals: { requests: number } };
-  const ceiling = await runJson<{ rows: number; seconds: number; rowsPerSecond: number }>(fileURLToPath(new URL('./ingest-ceiling.ts', import.meta.url)), { bodies: 200, seed: 3, batchRows: 5000 });
+  const ceiling = await runJson<{ rows: number; seconds: number; rowsPerSecond: number }>(fileURLToPath(new URL('./ingest-ceiling.ts', import.meta.url)), { bodies: 200, seed: 3, batchRows: CEILING_BATCH_ROWS });
 
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   console.log(`\nIngest benchmark — embedded storage, ${SPANS_PER_REQUEST} spans per request, protobuf + gzip`);
-  console.log(`closed loop, ${CONCURRENCY} in flight: ${fmt(closed.spansPerSecond)} spans/s sustained over ${closed.seconds.toFixed(1)} s (${closed.requests} requests), p50 ${closed.p50Ms.toFixed(1)} ms, p99 ${closed.p99Ms.toFixed(1)} ms, statuses ${JSON.stringify(closed.statuses)}${closed.bodiesExhausted ? ' (ran out of prepared bodies)' : ''}`);
-  console.log(`fixed rate ${fmt(RATE)} spans/s: achieved ${fmt(open.spansPerSecond)} spans/s, p50 ${open.p50Ms.toFixed(1)} ms, p99 ${open.p99Ms.toFixed(1)} ms, max ${open.maxMs.toFixed(1)} ms, statuses ${JSON.stringify(open.statuses)}`);
+  console.log(`closed loop, ${CONCURRENCY} in flight: ${fmt(closed.spansPerSecond)} spans/s sustained over ${closed.seconds.toFixed(1)} s (${closed.requests} requests), p50 ${closed.p50Ms.toFixed(1)} ms, p99 ${closed.p99Ms.toFixed(1)} ms, statuses ${JSON.stringify(closed.statuses)}${closed.bodiesExhausted ? ' (ran out of prepared bodies)' : ''}, ${closedCpu}`);
+  console.log(`fixed rate ${fmt(RATE)} spans/s: achieved ${fmt(open.spansPerSecond)} spans/s, p50 ${open.p50Ms.toFixed(1)} ms, p99 ${open.p99Ms.toFixed(1)} ms, max ${open.maxMs.toFixed(1)} ms, statuses ${JSON.stringify(open.statuses)}, ${openCpu}`);
   console.log(`server RSS: ${(baseRss / 1024).toFixed(0)} MiB idle, ${peakRssMiB.toFixed(0)} MiB peak`);
   console.log(`stored calls: ${fmt(totals.totals.requests)} of ${fmt(closed.spans + open.spans)} sent`);
-  console.log(`ceiling, insertCalls straight into chDB (5,000-row batches): ${fmt(ceiling.rowsPerSecond)} rows/s (${fmt(ceiling.rows)} rows)`);
+  console.log(`ceiling, insertCalls straight into chDB (${fmt(CEILING_BATCH_ROWS)}-row batches): ${fmt(ceiling.rowsPerSecond)} rows/s (${fmt(ceiling.rows)} rows)`);
 } finally {
   server.kill('SIGTERM');
   await new Promise((resolve) => server.once('exit', resolve));
