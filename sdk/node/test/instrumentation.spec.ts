@@ -15,7 +15,7 @@ const SCENARIOS = [
   'chat-plain', 'chat-cached', 'chat-reasoning', 'chat-stream', 'chat-stream-app-asked-usage', 'chat-stream-abandoned',
   'responses', 'responses-stream', 'embeddings', 'anthropic-plain', 'anthropic-cached', 'anthropic-stream',
   'anthropic-stream-abandoned', 'failed-429', 'failed-500', 'retried-by-client', 'retried-by-app', 'tags-nested',
-  'tags-concurrent', 'prefix-hash', 'batch-results',
+  'tags-concurrent', 'prefix-hash', 'batch-results', 'impossible-usage',
 ].join(',');
 
 /**
@@ -59,8 +59,8 @@ describe.each([
   });
 
   it('names the service and exports only its own spans, as CLIENT spans named "<operation> <model>"', () => {
-    // 21 scenarios; retries add 2 spans, nested tags 2, concurrent tags 5, prefix hashes 2, batch results 2.
-    expect(spans.length).toBe(34);
+    // 22 scenarios; retries add 2 spans, nested tags 2, concurrent tags 5, prefix hashes 2, batch results 2.
+    expect(spans.length).toBe(35);
     for (const span of spans) {
       expect(span.resource['service.name']).toBe('support-bot');
       expect(span.scope.startsWith('@costscope/sdk/')).toBe(true);
@@ -372,6 +372,20 @@ describe.each([
         'costscope.batch': true,
         'costscope.attempt': 1,
         'error.type': 'expired',
+      },
+    ]);
+  });
+
+  it('records a call whose usage cannot be real without tokens, and the app gets its answer unchanged', () => {
+    expect(received('impossible-usage')).toEqual({
+      content: 'Hello from the stand-in',
+      usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, prompt_tokens_details: { cached_tokens: 50 } },
+    });
+    expect(attributesOf(scenario('impossible-usage'))).toEqual([
+      {
+        ...request('openai', 'chat', 'impossible-usage-gpt', 'impossible-usage'),
+        'costscope.attempt': 1,
+        ...response('impossible-usage-gpt', ['stop']),
       },
     ]);
   });

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { diag } from '@opentelemetry/api';
 import type { LlmCall } from './llm-call.js';
 import type { ProviderClient } from './types.js';
 import { isRecord } from './utils.js';
@@ -74,12 +75,23 @@ export function observeAttempts(client: ProviderClient | undefined): boolean {
 
 /**
  * Runs `send` (the client's `create`) so that its HTTP attempts are attributed to `call`.
- * Returns what `send` returns; the caller passes `options` on unchanged or with the marker.
+ * Returns what `send` returns, and lets what it throws through: `send` runs exactly once, with
+ * the app's options as they were if marking them failed.
  */
 export function sendAsCall<T>(client: object, call: LlmCall, options: unknown, send: (options: unknown) => T): T {
   if (isThenable(options)) return callOfPromisedOptions.run(call, () => send(options));
+  let sentOptions: unknown = options;
+  try {
+    sentOptions = markedOptions(client, call, options);
+  } catch (error) {
+    diag.debug('costscope: cannot attribute HTTP attempts of this call', error);
+  }
+  return send(sentOptions);
+}
+
+function markedOptions(client: object, call: LlmCall, options: unknown): Record<string, unknown> {
   const correlation = correlationOf.get(client) ?? 'probe';
-  if (correlation === 'fetch-options') return send(withCallKey(options, call));
+  if (correlation === 'fetch-options') return withCallKey(options, call);
   if (correlation === 'probe') correlationOf.set(client, 'probe');
   const id = String((nextCallId = (nextCallId + 1) % Number.MAX_SAFE_INTEGER));
   if (callsInFlight.size >= MAX_CALLS_IN_FLIGHT) {
@@ -89,7 +101,7 @@ export function sendAsCall<T>(client: object, call: LlmCall, options: unknown, s
   callsInFlight.set(id, call);
   call.onEnd(() => callsInFlight.delete(id));
   const marked = withMarker(options, id);
-  return send(correlation === 'probe' ? withCallKey(marked, call) : marked);
+  return correlation === 'probe' ? withCallKey(marked, call) : marked;
 }
 
 function withCallKey(options: unknown, call: LlmCall): Record<string, unknown> {

@@ -194,6 +194,10 @@ export async function runScenarios({ OpenAI, Anthropic, sdk, baseURL, only }) {
       const recorded = (await sdk.recordBatchResults([openaiOutputLine])) + (await sdk.recordBatchResults(anthropicResults));
       return { recorded };
     },
+    async 'impossible-usage'() {
+      const completion = await openai.chat.completions.create({ model: 'impossible-usage-gpt', messages: user('Hi') });
+      return { content: completion.choices[0].message.content, usage: completion.usage };
+    },
     async guarded() {
       await openai.chat.completions.create({ model: 'gpt-guarded', messages: user('x'.repeat(20_000)) });
     },

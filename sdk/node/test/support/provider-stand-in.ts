@@ -17,7 +17,8 @@ export interface ReceivedRequest {
  * - `fail-429`, `fail-500`: always that status;
  * - `flaky-*`: 500 on the client's first attempt (x-stainless-retry-count 0), then success;
  * - `fails-first-*`: 500 the first time this exact model is asked, then success (app retries);
- * - `slow-stream*`: a long stream paced at 20 ms per chunk (for abandoned streams).
+ * - `slow-stream*`: a long stream paced at 20 ms per chunk (for abandoned streams);
+ * - `impossible-usage*`: OpenAI usage that cannot describe a real call.
  */
 export class ProviderStandIn {
   readonly requests: ReceivedRequest[] = [];
@@ -155,6 +156,10 @@ export function responseModel(model: string): string {
 
 /** OpenAI usage the stand-in reports: `prompt_tokens` includes the cached part. */
 export function chatUsage(model: string) {
+  // Usage no real call can have (more cached tokens than prompt tokens): Costscope must not guess.
+  if (model.startsWith('impossible-usage')) {
+    return { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, prompt_tokens_details: { cached_tokens: 50 } };
+  }
   const cached = model.includes('cached') ? 1024 : 0;
   const reasoning = model.startsWith('o4') ? 64 : 0;
   return {
