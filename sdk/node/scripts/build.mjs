@@ -55,13 +55,28 @@ await build({
 const tsc = require.resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 const sdkTypes = join(root, 'dist/types/sdk/node/src');
-const coreIndex = join(root, 'dist/types/sdk/core/src/index.js');
+// Point at the core module that declares the names, not core's index: the index would pull in
+// core's zod schemas, whose types an SDK user does not have.
+const coreModuleOf = { CostscopeError: 'errors.js', TokenUsage: 'pricing/token-usage.js' };
 for (const file of await listFiles(sdkTypes)) {
   if (!file.endsWith('.d.ts')) continue;
   const text = await readFile(file, 'utf8');
-  let relativeCore = relative(dirname(file), coreIndex).split('\\').join('/');
-  if (!relativeCore.startsWith('.')) relativeCore = `./${relativeCore}`;
-  await writeFile(file, text.replaceAll("'@costscope/core'", `'${relativeCore}'`));
+  const rewritten = text.replace(/\{([^}]*)\}\s+from\s+'@costscope\/core'/g, (statement, names) => {
+    const modules = new Set(names.split(',').map((name) => coreModuleOf[name.trim().replace(/^type\s+/, '')] ?? 'index.js'));
+    const module = modules.size === 1 ? [...modules][0] : 'index.js';
+    let path = relative(dirname(file), join(root, 'dist/types/sdk/core/src', module)).split('\\').join('/');
+    if (!path.startsWith('.')) path = `./${path}`;
+    return `{${names}} from '${path}'`;
+  });
+  await writeFile(file, rewritten.replaceAll("'@costscope/core'", `'${relative(dirname(file), join(root, 'dist/types/sdk/core/src/index.js'))}'`));
+}
+
+// CommonJS consumers (TypeScript `module: node16`) need CommonJS declarations: `.d.cts` twins
+// whose relative imports point at `.cjs`, for the SDK's and core's files alike.
+for (const file of await listFiles(join(root, 'dist/types'))) {
+  if (!file.endsWith('.d.ts')) continue;
+  const text = await readFile(file, 'utf8');
+  await writeFile(file.replace(/\.d\.ts$/, '.d.cts'), text.replace(/(from\s+'\.{1,2}\/[^']*)\.js'/g, "$1.cjs'"));
 }
 
 async function listFiles(dir) {

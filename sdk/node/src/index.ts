@@ -5,4 +5,4 @@ export { recordBatchResults } from './record-batch-results.js';
 export { createCostscopeSpanProcessor } from './costscope-span-processor.js';
 export { CostscopeConfigError, CostscopeInputTooLargeError } from './errors.js';
 export { CostscopeError } from '@costscope/core';
-export type { CostscopeGuards, CostscopeOptions, CostscopeTags } from './types.js';
+export type { CostscopeGuards, CostscopeOptions, CostscopePriority, CostscopeTags } from './types.js';

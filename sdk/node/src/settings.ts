@@ -1,6 +1,12 @@
 import { semconv } from '@costscope/core';
 import { CostscopeConfigError } from './errors.js';
-import type { CostscopeGuards, CostscopeOptions, CostscopeSettings, CostscopeTags } from './types.js';
+import type { CostscopeGuards, CostscopeOptions, CostscopePriority, CostscopeSettings, CostscopeTags } from './types.js';
+
+// The published priority type and core's list must agree, both ways.
+const _corePrioritiesAreOurs: readonly CostscopePriority[] = semconv.COSTSCOPE_PRIORITIES;
+const _ourPrioritiesAreCore: readonly semconv.CostscopePriority[] = [] as CostscopePriority[];
+void _corePrioritiesAreOurs;
+void _ourPrioritiesAreCore;
 
 const DEFAULT_ENDPOINT = 'http://localhost:4318';
 const DEFAULT_MAX_QUEUE_SIZE = 2048;

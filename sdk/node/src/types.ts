@@ -1,5 +1,10 @@
 import type { TracerProvider } from '@opentelemetry/api';
-import type { semconv } from '@costscope/core';
+
+/**
+ * Core's `semconv.CostscopePriority`, spelled out so the published types need nothing of core
+ * beyond its errors (settings.ts checks at compile time that the two agree).
+ */
+export type CostscopePriority = 'critical' | 'important' | 'optional';
 
 /** What a call is for and who it serves: the dimensions Costscope splits cost by. */
 export interface CostscopeTags {
@@ -12,7 +17,7 @@ export interface CostscopeTags {
   /** The user's plan (`costscope.user.tier`), e.g. `free`, `pro`. */
   userTier?: string;
   /** `critical|important|optional` (`costscope.priority`), the article's load-shedding tiers. */
-  priority?: semconv.CostscopePriority;
+  priority?: CostscopePriority;
 }
 
 /** Guards stop waste before it is paid for (the article's strategies 4 and 6). */
