@@ -63,7 +63,9 @@ describe.each([
     expect(spans.length).toBe(35);
     for (const span of spans) {
       expect(span.resource['service.name']).toBe('support-bot');
-      expect(span.scope.startsWith('@costscope/sdk/')).toBe(true);
+      expect(span.scope).toBe(
+        span.attributes['costscope.batch'] === true ? '@costscope/sdk/batch' : `@costscope/sdk/${String(span.attributes['gen_ai.provider.name'])}`,
+      );
       expect(span.kind).toBe(SPAN_KIND_CLIENT);
       const model = span.attributes['gen_ai.request.model'];
       expect(span.name).toBe(model === undefined ? span.attributes['gen_ai.operation.name'] : `${String(span.attributes['gen_ai.operation.name'])} ${String(model)}`);

@@ -17,7 +17,7 @@ const ANTHROPIC_PACKAGE: ProviderPackage = {
 /** The `@anthropic-ai/sdk` package, 0.30 to 1.x. */
 export class AnthropicInstrumentation extends ProviderInstrumentation {
   constructor(config: InstrumentationConfig = {}) {
-    super(ANTHROPIC_PACKAGE.packageName, config);
+    super('anthropic', config);
   }
 
   protected provider(): ProviderPackage {

@@ -17,7 +17,7 @@ const OPENAI_PACKAGE: ProviderPackage = {
 /** The `openai` package, 4.x to 7.x. */
 export class OpenAIInstrumentation extends ProviderInstrumentation {
   constructor(config: InstrumentationConfig = {}) {
-    super(OPENAI_PACKAGE.packageName, config);
+    super('openai', config);
   }
 
   protected provider(): ProviderPackage {

@@ -32,8 +32,9 @@ export interface ProviderPackage {
  * moved between majors.
  */
 export abstract class ProviderInstrumentation extends InstrumentationBase {
-  constructor(packageName: string, config: InstrumentationConfig = {}) {
-    super(`${COSTSCOPE_SCOPE_NAME}/${packageName}`, COSTSCOPE_SDK_VERSION, config);
+  /** `provider` names the instrumentation scope: `@costscope/sdk/openai`, `@costscope/sdk/anthropic`. */
+  constructor(provider: string, config: InstrumentationConfig = {}) {
+    super(`${COSTSCOPE_SCOPE_NAME}/${provider}`, COSTSCOPE_SDK_VERSION, config);
   }
 
   /**
