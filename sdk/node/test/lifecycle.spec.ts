@@ -75,4 +75,15 @@ describe('an app with its own OpenTelemetry tracer provider', () => {
     expect(receiver.spans[0]?.parentSpanId).toBe(requestSpan?.spanId);
     expect(receiver.spans[0]?.attributes['gen_ai.usage.input_tokens']).toBe(1200);
   });
+
+  it('that samples traces still has every call counted when Costscope gets its own always-on provider', async () => {
+    receiver.clear();
+    const run = await runApp('sampled-app.mjs', {
+      env: { STAND_IN_URL: await standIn.start(), COSTSCOPE_ENDPOINT: await receiver.start() },
+    });
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout.trim()) as { requestTraceId: string; appSpans: number };
+    expect(report.appSpans).toBe(0);
+    expect(receiver.spans.map((span) => [span.name, span.traceId])).toEqual([['chat gpt-sampled-app', report.requestTraceId]]);
+  });
 });
