@@ -5,6 +5,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { otlpType } from '../src/ingest/otlp/otlp-schema.js';
+import { seededRandom } from './seeded-random.js';
 
 export const SPANS_PER_REQUEST = 512;
 
@@ -15,16 +16,6 @@ const MODELS = [
   'claude-opus-4-6-20260205', 'o4-mini-2025-04-16',
 ];
 
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type KeyValue = { key: string; value: { stringValue?: string; intValue?: number; arrayValue?: { values: Array<{ stringValue: string }> } } };
 const str = (key: string, value: string): KeyValue => ({ key, value: { stringValue: value } });
@@ -37,7 +28,7 @@ const int = (key: string, value: number): KeyValue => ({ key, value: { intValue:
  * slower than the server under test.
  */
 export function buildOtlpBodies(count: number, options: { seed?: number; spreadMs?: number } = {}): Buffer[] {
-  const next = random(options.seed ?? 42);
+  const next = seededRandom(options.seed ?? 42);
   const spreadMs = options.spreadMs ?? 60_000;
   const nowNs = Date.now() * 1e6;
   const id = (bytes: number) => Uint8Array.from({ length: bytes }, () => Math.floor(next() * 256));

@@ -24,6 +24,7 @@ import {
   getOutputTokenWindows,
 } from '../src/storage/rule-inputs.js';
 import { getWeeklyReview } from '../src/storage/weekly-review.js';
+import { seededRandom } from './seeded-random.js';
 
 function flag(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -49,17 +50,6 @@ const MODELS = Array.from({ length: 20 }, (_, i) => ({
 const TIERS = ['free', 'pro', 'enterprise'];
 const ENDPOINTS = Array.from({ length: 40 }, (_, i) => `/api/v1/endpoint-${i}`);
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run loads the same calls. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function makeBatch(from: number, count: number, next: () => number): LlmCallRecord[] {
   const calls: LlmCallRecord[] = new Array(count);
@@ -131,7 +121,7 @@ const transport = await openEmbeddedTransport({ dataDir: DIR, database: 'costsco
 await migrate(transport, { database: 'costscope', retentionDays: 3650 });
 
 console.log(`Loading ${CALLS.toLocaleString('en-US')} calls in batches of ${BATCH.toLocaleString('en-US')} into ${DIR}`);
-const next = random(42);
+const next = seededRandom(42);
 let loadMs = 0;
 let makeMs = 0;
 let textMs = 0;
