@@ -124,3 +124,23 @@ export const ATTR_COSTSCOPE_GUARD_DEFAULT_MAX_TOKENS_APPLIED = 'costscope.guard.
 /** Opt-in only (`captureContent`): the request's messages and the response's text, as JSON. */
 export const ATTR_COSTSCOPE_PROMPT_CONTENT = 'costscope.prompt.content' as const;
 export const ATTR_COSTSCOPE_COMPLETION_CONTENT = 'costscope.completion.content' as const;
+
+// --- Further dialect names the ingest reads (sources cited where each dialect is read) ----------
+/** OpenLLMetry (`SpanAttributes.LLM_USAGE_REASONING_TOKENS`). */
+export const ATTR_LEGACY_GEN_AI_USAGE_REASONING_TOKENS = 'gen_ai.usage.reasoning_tokens' as const;
+/** OpenLLMetry writes the finish reason under the completion prefix. */
+export const ATTR_OPENLLMETRY_FIRST_FINISH_REASON = 'gen_ai.completion.0.finish_reason' as const;
+export const ATTR_OPENLLMETRY_SPAN_KIND = 'traceloop.span.kind' as const;
+export const ATTR_OPENINFERENCE_INVOCATION_PARAMETERS = 'llm.invocation_parameters' as const;
+/** Vercel AI SDK 6 (LanguageModelV3 usage). */
+export const ATTR_VERCEL_AI_USAGE_INPUT_NO_CACHE_TOKENS = 'ai.usage.inputTokenDetails.noCacheTokens' as const;
+export const ATTR_VERCEL_AI_USAGE_INPUT_CACHE_READ_TOKENS = 'ai.usage.inputTokenDetails.cacheReadTokens' as const;
+export const ATTR_VERCEL_AI_USAGE_INPUT_CACHE_WRITE_TOKENS = 'ai.usage.inputTokenDetails.cacheWriteTokens' as const;
+export const ATTR_VERCEL_AI_USAGE_OUTPUT_REASONING_TOKENS = 'ai.usage.outputTokenDetails.reasoningTokens' as const;
+/** Embedding calls (`ai.embed.doEmbed`, `ai.embedMany.doEmbed`). */
+export const ATTR_VERCEL_AI_USAGE_TOKENS = 'ai.usage.tokens' as const;
+export const ATTR_VERCEL_AI_PROVIDER_METADATA = 'ai.response.providerMetadata' as const;
+export const ATTR_VERCEL_AI_MS_TO_FIRST_CHUNK = 'ai.response.msToFirstChunk' as const;
+/** `maxOutputTokens` (AI SDK 5+) and `maxTokens` (AI SDK 4). */
+export const ATTR_VERCEL_AI_SETTINGS_MAX_OUTPUT_TOKENS = 'ai.settings.maxOutputTokens' as const;
+export const ATTR_VERCEL_AI_SETTINGS_MAX_TOKENS = 'ai.settings.maxTokens' as const;

@@ -1,7 +1,6 @@
 import { parseUsd, semconv } from '@costscope/core';
 import type { OtlpAttributes, OtlpSpan } from '../otlp/types.js';
 import { OTLP_STATUS_CODE_ERROR } from '../otlp/types.js';
-import { ATTR_OPENINFERENCE_INVOCATION_PARAMETERS, KEPT_RESOURCE_ATTRIBUTES } from './attribute-names.js';
 import type { CallReading, SkipReason } from './call-reading.js';
 import { isContentAttribute } from './content-attributes.js';
 import { InvalidSpanError, type InvalidSpanCode } from './invalid-span-error.js';
@@ -10,6 +9,9 @@ import { genAiCallKind, readGenAiCall } from './read-genai-call.js';
 import { readOpenInferenceCall } from './read-openinference-call.js';
 import { isVercelAiProviderCall, readVercelAiCall } from './read-vercel-ai-call.js';
 import { SpanAttributeReader, stringify } from './span-attribute-reader.js';
+
+/** Resource attributes worth keeping with each call (the rest of the resource is the service's). */
+const KEPT_RESOURCE_ATTRIBUTES = ['service.version', 'service.namespace', 'deployment.environment', 'deployment.environment.name'] as const;
 
 /**
  * The largest token count one call may report. The largest context windows today are 1–2 million
@@ -279,7 +281,7 @@ const COLUMN_ATTRIBUTES = new Set<string>([
   semconv.ATTR_VERCEL_AI_USAGE_OUTPUT_TOKENS,
   semconv.ATTR_VERCEL_AI_USAGE_CACHED_INPUT_TOKENS,
   semconv.ATTR_VERCEL_AI_USAGE_REASONING_TOKENS,
-  ATTR_OPENINFERENCE_INVOCATION_PARAMETERS,
+  semconv.ATTR_OPENINFERENCE_INVOCATION_PARAMETERS,
 ]);
 
 /**

@@ -1,9 +1,4 @@
 import { semconv } from '@costscope/core';
-import {
-  ATTR_LEGACY_GEN_AI_USAGE_REASONING_TOKENS,
-  ATTR_OPENLLMETRY_FIRST_FINISH_REASON,
-  ATTR_OPENLLMETRY_SPAN_KIND,
-} from './attribute-names.js';
 import type { CallReading, CallTags, TokenCounts, TokenSources } from './call-reading.js';
 import type { SpanAttributeReader } from './span-attribute-reader.js';
 import { tagsFromMap } from './tags-from-map.js';
@@ -78,7 +73,7 @@ export function readGenAiCall(reader: SpanAttributeReader): CallReading {
   );
   const reasoningKey = reader.firstPresent(
     semconv.ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
-    ATTR_LEGACY_GEN_AI_USAGE_REASONING_TOKENS,
+    semconv.ATTR_LEGACY_GEN_AI_USAGE_REASONING_TOKENS,
   );
   const count = (key: string | undefined): number => (key === undefined ? 0 : (reader.integer(key) ?? 0));
   const tokens: TokenCounts = {
@@ -101,7 +96,7 @@ export function readGenAiCall(reader: SpanAttributeReader): CallReading {
     associationProperties.size > 0 ||
     reader.has(semconv.ATTR_LEGACY_GEN_AI_SYSTEM) ||
     reader.has(semconv.ATTR_OPENLLMETRY_REQUEST_TYPE) ||
-    reader.has(ATTR_OPENLLMETRY_SPAN_KIND);
+    reader.has(semconv.ATTR_OPENLLMETRY_SPAN_KIND);
 
   // Our own tags win; OpenLLMetry's association properties fill what ours left empty.
   const tags = associationProperties.size > 0 ? tagsFromMap(associationProperties) : {};
@@ -125,7 +120,7 @@ export function readGenAiCall(reader: SpanAttributeReader): CallReading {
     tokenSources,
     tags,
     maxTokens: maxTokens ?? null,
-    finishReason: reader.firstOf(semconv.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, ATTR_OPENLLMETRY_FIRST_FINISH_REASON),
+    finishReason: reader.firstOf(semconv.ATTR_GEN_AI_RESPONSE_FINISH_REASONS, semconv.ATTR_OPENLLMETRY_FIRST_FINISH_REASON),
     timeToFirstTokenMs: null,
   };
 }

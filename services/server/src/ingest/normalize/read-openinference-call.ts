@@ -1,5 +1,4 @@
 import { semconv } from '@costscope/core';
-import { ATTR_OPENINFERENCE_INVOCATION_PARAMETERS } from './attribute-names.js';
 import type { CallReading } from './call-reading.js';
 import type { SpanAttributeReader } from './span-attribute-reader.js';
 import { tagsFromMap } from './tags-from-map.js';
@@ -19,7 +18,7 @@ import { tagsFromMap } from './tags-from-map.js';
  */
 export function readOpenInferenceCall(reader: SpanAttributeReader): CallReading {
   const count = (key: string): number => reader.integer(key) ?? 0;
-  const invocation = reader.jsonObject(ATTR_OPENINFERENCE_INVOCATION_PARAMETERS) ?? {};
+  const invocation = reader.jsonObject(semconv.ATTR_OPENINFERENCE_INVOCATION_PARAMETERS) ?? {};
   const maxTokens = [invocation['max_tokens'], invocation['max_completion_tokens'], invocation['max_output_tokens']].find(
     (value): value is number => typeof value === 'number' && Number.isSafeInteger(value),
   );

@@ -1,15 +1,4 @@
 import { semconv } from '@costscope/core';
-import {
-  ATTR_VERCEL_AI_MS_TO_FIRST_CHUNK,
-  ATTR_VERCEL_AI_PROVIDER_METADATA,
-  ATTR_VERCEL_AI_SETTINGS_MAX_OUTPUT_TOKENS,
-  ATTR_VERCEL_AI_SETTINGS_MAX_TOKENS,
-  ATTR_VERCEL_AI_USAGE_INPUT_CACHE_READ_TOKENS,
-  ATTR_VERCEL_AI_USAGE_INPUT_CACHE_WRITE_TOKENS,
-  ATTR_VERCEL_AI_USAGE_INPUT_NO_CACHE_TOKENS,
-  ATTR_VERCEL_AI_USAGE_OUTPUT_REASONING_TOKENS,
-  ATTR_VERCEL_AI_USAGE_TOKENS,
-} from './attribute-names.js';
 import type { CallReading, TokenCounts, TokenSources } from './call-reading.js';
 import type { SpanAttributeReader } from './span-attribute-reader.js';
 import { tagsFromMap } from './tags-from-map.js';
@@ -47,7 +36,7 @@ export function readVercelAiCall(reader: SpanAttributeReader): CallReading {
   const embedding = operationId.endsWith('.doEmbed');
   const { tokens, tokenSources } = embedding ? embeddingTokens(reader) : generationTokens(reader, providerId);
   const metadata = reader.withPrefix(semconv.VERCEL_AI_TELEMETRY_METADATA_PREFIX);
-  const ttft = reader.number(ATTR_VERCEL_AI_MS_TO_FIRST_CHUNK);
+  const ttft = reader.number(semconv.ATTR_VERCEL_AI_MS_TO_FIRST_CHUNK);
 
   return {
     dialect: 'vercel-ai',
@@ -59,7 +48,7 @@ export function readVercelAiCall(reader: SpanAttributeReader): CallReading {
     tokens,
     tokenSources,
     tags: tagsFromMap(metadata),
-    maxTokens: reader.integer(ATTR_VERCEL_AI_SETTINGS_MAX_OUTPUT_TOKENS, ATTR_VERCEL_AI_SETTINGS_MAX_TOKENS) ?? null,
+    maxTokens: reader.integer(semconv.ATTR_VERCEL_AI_SETTINGS_MAX_OUTPUT_TOKENS, semconv.ATTR_VERCEL_AI_SETTINGS_MAX_TOKENS) ?? null,
     finishReason: reader.string(semconv.ATTR_VERCEL_AI_RESPONSE_FINISH_REASON),
     timeToFirstTokenMs: ttft === undefined ? null : Math.round(ttft),
   };
@@ -67,9 +56,9 @@ export function readVercelAiCall(reader: SpanAttributeReader): CallReading {
 
 function embeddingTokens(reader: SpanAttributeReader): { tokens: TokenCounts; tokenSources: TokenSources } {
   return {
-    tokens: { input: reader.integer(ATTR_VERCEL_AI_USAGE_TOKENS) ?? 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 },
+    tokens: { input: reader.integer(semconv.ATTR_VERCEL_AI_USAGE_TOKENS) ?? 0, cacheRead: 0, cacheWrite: 0, output: 0, reasoning: 0 },
     tokenSources: {
-      input: ATTR_VERCEL_AI_USAGE_TOKENS,
+      input: semconv.ATTR_VERCEL_AI_USAGE_TOKENS,
       cacheRead: '(none)',
       cacheWrite: '(none)',
       output: '(none)',
@@ -90,33 +79,33 @@ function generationTokens(
   const input = inputKey === undefined ? 0 : (reader.integer(inputKey) ?? 0);
   const output = outputKey === undefined ? 0 : (reader.integer(outputKey) ?? 0);
   const reasoningKey = reader.firstPresent(
-    ATTR_VERCEL_AI_USAGE_OUTPUT_REASONING_TOKENS,
+    semconv.ATTR_VERCEL_AI_USAGE_OUTPUT_REASONING_TOKENS,
     semconv.ATTR_VERCEL_AI_USAGE_REASONING_TOKENS,
   );
-  const metadata = reader.jsonObject(ATTR_VERCEL_AI_PROVIDER_METADATA) ?? {};
+  const metadata = reader.jsonObject(semconv.ATTR_VERCEL_AI_PROVIDER_METADATA) ?? {};
   const anthropicMeta = objectAt(metadata, 'anthropic');
   const openAiMeta = objectAt(metadata, 'openai');
   const reasoning = reasoningKey === undefined ? (integerAt(openAiMeta, 'reasoningTokens') ?? 0) : (reader.integer(reasoningKey) ?? 0);
 
   const v6 =
-    reader.has(ATTR_VERCEL_AI_USAGE_INPUT_NO_CACHE_TOKENS) ||
-    reader.has(ATTR_VERCEL_AI_USAGE_INPUT_CACHE_READ_TOKENS) ||
-    reader.has(ATTR_VERCEL_AI_USAGE_INPUT_CACHE_WRITE_TOKENS);
+    reader.has(semconv.ATTR_VERCEL_AI_USAGE_INPUT_NO_CACHE_TOKENS) ||
+    reader.has(semconv.ATTR_VERCEL_AI_USAGE_INPUT_CACHE_READ_TOKENS) ||
+    reader.has(semconv.ATTR_VERCEL_AI_USAGE_INPUT_CACHE_WRITE_TOKENS);
   if (v6) {
     return {
       tokens: {
         input,
-        cacheRead: reader.integer(ATTR_VERCEL_AI_USAGE_INPUT_CACHE_READ_TOKENS) ?? 0,
-        cacheWrite: reader.integer(ATTR_VERCEL_AI_USAGE_INPUT_CACHE_WRITE_TOKENS) ?? 0,
+        cacheRead: reader.integer(semconv.ATTR_VERCEL_AI_USAGE_INPUT_CACHE_READ_TOKENS) ?? 0,
+        cacheWrite: reader.integer(semconv.ATTR_VERCEL_AI_USAGE_INPUT_CACHE_WRITE_TOKENS) ?? 0,
         output,
         reasoning,
       },
       tokenSources: {
         input: inputKey ?? semconv.ATTR_VERCEL_AI_USAGE_INPUT_TOKENS,
-        cacheRead: ATTR_VERCEL_AI_USAGE_INPUT_CACHE_READ_TOKENS,
-        cacheWrite: ATTR_VERCEL_AI_USAGE_INPUT_CACHE_WRITE_TOKENS,
+        cacheRead: semconv.ATTR_VERCEL_AI_USAGE_INPUT_CACHE_READ_TOKENS,
+        cacheWrite: semconv.ATTR_VERCEL_AI_USAGE_INPUT_CACHE_WRITE_TOKENS,
         output: outputKey ?? semconv.ATTR_VERCEL_AI_USAGE_OUTPUT_TOKENS,
-        reasoning: reasoningKey ?? ATTR_VERCEL_AI_USAGE_OUTPUT_REASONING_TOKENS,
+        reasoning: reasoningKey ?? semconv.ATTR_VERCEL_AI_USAGE_OUTPUT_REASONING_TOKENS,
       },
     };
   }
@@ -135,8 +124,8 @@ function generationTokens(
       input: cacheExclusive ? `${inputSource} + cache reads + cache writes` : inputSource,
       cacheRead: reader.has(semconv.ATTR_VERCEL_AI_USAGE_CACHED_INPUT_TOKENS)
         ? semconv.ATTR_VERCEL_AI_USAGE_CACHED_INPUT_TOKENS
-        : `${ATTR_VERCEL_AI_PROVIDER_METADATA} cache reads`,
-      cacheWrite: `${ATTR_VERCEL_AI_PROVIDER_METADATA} anthropic.cacheCreationInputTokens`,
+        : `${semconv.ATTR_VERCEL_AI_PROVIDER_METADATA} cache reads`,
+      cacheWrite: `${semconv.ATTR_VERCEL_AI_PROVIDER_METADATA} anthropic.cacheCreationInputTokens`,
       output: outputKey ?? semconv.ATTR_VERCEL_AI_USAGE_OUTPUT_TOKENS,
       reasoning: reasoningKey ?? semconv.ATTR_VERCEL_AI_USAGE_REASONING_TOKENS,
     },
