@@ -193,7 +193,15 @@ describe('catalog integrity', () => {
     expect(() => createPriceCatalog({ models: [gpt5!, clash] })).toThrow(/names both gpt-5 and gpt-5-clone/);
   });
 
-  it('has no price with more decimals than the math keeps exactly', () => {
-    expect(() => createPriceCatalog({ models: PRICE_CATALOG })).not.toThrow();
+  it('has no price with more decimals than the math keeps exactly, and each version is dated', () => {
+    for (const model of PRICE_CATALOG) {
+      for (const version of model.prices) {
+        expect(version.effectiveFrom).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        const written = [version.inputPerMillion, version.cachedInputPerMillion, version.cacheWritePerMillion, version.outputPerMillion];
+        for (const price of written.filter((p): p is string => p !== null)) {
+          expect(price, `${model.id} ${price}`).toMatch(/^\d+(?:\.\d{1,9})?$/);
+        }
+      }
+    }
   });
 });
