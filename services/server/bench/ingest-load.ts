@@ -11,7 +11,7 @@
  *   npx tsx bench/ingest-load.ts [--seconds 20] [--concurrency 4] [--rate 30000]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,37 @@ function cpuMicros(pid: number): { all: number; main: number } {
   return { all: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
 }
 
+/**
+ * CPU µs so far per thread group (thread names without their numbers: `node` is the JavaScript
+ * main thread, `V8 …` its GC helpers, `libuv-worker` zlib and chDB's async calls, the rest chDB's
+ * own pools and background merges), to say where a span's CPU goes.
+ */
+function cpuByThreadGroup(pid: number): Map<string, number> {
+  const groups = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/[\d:]+$/, '').trim() || 'unnamed';
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const micros = (Number(fields[11]) + Number(fields[12])) * 10_000;
+      groups.set(name, (groups.get(name) ?? 0) + micros);
+    } catch {
+      // The thread ended between listing and reading: its time is gone from the process view too.
+    }
+  }
+  return groups;
+}
+
+function threadBreakdown(before: Map<string, number>, pid: number, spans: number): string {
+  const after = cpuByThreadGroup(pid);
+  return [...after]
+    .map(([name, micros]) => [name, (micros - (before.get(name) ?? 0)) / spans] as const)
+    .filter(([, perSpan]) => perSpan >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, perSpan]) => `${name} ${perSpan.toFixed(1)}`)
+    .join(', ');
+}
+
 function cpuPerSpan(before: { all: number; main: number }, pid: number, spans: number): string {
   const after = cpuMicros(pid);
   return `server CPU ${((after.all - before.all) / spans).toFixed(1)} µs/span (main thread ${((after.main - before.main) / spans).toFixed(1)})`;
@@ -99,8 +130,10 @@ try {
   const closedCpu = cpuPerSpan(cpuBefore, pid, closed.spans);
   const requestsPerSecond = RATE / SPANS_PER_REQUEST;
   cpuBefore = cpuMicros(pid);
+  const threadsBefore = cpuByThreadGroup(pid);
   const open = await runJson<LoadResult>(generator, { url, apiKey: API_KEY, seconds: SECONDS, concurrency: 1, ratePerSecond: requestsPerSecond, bodies: Math.ceil(SECONDS * requestsPerSecond), seed: 2 });
   const openCpu = cpuPerSpan(cpuBefore, pid, open.spans);
+  const openThreads = threadBreakdown(threadsBefore, pid, open.spans);
   const peakRssMiB = memoryKiB(pid, 'VmHWM') / 1024;
 
   const totals = (await (await fetch(`${url}/api/v1/costs?from=2026-01-01`, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as { totals: { requests: number } };
@@ -110,6 +143,7 @@ try {
   console.log(`\nIngest benchmark — embedded storage, ${SPANS_PER_REQUEST} spans per request, protobuf + gzip`);
   console.log(`closed loop, ${CONCURRENCY} in flight: ${fmt(closed.spansPerSecond)} spans/s sustained over ${closed.seconds.toFixed(1)} s (${closed.requests} requests), p50 ${closed.p50Ms.toFixed(1)} ms, p99 ${closed.p99Ms.toFixed(1)} ms, statuses ${JSON.stringify(closed.statuses)}${closed.bodiesExhausted ? ' (ran out of prepared bodies)' : ''}, ${closedCpu}`);
   console.log(`fixed rate ${fmt(RATE)} spans/s: achieved ${fmt(open.spansPerSecond)} spans/s, p50 ${open.p50Ms.toFixed(1)} ms, p99 ${open.p99Ms.toFixed(1)} ms, max ${open.maxMs.toFixed(1)} ms, statuses ${JSON.stringify(open.statuses)}, ${openCpu}`);
+  console.log(`  by thread group, µs/span: ${openThreads}`);
   console.log(`server RSS: ${(baseRss / 1024).toFixed(0)} MiB idle, ${peakRssMiB.toFixed(0)} MiB peak`);
   console.log(`stored calls: ${fmt(totals.totals.requests)} of ${fmt(closed.spans + open.spans)} sent`);
   console.log(`ceiling, insertCalls straight into chDB (${fmt(CEILING_BATCH_ROWS)}-row batches): ${fmt(ceiling.rowsPerSecond)} rows/s (${fmt(ceiling.rows)} rows)`);
