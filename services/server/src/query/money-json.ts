@@ -10,6 +10,7 @@ export function costFiguresJson(figures: CostFigures) {
     inputTokens: figures.inputTokens,
     cachedInputTokens: figures.cachedInputTokens,
     outputTokens: figures.outputTokens,
+    unpricedRequests: figures.unpricedRequests,
     costPerSuccessUsd: figures.costPerSuccessUsd === null ? null : usdToExactString(figures.costPerSuccessUsd),
   };
 }

@@ -27,6 +27,7 @@ const figures = {
     inputTokens: { type: 'integer' },
     cachedInputTokens: { type: 'integer' },
     outputTokens: { type: 'integer' },
+    unpricedRequests: { type: 'integer', description: 'Calls of a model no price applied to: costUsd is then a floor, not the bill.' },
     costPerSuccessUsd: { ...money, nullable: true },
   },
 };

@@ -44,6 +44,11 @@ export type CostFigures = {
   inputTokens: number;
   cachedInputTokens: number;
   outputTokens: number;
+  /**
+   * Calls of a model no price applied to (stored with no cost): when above zero, `costUsd` is a
+   * floor, not the bill, and the API says so rather than show an unpriced call as $0.
+   */
+  unpricedRequests: number;
   /** All cost (failed calls included) over successful calls: what one useful answer costs. Null with no success. */
   costPerSuccessUsd: UsdAtto | null;
 };
@@ -78,6 +83,7 @@ type RawFigures = {
   out_input_tokens: string | number;
   out_cached_input_tokens: string | number;
   out_output_tokens: string | number;
+  out_unpriced_requests: string | number;
 };
 
 /** Cost, requests, errors and tokens grouped by any of the dimensions, optionally per hour, day or week. */
@@ -100,10 +106,10 @@ export async function getCosts(transport: ClickHouseTransport, query: CostQuery)
     source === 'rollup'
       ? `toString(sum(cost_usd)) AS out_cost_usd, sum(requests) AS out_requests, sum(errors) AS out_errors,
          sum(input_tokens) AS out_input_tokens, sum(cached_input_tokens) AS out_cached_input_tokens,
-         sum(output_tokens) AS out_output_tokens`
+         sum(output_tokens) AS out_output_tokens, sum(unpriced_requests) AS out_unpriced_requests`
       : `toString(sum(total_cost_usd)) AS out_cost_usd, count() AS out_requests, countIf(status = 'error') AS out_errors,
          sum(input_tokens) AS out_input_tokens, sum(cache_read_input_tokens) AS out_cached_input_tokens,
-         sum(output_tokens) AS out_output_tokens`;
+         sum(output_tokens) AS out_output_tokens, countIf(cost_status = 'unpriced') AS out_unpriced_requests`;
   const costSum = source === 'rollup' ? 'sum(cost_usd)' : 'sum(total_cost_usd)';
 
   const params: QueryParams = {
@@ -191,6 +197,7 @@ export function toFigures(row: RawFigures | undefined): CostFigures {
     inputTokens: toCount(row?.out_input_tokens),
     cachedInputTokens: toCount(row?.out_cached_input_tokens),
     outputTokens: toCount(row?.out_output_tokens),
+    unpricedRequests: toCount(row?.out_unpriced_requests),
     costPerSuccessUsd: divideUsd(costUsd, requests - errors),
   };
 }

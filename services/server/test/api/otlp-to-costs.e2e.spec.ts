@@ -122,7 +122,8 @@ describe('spans sent by the real OTLP exporters', () => {
 
   it('store an unknown model unpriced, not as a cost', async () => {
     const byFeature = await costsBy('feature');
-    expect(byFeature.experiments).toMatchObject({ costUsd: '0.00', requests: 1 });
+    expect(byFeature.experiments).toMatchObject({ costUsd: '0.00', requests: 1, unpricedRequests: 1 });
+    expect(byFeature.search).toMatchObject({ unpricedRequests: 0 });
     const prices = (await (await fetch(`${server.baseUrl}/api/v1/prices`, { headers: server.auth })).json()) as {
       prices: Array<{ model: string }>;
     };

@@ -34,13 +34,15 @@ describe.each(factories)('costs through the $name transport', (factory) => {
     const report = await getCosts(transport, { projectId: PROJECT, from: FROM, to: TO, groupBy: ['feature'] });
     expect(plain(report.rows)).toEqual(
       plain([
-        { keys: { feature: 'chat' }, costUsd: usd('1.250000000000000001'), requests: 2, errors: 0, inputTokens: 110, cachedInputTokens: 4, outputTokens: 55, costPerSuccessUsd: usd('0.625000000000000001') },
-        { keys: { feature: 'search' }, costUsd: usd('1.25'), requests: 2, errors: 1, inputTokens: 27, cachedInputTokens: 0, outputTokens: 30, costPerSuccessUsd: usd('1.25') },
-        { keys: { feature: 'summarize' }, costUsd: 0n, requests: 1, errors: 0, inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, costPerSuccessUsd: 0n },
+        { keys: { feature: 'chat' }, costUsd: usd('1.250000000000000001'), requests: 2, errors: 0, inputTokens: 110, cachedInputTokens: 4, outputTokens: 55, unpricedRequests: 0, costPerSuccessUsd: usd('0.625000000000000001') },
+        { keys: { feature: 'search' }, costUsd: usd('1.25'), requests: 2, errors: 1, inputTokens: 27, cachedInputTokens: 0, outputTokens: 30, unpricedRequests: 0, costPerSuccessUsd: usd('1.25') },
+        { keys: { feature: 'summarize' }, costUsd: 0n, requests: 1, errors: 0, inputTokens: 1, cachedInputTokens: 0, outputTokens: 1, unpricedRequests: 1, costPerSuccessUsd: 0n },
       ]),
     );
     expect(report.totals.costUsd).toBe(usd('2.500000000000000001'));
     expect(report.totals.requests).toBe(5);
+    // The summarize call's model had no price: the total is a floor, and the report says so.
+    expect(report.totals.unpricedRequests).toBe(1);
     expect(report.truncated).toBe(false);
   });
 
