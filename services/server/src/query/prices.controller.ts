@@ -8,6 +8,7 @@ import { ProjectPriceOverrides } from '../ingest/project-price-overrides.js';
 import { CostscopeBadRequestError, parseBody } from '../http/parse-body.js';
 import { ProjectId } from '../http/project-request.js';
 import { repriceCalls } from '../storage/reprice-calls.js';
+import { getUnpricedModels } from '../storage/unpriced-models.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
 
@@ -45,13 +46,21 @@ export class PricesController {
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
   ) {}
 
-  /** The prices in force at `at` (default now): the catalog with this project's overrides applied. */
+  /**
+   * The prices in force at `at` (default now): the catalog with this project's overrides applied,
+   * and the models of the last 30 days that no price applied to — the overrides to add.
+   */
   @Get()
   async prices(@ProjectId() projectId: string, @Query() query: Record<string, unknown>) {
     const params = parseBody(pricesParamsSchema, query, 'query');
     const at = params.at ? new Date(params.at) : new Date();
     const catalog = createPriceCatalog({ overrides: await this.overrides.forProject(projectId) });
-    return { at: at.toISOString(), prices: catalog.effectivePrices(at).map(priceJson) };
+    const unpriced = await getUnpricedModels(this.transport, { projectId, from: new Date(at.getTime() - 30 * 86_400_000), to: at });
+    return {
+      at: at.toISOString(),
+      prices: catalog.effectivePrices(at).map(priceJson),
+      unpricedModels: unpriced.map((model) => ({ model: model.model, requests: model.requests, lastSeen: model.lastSeen.toISOString() })),
+    };
   }
 
   /**

@@ -126,8 +126,11 @@ describe('spans sent by the real OTLP exporters', () => {
     expect(byFeature.search).toMatchObject({ unpricedRequests: 0 });
     const prices = (await (await fetch(`${server.baseUrl}/api/v1/prices`, { headers: server.auth })).json()) as {
       prices: Array<{ model: string }>;
+      unpricedModels: Array<{ model: string; requests: number }>;
     };
     expect(prices.prices.map((p) => p.model)).not.toContain('llama-9-ultra');
+    // …and listed, so the team knows which price override to add.
+    expect(prices.unpricedModels).toMatchObject([{ model: 'llama-9-ultra', requests: 1 }]);
   });
 
   it('group by service and model, and skip spans that are not LLM calls', async () => {

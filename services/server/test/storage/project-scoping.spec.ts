@@ -26,6 +26,7 @@ import {
 } from '../../src/storage/rule-inputs.js';
 import { getSetting, listSettingVersions, putSetting } from '../../src/storage/settings.js';
 import type { ClickHouseTransport } from '../../src/storage/transport.js';
+import { getUnpricedModels } from '../../src/storage/unpriced-models.js';
 import { getWeeklyReview } from '../../src/storage/weekly-review.js';
 import { makeCall, usd } from '../support/call-factory.js';
 import { transportFactories } from '../support/storage-factories.js';
@@ -59,6 +60,9 @@ describe.each(factories)('project scoping through the $name transport', (factory
         }),
       ),
     );
+    await insertCalls(transport, [
+      makeCall({ projectId: A, time: new Date('2026-11-15T12:00:00Z'), responseModel: 'llama-9', costStatus: 'unpriced', totalCostUsd: 0n }),
+    ]);
     await putSetting(transport, { projectId: A, kind: 'rules', value: { errorRate: { threshold: 0.02 } } });
     await createApiKey(transport, { projectId: A, key: 'cs_project_a_secret_key_0001', name: 'A key' });
     const now = new Date('2026-11-20T10:00:00Z');
@@ -94,6 +98,7 @@ describe.each(factories)('project scoping through the $name transport', (factory
       getOutputTokenWindows(transport, { projectId, recent: { from: new Date('2026-11-20T00:00:00Z'), to: TO }, baseline: { from: FROM, to: new Date('2026-11-20T00:00:00Z') } }),
     'getInputTokenOutliers features': async (projectId) => (await getInputTokenOutliers(transport, { projectId, from: FROM, to: TO })).features,
     'getInputTokenOutliers calls': async (projectId) => (await getInputTokenOutliers(transport, { projectId, from: FROM, to: TO })).calls,
+    getUnpricedModels: async (projectId) => getUnpricedModels(transport, { projectId, from: FROM, to: TO }),
     getWeeklyReview: async (projectId) => (await getWeeklyReview(transport, { projectId, week: '2026-W47' })).features,
     getSetting: async (projectId) => {
       const setting = await getSetting(transport, { projectId, kind: 'rules' });
