@@ -47,3 +47,7 @@ export {
 export type { AllocationFigures, DailySpendFigures, ErrorRateFigures, RuleOutcome, WindowAverage } from './alerts/rule-evaluation.js';
 export { nextEpisodeAction } from './alerts/episode-lifecycle.js';
 export type { AlertEpisodeState, EpisodeAction } from './alerts/episode-lifecycle.js';
+
+export { addLocalDays, isoWeekOfDay, localTime, previousIsoWeek, startOfLocalDay } from './time/zoned-time.js';
+export type { LocalTime } from './time/zoned-time.js';
+export { formatMoney, formatUsdChange } from './pricing/format-money.js';

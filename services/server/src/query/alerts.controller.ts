@@ -1,9 +1,9 @@
-import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { ProjectKeyGuard } from '../auth/project-key.guard.js';
 import { parseBody } from '../http/parse-body.js';
 import { ProjectId } from '../http/project-request.js';
-import { listAlertDeliveries, listAlertEpisodes, type AlertDeliveryRecord, type AlertEpisodeRecord } from '../storage/alert-episodes.js';
+import { getAlertEpisode, listAlertDeliveries, listAlertEpisodes, type AlertDeliveryRecord, type AlertEpisodeRecord } from '../storage/alert-episodes.js';
 import { listAlertMessages } from '../storage/alert-messages.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
@@ -78,16 +78,27 @@ export class AlertsController {
     const to = params.to ? new Date(params.to) : new Date();
     const from = params.from ? new Date(params.from) : new Date(to.getTime() - 30 * 86_400_000);
     const episodes = await listAlertEpisodes(this.transport, { projectId, from, to, status: params.status, limit: params.limit });
+    return { alerts: await this.withDeliveries(projectId, episodes) };
+  }
+
+  /** One episode with its deliveries: what the link in every alert message opens. */
+  @Get(':episodeId')
+  async alert(@ProjectId() projectId: string, @Param('episodeId') episodeId: string) {
+    const episode = await getAlertEpisode(this.transport, { projectId, episodeId });
+    if (!episode) throw new NotFoundException(`No alert episode ${episodeId} in this project`);
+    const [withDeliveries] = await this.withDeliveries(projectId, [episode]);
+    return withDeliveries;
+  }
+
+  private async withDeliveries(projectId: string, episodes: AlertEpisodeRecord[]) {
     const deliveries =
       episodes.length === 0
         ? []
         : await listAlertDeliveries(this.transport, { projectId, episodeIds: episodes.map((e) => e.episodeId) });
     const providerIds = await providerMessageIds(this.transport, projectId, [...new Set(deliveries.map(deliveryKeyOf))]);
-    return {
-      alerts: episodes.map((episode) => ({
-        ...episodeJson(episode),
-        deliveries: deliveries.filter((d) => d.episodeId === episode.episodeId).map((d) => deliveryJson(d, providerIds)),
-      })),
-    };
+    return episodes.map((episode) => ({
+      ...episodeJson(episode),
+      deliveries: deliveries.filter((d) => d.episodeId === episode.episodeId).map((d) => deliveryJson(d, providerIds)),
+    }));
   }
 }

@@ -108,8 +108,24 @@ export function openApiDocument(): Record<string, unknown> {
           }),
         },
       },
+      '/api/v1/project': {
+        get: {
+          summary: 'The key’s project and the time zone its days, weeks and months are cut in',
+          responses: responses({
+            type: 'object',
+            properties: { projectId: { type: 'string' }, timezone: { type: 'string' }, retentionDays: { type: 'integer' } },
+          }),
+        },
+      },
       '/api/v1/alerts': {
         get: { summary: 'Alert episodes (firing or resolved) with their deliveries', responses: responses({ type: 'object' }) },
+      },
+      '/api/v1/alerts/{episodeId}': {
+        get: {
+          summary: 'One alert episode with its deliveries (the link every alert message carries)',
+          parameters: [{ name: 'episodeId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { ...responses({ type: 'object' }), '404': { description: 'No such episode in this project.' } },
+        },
       },
       '/api/v1/reports/weekly': {
         get: {

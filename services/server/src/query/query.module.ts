@@ -3,11 +3,12 @@ import { AlertsController } from './alerts.controller.js';
 import { ApiDocsController } from './api-docs.controller.js';
 import { CostsController } from './costs.controller.js';
 import { PricesController } from './prices.controller.js';
+import { ProjectController } from './project.controller.js';
 import { ReportsController } from './reports.controller.js';
 import { SettingsController } from './settings.controller.js';
 
 /** The `api` role: the JSON API the dashboard and the CLI read through. */
 @Module({
-  controllers: [ApiDocsController, CostsController, AlertsController, ReportsController, PricesController, SettingsController],
+  controllers: [ApiDocsController, ProjectController, CostsController, AlertsController, ReportsController, PricesController, SettingsController],
 })
 export class QueryModule {}

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { buildWeeklyReport, weeklyReportJson } from '../alerts/scheduler/weekly-report.js';
-import { isoWeekOfDay, previousIsoWeek } from '../alerts/scheduler/zoned-time.js';
+import { isoWeekOfDay, previousIsoWeek } from '@costscope/core';
 import { ProjectKeyGuard } from '../auth/project-key.guard.js';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
 import { parseBody } from '../http/parse-body.js';

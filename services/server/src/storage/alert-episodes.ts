@@ -121,6 +121,23 @@ export async function findFiringEpisode(
   return row ? toEpisode(row) : undefined;
 }
 
+/** One episode of the project by id (the link every alert message carries), or undefined. */
+export async function getAlertEpisode(
+  transport: ClickHouseTransport,
+  input: { projectId: string; episodeId: string },
+): Promise<AlertEpisodeRecord | undefined> {
+  const operation = 'alerts.getEpisode';
+  requireProjectId(operation, input.projectId);
+  const [row] = await transport.query<EpisodeRow>({
+    sql: `${SELECT_EPISODE}
+          WHERE project_id = {projectId:String} AND episode_id = {episodeId:String}
+          LIMIT 1`,
+    params: input,
+    tag: { operation, projectId: input.projectId },
+  });
+  return row ? toEpisode(row) : undefined;
+}
+
 /** Episodes that overlap [from, to), newest first, optionally only one status. */
 export async function listAlertEpisodes(
   transport: ClickHouseTransport,

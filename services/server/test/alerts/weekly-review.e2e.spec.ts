@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addLocalDays, isoWeekOfDay, localTime, startOfLocalDay } from '../../src/alerts/scheduler/zoned-time.js';
+import { addLocalDays, isoWeekOfDay, localTime, startOfLocalDay } from '@costscope/core';
 import { ALERT_TO, createProject, evaluateAt, messagesFor, onlyRule, postCalls, startAlertServer, type AlertServer } from './support/alert-harness.js';
 
 /**
@@ -68,7 +68,7 @@ describe(`the weekly review (${week})`, () => {
     // Cost per successful response: $35 over 4 successful calls; last week $28 over 2.
     expect(text).toContain('Cost per successful response: $8.75 (last week $14.00)');
     expect(text).toContain('"chat": $5.00 (last week $8.00), $5.00 per successful response');
-    expect(mail.mail.html).toContain(`https://costs.example.com/review/${week}?project=${project}`);
+    expect(mail.mail.html).toContain(`https://costs.example.com/weekly?week=${week}&amp;project=${project}`);
     expect(JSON.stringify(sent.slack[0]!.blocks)).toContain('$35.00');
   });
 

@@ -21,9 +21,9 @@ export const dashboardLinks = {
     return `${baseUrl}/alerts?project=${encodeURIComponent(projectId)}${ruleQuery}`;
   },
   weeklyReview(baseUrl: string, projectId: string, week: string): string {
-    return `${baseUrl}/review/${encodeURIComponent(week)}?project=${encodeURIComponent(projectId)}`;
+    return `${baseUrl}/weekly?week=${encodeURIComponent(week)}&project=${encodeURIComponent(projectId)}`;
   },
   settingsChannels(baseUrl: string, projectId: string): string {
-    return `${baseUrl}/settings/channels?project=${encodeURIComponent(projectId)}`;
+    return `${baseUrl}/settings?project=${encodeURIComponent(projectId)}#channels`;
   },
 };

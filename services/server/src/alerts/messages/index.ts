@@ -21,4 +21,4 @@ export { dashboardBaseUrl, dashboardLinks, DEFAULT_DASHBOARD_URL } from './dashb
 export { RULE_TITLES } from './alert-wording.js';
 export { sparkline } from './sparkline.js';
 export { escapeHtml, escapeSlackText } from './escape-text.js';
-export { describeComparison, formatChange, formatMoney } from './format-figures.js';
+export { describeComparison } from './format-figures.js';

@@ -1,7 +1,8 @@
 import { ACTION_EMOJI, ACTION_LABELS, RULE_TITLES, describeScope, formatUtcTime, plural } from './alert-wording.js';
 import { dashboardLinks } from './dashboard-links.js';
 import { escapeHtml, escapeSlackText, htmlName, oneLine, slackLink, slackName } from './escape-text.js';
-import { describeComparison, formatMoney } from './format-figures.js';
+import { formatMoney } from '@costscope/core';
+import { describeComparison } from './format-figures.js';
 import type { AlertGroup, AlertNotice, AlertTrend, NotifiedAction } from './notification-types.js';
 import type { OutgoingMessage, SlackBlock, SlackMarkdown } from './outgoing-message.js';
 import { fitSlackBlocks } from './slack-limits.js';

@@ -1,7 +1,7 @@
 import { RULE_TITLES, describeScope, formatUtcTime } from './alert-wording.js';
 import { dashboardLinks } from './dashboard-links.js';
 import { escapeHtml, escapeSlackText, htmlName, oneLine, slackName } from './escape-text.js';
-import { formatChange, formatMoney } from './format-figures.js';
+import { formatMoney, formatUsdChange as formatChange } from '@costscope/core';
 import type { WeeklyAlertSummary, WeeklyFeatureFigures, WeeklyReviewDigest } from './notification-types.js';
 import type { OutgoingMessage, SlackBlock } from './outgoing-message.js';
 import type { RenderOptions } from './render-alert-group.js';

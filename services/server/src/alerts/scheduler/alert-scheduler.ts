@@ -29,7 +29,7 @@ import { decodePayload, encodePayload } from './alert-payload.js';
 import { evaluateRules } from './evaluate-rules.js';
 import { planNotifications } from './plan-notifications.js';
 import { buildWeeklyReport } from './weekly-report.js';
-import { addLocalDays, isoWeekOfDay, localTime, startOfLocalDay } from './zoned-time.js';
+import { addLocalDays, isoWeekOfDay, localTime, startOfLocalDay } from '@costscope/core';
 
 /** The lease every scheduler process claims each term; the winner evaluates that term. */
 export const ALERTS_LEASE = 'alerts';

@@ -22,7 +22,7 @@ import { getDailySpendBaselines, getInputTokenOutliers, getMonthToDateSpend } fr
 import { divideUsd } from '../../storage/query-support.js';
 import type { ClickHouseTransport } from '../../storage/transport.js';
 import type { AlertComparison, AlertRuleId, AlertScope, AlertTrend, FailureCost } from '../messages/notification-types.js';
-import { localTime } from './zoned-time.js';
+import { localTime } from '@costscope/core';
 
 /** One rule's verdict on one scope, with the figures a message shows. */
 export type EvaluatedScope = {

@@ -6,7 +6,7 @@ import { getWeeklyReview } from '../../storage/weekly-review.js';
 import type { AlertRuleId, WeeklyFeatureFigures, WeeklyReviewDigest } from '../messages/notification-types.js';
 import { topMovers } from '../messages/weekly-movers.js';
 import { scopeFromKey } from './evaluate-rules.js';
-import { addLocalDays, startOfLocalDay } from './zoned-time.js';
+import { addLocalDays, startOfLocalDay } from '@costscope/core';
 
 export type WeeklyReportFeature = WeeklyFeatureFigures & {
   changeUsd: UsdAtto;

@@ -17,7 +17,7 @@ describe(sendTestMessage.name, () => {
     const outcome = await sendTestMessage(new SlackWebhookChannel({ url: slack.webhookUrl }), project, { clock: testClock().clock });
     expect(outcome).toMatchObject({ channel: 'webhook', status: 'delivered', attempts: 1 });
     expect(slack.webhookPosts[0]!.payload.text).toBe('Costscope test message for project `default`');
-    expect(slackTextOf(slack.webhookPosts[0]!.payload.blocks)).toContain('<http://localhost:3000/settings/channels?project=default|Channel settings>');
+    expect(slackTextOf(slack.webhookPosts[0]!.payload.blocks)).toContain('<http://localhost:3000/settings?project=default#channels|Channel settings>');
   });
 
   it('reports a wrong token at once instead of retrying', async () => {

@@ -1,15 +1,6 @@
 import { parseUsd } from '@costscope/core';
 import { describe, expect, it } from 'vitest';
-import { describeComparison, formatChange, formatMoney, sparkline } from '../../../src/alerts/messages/index.js';
-
-describe(formatMoney.name, () => {
-  it('shows cents above a dollar and enough decimals below that a small cost is not $0.00', () => {
-    expect(formatMoney(parseUsd('1210'))).toBe('$1,210.00');
-    expect(formatMoney(parseUsd('0.0245'))).toBe('$0.0245');
-    expect(formatMoney(parseUsd('0.000125'))).toBe('$0.000125');
-    expect(formatMoney(0n)).toBe('$0.00');
-  });
-});
+import { describeComparison, sparkline } from '../../../src/alerts/messages/index.js';
 
 describe(describeComparison.name, () => {
   it('states the value against its reference with the exact share', () => {
@@ -23,14 +14,6 @@ describe(describeComparison.name, () => {
   it('gives no share between two percentages', () => {
     const comparison = { unit: 'percent' as const, value: 3.1, reference: 2, valueLabel: 'of calls failed', referenceLabel: 'threshold' };
     expect(describeComparison(comparison).sentence).toBe('3.1% of calls failed vs 2.0% threshold');
-  });
-});
-
-describe(formatChange.name, () => {
-  it('signs the change and its percentage', () => {
-    expect(formatChange(parseUsd('1200'), parseUsd('800'))).toBe('+$400.00 (+50.0%)');
-    expect(formatChange(parseUsd('650'), parseUsd('830'))).toBe('−$180.00 (−21.7%)');
-    expect(formatChange(0n, 0n)).toBe('+$0.00 (no change)');
   });
 });
 

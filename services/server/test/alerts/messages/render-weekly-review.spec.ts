@@ -33,18 +33,18 @@ describe(renderWeeklyReview.name, () => {
     const slack = slackTextOf(message.slack.blocks);
     expect(slack).toContain('*Spend this week*\n$2,450.00');
     expect(slack).toContain('*Against last week*\n$2,000.00, +$450.00 (+22.5%)');
-    expect(slack).toContain('*Cost per successful response*\n$0.0245 (last week $0.0210)');
+    expect(slack).toContain('*Cost per successful response*\n$0.025 (last week $0.021)');
     expect(slack).toContain('*Alerts this week*\n2 (1 still firing)');
-    expect(slack).toContain('• `search`: $1,200.00 (last week $800.00), $0.0400 per successful response');
+    expect(slack).toContain('• `search`: $1,200.00 (last week $800.00), $0.04 per successful response');
     expect(slack).toContain('Error rate (critical) — feature `search`: since 08:05 UTC, Nov 28, still firing');
     expect(slack).toContain('Daily spend spike (warning) — whole project: since 10:00 UTC, Nov 25, resolved 00:10 UTC, Nov 26');
     expect(message.slack.blocks.at(-1)).toMatchObject({
       type: 'actions',
-      elements: [{ url: `${DASHBOARD}/review/2026-W48?project=default` }],
+      elements: [{ url: `${DASHBOARD}/weekly?week=2026-W48&project=default` }],
     });
     expect(message.email.html).toContain('<td style="padding:4px 12px 4px 0;border-bottom:1px solid #eaecf0"><code>tagging&lt;b&gt;</code></td>');
-    expect(message.email.html).toContain(`href="${DASHBOARD}/review/2026-W48?project=default"`);
-    expect(message.email.text).toContain('Cost per successful response: $0.0245 (last week $0.0210)');
+    expect(message.email.html).toContain(`href="${DASHBOARD}/weekly?week=2026-W48&amp;project=default"`);
+    expect(message.email.text).toContain('Cost per successful response: $0.025 (last week $0.021)');
   });
 
   it('says "new" for a feature with no spend last week instead of dividing by zero', () => {
@@ -89,6 +89,8 @@ describe('Slack limits', () => {
     }
     const alertsSection = message.slack.blocks.find((block) => block.type === 'section' && block.text?.text.startsWith('*Alerts of the week*'));
     expect(alertsSection?.type === 'section' && alertsSection.text?.text.endsWith('\n…')).toBe(true);
-    expect(slackTextOf(message.slack.blocks)).not.toMatch(/&(?!amp;|lt;|gt;)/);
+    // Text is escaped; a button's URL is a plain JSON field, where `&` separates query parameters.
+    const text = slackTextOf(message.slack.blocks).split('\n').filter((line) => !/^https?:\/\//.test(line));
+    expect(text.join('\n')).not.toMatch(/&(?!amp;|lt;|gt;)/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoWeekOfDay, localTime, previousIsoWeek, startOfLocalDay } from '../../../src/alerts/scheduler/zoned-time.js';
+import { isoWeekOfDay, localTime, previousIsoWeek, startOfLocalDay } from '../src/time/zoned-time.js';
 
 describe('zoned time', () => {
   it('starts local days at local midnight, across daylight-saving changes', () => {

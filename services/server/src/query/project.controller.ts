@@ -1,0 +1,20 @@
+import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
+import { ProjectKeyGuard } from '../auth/project-key.guard.js';
+import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
+import { ProjectId } from '../http/project-request.js';
+
+/**
+ * What a client needs to read the other answers right: which project the key belongs to and the
+ * time zone that days, weeks and months are cut in (`COSTSCOPE_TIMEZONE`). The dashboard turns
+ * "today" and "this month" into instants with it before it asks for costs.
+ */
+@Controller('api/v1/project')
+@UseGuards(ProjectKeyGuard)
+export class ProjectController {
+  constructor(@Inject(SERVER_CONFIG) private readonly config: ServerConfig) {}
+
+  @Get()
+  project(@ProjectId() projectId: string) {
+    return { projectId, timezone: this.config.timezone, retentionDays: this.config.storage.retentionDays };
+  }
+}
