@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 /**
@@ -8,7 +9,7 @@ import tseslint from 'typescript-eslint';
  */
 export default [
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/.next/**', '**/.nx/**', '**/.costscope/**', '**/coverage/**'],
+    ignores: ['**/node_modules/**', '**/dist/**', '**/.next/**', '**/.next-*/**', '**/next-env.d.ts', '**/.nx/**', '**/.costscope/**', '**/coverage/**'],
   },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -26,6 +27,7 @@ export default [
             { sourceTag: 'scope:sdk', onlyDependOnLibsWithTags: ['scope:core'] },
             { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:core'] },
             { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['scope:core'] },
+            { sourceTag: 'scope:launcher', onlyDependOnLibsWithTags: [] },
           ],
         },
       ],
@@ -66,6 +68,12 @@ export default [
       // A test that reaches a missing value should fail loudly at that line, which `!` does.
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
+  },
+  {
+    // The dashboard's React: hooks called by the rules React relies on.
+    files: ['dashboard/src/**/*.tsx', 'dashboard/src/**/*.ts'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   tseslint.configs.disableTypeChecked,
 ];

@@ -1,0 +1,121 @@
+/**
+ * The shapes of the server's JSON answers the dashboard reads (see docs/api.md and `/api/docs`).
+ * Money is always an exact decimal string; parse it with core's `parseUsd`, never `Number()`,
+ * unless a chart is all it is for.
+ */
+export const COST_DIMENSIONS = ['feature', 'endpoint', 'model', 'provider', 'user', 'userTier', 'service', 'status'] as const;
+export type CostDimension = (typeof COST_DIMENSIONS)[number];
+
+export type CostFigures = {
+  costUsd: string;
+  requests: number;
+  errors: number;
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  unpricedRequests: number;
+  costPerSuccessUsd: string | null;
+};
+
+export type CostRow = CostFigures & Partial<Record<CostDimension, string>> & { bucket?: string };
+
+export type CostsAnswer = {
+  from: string;
+  to: string;
+  groupBy: CostDimension[];
+  interval: 'hour' | 'day' | 'week' | null;
+  timezone: string;
+  source: 'raw' | 'rollup';
+  truncated: boolean;
+  rows: CostRow[];
+  totals: CostFigures;
+};
+
+export type CostsQuery = {
+  from: Date | string;
+  to: Date | string;
+  groupBy?: readonly CostDimension[];
+  interval?: 'hour' | 'day' | 'week';
+  limit?: number;
+  filters?: Partial<Record<CostDimension, readonly string[]>>;
+};
+
+export type ProjectAnswer = { projectId: string; timezone: string; retentionDays: number };
+
+export type AlertDelivery = {
+  deliveryId: string;
+  deliveryKey: string;
+  channel: string;
+  messageKind: 'fired' | 'repeat' | 'escalated' | 'resolved';
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  error: string | null;
+  providerMessageId: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type AlertEpisode = {
+  episodeId: string;
+  /** `dailySpendSpike`, `featureAllocation`, `errorRate`, `outputTokenDrift`… */
+  rule: string;
+  /** `project`, `feature:search`… */
+  scope: string;
+  status: 'firing' | 'resolved';
+  severity: 'warning' | 'critical';
+  startedAt: string;
+  resolvedAt: string | null;
+  lastNotifiedAt: string | null;
+  values: Record<string, unknown>;
+  deliveries?: AlertDelivery[];
+};
+
+export type WeeklyReportAnswer = {
+  week: string;
+  weekStartDay: string;
+  timezone: string;
+  thisWeekUsd: string;
+  lastWeekUsd: string;
+  costPerSuccess: { thisWeekUsd: string | null; lastWeekUsd: string | null };
+  features: Array<{
+    feature: string;
+    thisWeekUsd: string;
+    lastWeekUsd: string;
+    changeUsd: string;
+    thisWeekRequests: number;
+    lastWeekRequests: number;
+    thisWeekCostPerSuccessUsd: string | null;
+  }>;
+  topMovers: Array<{ feature: string; changeUsd: string }>;
+  alerts: AlertEpisode[];
+};
+
+export type PriceAnswer = {
+  model: string;
+  displayName: string;
+  provider: string;
+  tier: string | null;
+  source: string;
+  priceVersion: string;
+  effectiveFrom: string;
+  inputPerMillionUsd: string | null;
+  cachedInputPerMillionUsd: string | null;
+  cacheWritePerMillionUsd: string | null;
+  outputPerMillionUsd: string | null;
+  batchDiscountPercent: number | null;
+};
+
+export type PricesAnswer = {
+  at: string;
+  prices: PriceAnswer[];
+  unpricedModels: Array<{ model: string; requests: number; lastSeen: string }>;
+};
+
+export type RepriceAnswer = { from: string; to: string; examined: number; changed: number; unpricedModels: string[] };
+
+export type SettingKind = 'allocations' | 'rules' | 'channels' | 'prices';
+export type SettingAnswer<T = unknown> = { kind: SettingKind; version: number; updatedAt: string | null; value: T };
+export type FeatureAllocationSetting = { feature: string; monthlyUsd: string };
+
+export type ApiKeyAnswer = { keyId: string; name: string; keyPrefix: string; createdAt: string; revokedAt: string | null };
+export type CreatedKeyAnswer = ApiKeyAnswer & { key: string };
