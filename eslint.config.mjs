@@ -63,7 +63,7 @@ export default [
     },
   },
   {
-    files: ['**/test/**/*.ts', '**/bench/**/*.ts', '**/*.spec.ts'],
+    files: ['**/test/**/*.ts', '**/e2e/**/*.ts', '**/bench/**/*.ts', '**/*.spec.ts'],
     rules: {
       // A test that reaches a missing value should fail loudly at that line, which `!` does.
       '@typescript-eslint/no-non-null-assertion': 'off',
