@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json } from 'express';
@@ -7,13 +7,20 @@ import { AppModule } from './app.module.js';
 import { loadServerConfig, type ServerConfig } from './config/server-config.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 
+const NEST_LOG_LEVELS: Record<ServerConfig['logLevel'], LogLevel[]> = {
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
 /** Builds the Nest application without listening, so tests and `main.ts` share one setup. */
 export async function createApp(config: ServerConfig = loadServerConfig()): Promise<INestApplication> {
   // No global body parser: `/v1/traces` reads its raw (possibly gzipped) stream itself, with its
   // own size limit. Only the JSON API parses JSON bodies, and only small ones.
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
-    logger: ['error', 'warn', 'log'],
+    logger: NEST_LOG_LEVELS[config.logLevel],
   });
   app.use('/api', json({ limit: '1mb' }));
   app.useGlobalFilters(new HttpErrorFilter());

@@ -60,6 +60,11 @@ const serverEnvSchema = z.object({
       }
       return ms;
     }),
+  /**
+   * How much the framework logs: `warn` by default, so a start prints the few lines that matter
+   * (where Costscope listens, the key on first start) instead of every mapped route.
+   */
+  COSTSCOPE_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('warn'),
   /** When the weekly review goes out, in COSTSCOPE_TIMEZONE: `mon 09:00` default, `off` to send none. */
   COSTSCOPE_WEEKLY_REVIEW: z
     .string()
@@ -126,6 +131,8 @@ export type ServerConfig = {
   weeklyReview: WeeklySchedule | null;
   /** Alert channels and links from the same environment (`loadAlertDeliveryConfig`). */
   alertDelivery: AlertDeliveryConfig;
+  /** `COSTSCOPE_LOG_LEVEL`. */
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
 };
 
 export class CostscopeConfigError extends Error {
@@ -172,6 +179,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     alertsIntervalMs: data.COSTSCOPE_ALERTS_INTERVAL,
     weeklyReview: data.COSTSCOPE_WEEKLY_REVIEW,
     alertDelivery: loadAlertDeliveryConfig(env),
+    logLevel: data.COSTSCOPE_LOG_LEVEL,
   };
 }
 

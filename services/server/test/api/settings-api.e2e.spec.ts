@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveAlertEpisode } from '../../src/storage/alert-episodes.js';
 import { getSetting } from '../../src/storage/settings.js';
 import { otlpJsonBody, type JsonSpan } from '../support/otlp-json.js';
 import { startServer, type RunningServer } from '../support/running-server.js';
@@ -129,6 +130,65 @@ describe('price overrides', () => {
   });
 });
 
+describe('the project', () => {
+  it('names the key’s project and the time zone its days are cut in', async () => {
+    const { status, body } = await api('GET', '/api/v1/project');
+    expect(status).toBe(200);
+    expect(body).toEqual({ projectId: 'default', timezone: 'UTC', retentionDays: 90 });
+  });
+
+  it('is refused without a key', async () => {
+    expect((await fetch(`${server.baseUrl}/api/v1/project`)).status).toBe(401);
+  });
+});
+
+describe('one alert episode', () => {
+  it('answers the episode an alert message links to, and 404 for one the project does not have', async () => {
+    const startedAt = new Date('2026-11-20T10:00:00Z');
+    await saveAlertEpisode(server.transport, {
+      projectId: 'default',
+      episodeId: 'ep-dashboard-link',
+      rule: 'dailySpendSpike',
+      scope: 'feature:search',
+      status: 'firing',
+      severity: 'warning',
+      startedAt,
+      resolvedAt: null,
+      lastNotifiedAt: null,
+      values: { todayUsd: '130.00', baselineUsd: '100.00' },
+      updatedAt: startedAt,
+    });
+    await saveAlertEpisode(server.transport, {
+      projectId: 'other-project',
+      episodeId: 'ep-of-another-project',
+      rule: 'errorRate',
+      scope: 'project',
+      status: 'firing',
+      severity: 'critical',
+      startedAt,
+      resolvedAt: null,
+      lastNotifiedAt: null,
+      values: {},
+      updatedAt: startedAt,
+    });
+
+    const found = await api('GET', '/api/v1/alerts/ep-dashboard-link');
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({
+      episodeId: 'ep-dashboard-link',
+      rule: 'dailySpendSpike',
+      scope: 'feature:search',
+      status: 'firing',
+      startedAt: startedAt.toISOString(),
+      values: { todayUsd: '130.00', baselineUsd: '100.00' },
+      deliveries: [],
+    });
+    expect((await api('GET', '/api/v1/alerts/no-such-episode')).status).toBe(404);
+    // Another project's episode is as good as absent: ids never cross projects.
+    expect((await api('GET', '/api/v1/alerts/ep-of-another-project')).status).toBe(404);
+  });
+});
+
 describe('the API description', () => {
   it('is served at /api/docs without a key, with every public route', async () => {
     const response = await fetch(`${server.baseUrl}/api/docs`);
@@ -136,7 +196,7 @@ describe('the API description', () => {
     const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(['/v1/traces', '/api/v1/costs', '/api/v1/alerts', '/api/v1/reports/weekly', '/api/v1/prices', '/api/v1/settings/rules', '/api/v1/keys']),
+      expect.arrayContaining(['/v1/traces', '/api/v1/project', '/api/v1/costs', '/api/v1/alerts', '/api/v1/alerts/{episodeId}', '/api/v1/reports/weekly', '/api/v1/prices', '/api/v1/settings/rules', '/api/v1/keys']),
     );
   });
 });
