@@ -68,7 +68,24 @@ function queryString(params: Record<string, QueryValue>): string {
   return text ? `?${text}` : '';
 }
 
+/**
+ * `COSTSCOPE_DASHBOARD_API_TIMING=1` logs each API call's route and duration to the dashboard's
+ * own stderr (never to a browser): the page benchmark reads it to put each page's render time
+ * beside the calls it made.
+ */
+const logTiming = process.env.COSTSCOPE_DASHBOARD_API_TIMING === '1';
+
 async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', route: string, body?: unknown): Promise<T> {
+  if (!logTiming) return send<T>(method, route, body);
+  const started = performance.now();
+  try {
+    return await send<T>(method, route, body);
+  } finally {
+    console.error(`costscope-api-timing ${JSON.stringify({ method, route, ms: Math.round((performance.now() - started) * 10) / 10 })}`);
+  }
+}
+
+async function send<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', route: string, body?: unknown): Promise<T> {
   const url = `${serverUrl()}${route}`;
   const key = await projectApiKey();
   let response: Response;
