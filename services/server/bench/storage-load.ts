@@ -3,6 +3,11 @@
  * and times loading and each dashboard and rule query.
  *
  *   npx tsx bench/storage-load.ts [--calls 10000000] [--batch 500000] [--dir /tmp/costscope-bench]
+ *                                 [--project bench-project] [--end 2026-11-28T00:00:00Z]
+ *
+ * `--project default --end now --dir <data dir>/clickhouse` leaves data a server started with
+ * `COSTSCOPE_DATA_DIR=<data dir>` serves to the default project: the dashboard's page benchmark
+ * runs on that.
  *
  * 30 days of calls, 200 features, 20 models, 100 000 users, in time order as an ingest would
  * write them. Loading is timed around `insertCalls` only (row building, the dedup view and the
@@ -34,9 +39,11 @@ function flag(name: string, fallback: string): string {
 const CALLS = Number(flag('calls', '10000000'));
 const BATCH = Number(flag('batch', '500000'));
 const DIR = flag('dir', '') || mkdtempSync(join(tmpdir(), 'costscope-bench-'));
-const PROJECT = 'bench-project';
+const PROJECT = flag('project', 'bench-project');
 const DAYS = 30;
-const END = Date.UTC(2026, 10, 28, 0, 0, 0); // 28 Nov 2026 00:00Z
+const endFlag = flag('end', '2026-11-28T00:00:00Z');
+const END = endFlag === 'now' ? Date.now() : Date.parse(endFlag);
+if (Number.isNaN(END)) throw new Error(`--end must be an ISO instant or "now", got ${endFlag}`);
 const START = END - DAYS * 86_400_000;
 
 const FEATURES = Array.from({ length: 200 }, (_, i) => `feature-${String(i).padStart(3, '0')}`);
