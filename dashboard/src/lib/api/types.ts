@@ -59,7 +59,7 @@ export type AlertEpisode = {
   episodeId: string;
   /** `dailySpendSpike`, `featureAllocation`, `errorRate`, `outputTokenDrift`… */
   rule: string;
-  /** `project`, `feature:search`… */
+  /** `project`, or the scope's dimensions as URL parameters: `feature=search&endpoint=%2Fapi%2Fsearch`. */
   scope: string;
   status: 'firing' | 'resolved';
   severity: 'warning' | 'critical';
