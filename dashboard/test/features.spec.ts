@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CostRow } from '@/lib/api/types';
+import { moneyFloor } from '@/lib/format';
 import {
+  alertsOfFeature,
   breakdownRows,
   csvField,
   divideUsd,
+  failedCallsCost,
+  featureHref,
   featureRows,
   featuresCsv,
   filterSearchParams,
@@ -72,7 +76,7 @@ describe(featureRows.name, () => {
       month,
     });
     const search = rows.find((r) => r.feature === 'search')!;
-    expect(search).toMatchObject({ monthToDateUsd: '190.00', allocationUsd: '500.00', forecastUsd: '600.00' });
+    expect(search).toMatchObject({ monthToDateUsd: '190.00', monthToDateUnpricedRequests: 0, allocationUsd: '500.00', forecastUsd: '600.00' });
     expect(search.allocationShare).toBeCloseTo(0.38);
     expect(search.forecastShare).toBeCloseTo(1.2);
     expect(rows.find((r) => r.feature === 'chat')).toMatchObject({ allocationUsd: null, allocationShare: null, forecastShare: null, forecastUsd: '3.157894736842105263' });
@@ -190,5 +194,36 @@ describe('CSV export', () => {
     );
     expect(lines[1]).toBe(`"'=cmd|""/c calc""!A1",0.005773,4,1,0,0.001924333333333333,0.25,0.000001,2.5,,,0.00,10.00,0,0.00`);
     expect(lines[2]).toBe('');
+  });
+});
+
+describe(alertsOfFeature.name, () => {
+  it('keeps the episodes scoped to the feature, whatever else their scope names', () => {
+    const alerts = [{ scope: 'project' }, { scope: 'feature=search' }, { scope: 'feature=search&model=gpt-5' }, { scope: 'feature=search-v2' }, { scope: 'feature=a%26b' }];
+    expect(alertsOfFeature(alerts, 'search').map((alert) => alert.scope)).toEqual(['feature=search', 'feature=search&model=gpt-5']);
+    expect(alertsOfFeature(alerts, 'a&b')).toHaveLength(1);
+  });
+});
+
+describe(moneyFloor.name, () => {
+  it('never shows unpriced calls as a plain $0, and marks a total that leaves some out as a floor', () => {
+    expect(moneyFloor('0.00', 3)).toBe('Unpriced');
+    expect(moneyFloor('12.4', 3)).toBe('≥ $12.40');
+    expect(moneyFloor('12.4', 0)).toBe('$12.40');
+    expect(moneyFloor(null, 3)).toBe('—');
+  });
+});
+
+describe(featureHref.name, () => {
+  it('encodes the feature and keeps the range and filters', () => {
+    expect(featureHref('a/b c', { range: '7d', model: 'gpt-5' })).toBe('/features/a%2Fb%20c?range=7d&model=gpt-5');
+    expect(featureHref('search')).toBe('/features/search');
+  });
+});
+
+describe(failedCallsCost.name, () => {
+  it('sums only the failed calls of a status breakdown, exactly', () => {
+    expect(failedCallsCost([row({ status: 'ok', costUsd: '5' }), row({ status: 'error', costUsd: '0.1' }), row({ status: 'error', costUsd: '0.2' })])).toBe('0.30');
+    expect(failedCallsCost([])).toBe('0.00');
   });
 });

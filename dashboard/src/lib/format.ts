@@ -80,3 +80,13 @@ export function chartMoney(value: number): string {
   if (Math.abs(value) >= 1) return `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
   return `$${Number(value.toPrecision(2))}`;
 }
+
+/**
+ * The compact form of `moneyWithUnpriced` for dense table cells: the amount when every call was
+ * priced, "≥ $12.40" when unpriced calls are left out of it (a floor), and "Unpriced" when no call
+ * had a price — never a plain $0. Say how many calls were unpriced beside it.
+ */
+export function moneyFloor(exact: string | null | undefined, unpricedRequests: number): string {
+  if (unpricedRequests <= 0 || exact === null || exact === undefined) return money(exact);
+  return parseUsd(exact) === 0n ? 'Unpriced' : `≥ ${money(exact)}`;
+}

@@ -78,7 +78,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pag
   return (
     <>
       {header}
-      <div className="grid gap-4">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-4">
         <UnpricedNotice requests={totals.unpricedRequests} models={prices.unpricedModels.map((model) => model.model)} />
         <FiringAlerts alerts={firingNow} timezone={timezone} />
 

@@ -53,6 +53,8 @@ export type FeatureRow = {
   /** Output tokens per call, this range against the baseline range (0.1 = +10%). */
   outputTokensChange: number | null;
   monthToDateUsd: string;
+  /** Unpriced calls this month: the month's spend and forecast are floors when above zero. */
+  monthToDateUnpricedRequests: number;
   allocationUsd: string | null;
   /** Month to date ÷ monthly allocation. */
   allocationShare: number | null;
@@ -98,8 +100,8 @@ export function featureRows(input: {
     current.set(feature, accumulate(current.get(feature), row, row.status === 'error'));
   }
   const baseline = new Map(input.baseline.map((row) => [row.feature ?? '', row]));
-  const monthToDate = new Map<string, UsdAtto>();
-  for (const row of input.monthToDate) monthToDate.set(row.feature ?? '', (monthToDate.get(row.feature ?? '') ?? 0n) + parseUsd(row.costUsd));
+  const monthToDate = new Map<string, Accumulated>();
+  for (const row of input.monthToDate) monthToDate.set(row.feature ?? '', accumulate(monthToDate.get(row.feature ?? ''), row, false));
   const allocations = new Map(input.allocations.map((allocation) => [allocation.feature, parseUsd(allocation.monthlyUsd)]));
 
   const features = new Set([...current.keys(), ...allocations.keys()]);
@@ -108,7 +110,8 @@ export function featureRows(input: {
     const before = baseline.get(feature);
     const outputTokensPerCall = ratio(figures.outputTokens, figures.requests);
     const baselineOutputTokensPerCall = before ? ratio(before.outputTokens, before.requests) : null;
-    const spent = monthToDate.get(feature) ?? 0n;
+    const month = monthToDate.get(feature);
+    const spent = month?.cost ?? 0n;
     const allocation = allocations.get(feature) ?? null;
     const forecast = forecastMonthEnd({ monthToDateUsd: spent, ...input.month });
     const costPerSuccess = divideUsd(figures.cost, figures.requests - figures.errors);
@@ -127,6 +130,7 @@ export function featureRows(input: {
       baselineOutputTokensPerCall,
       outputTokensChange: relativeChange(outputTokensPerCall, baselineOutputTokensPerCall),
       monthToDateUsd: usdToExactString(spent),
+      monthToDateUnpricedRequests: month?.unpriced ?? 0,
       allocationUsd: allocation === null ? null : usdToExactString(allocation),
       allocationShare: allocation === null ? null : usdShare(spent, allocation),
       forecastUsd: forecast === null ? null : usdToExactString(forecast),
@@ -134,6 +138,11 @@ export function featureRows(input: {
     };
   });
   return rows.sort((a, b) => b.cost - a.cost || a.label.localeCompare(b.label));
+}
+
+/** What the failed calls cost: the `status=error` rows of a `groupBy=…,status` answer, summed exactly. */
+export function failedCallsCost(rows: readonly CostRow[]): string {
+  return usdToExactString(rows.filter((row) => row.status === 'error').reduce((sum, row) => sum + parseUsd(row.costUsd), 0n));
 }
 
 /** The failed calls' cost over every feature, exact. */
@@ -324,4 +333,9 @@ export function featuresCsv(rows: readonly FeatureRow[]): string {
 export function featureHref(feature: string, search: Record<string, string> = {}): string {
   const query = new URLSearchParams(search).toString();
   return `/features/${encodeURIComponent(feature)}${query ? `?${query}` : ''}`;
+}
+
+/** The alert episodes scoped to `feature` (scope keys are URL-encoded: `feature=search&model=gpt-5`). */
+export function alertsOfFeature<T extends { scope: string }>(alerts: readonly T[], feature: string): T[] {
+  return alerts.filter((alert) => alert.scope !== 'project' && new URLSearchParams(alert.scope).get('feature') === feature);
 }

@@ -40,6 +40,11 @@ export function monthBounds(day: string): { first: string; next: string } {
   return { first, next };
 }
 
+/** "November 2026" for any local day of that month. */
+export function monthLabel(day: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', year: 'numeric' }).format(new Date(`${day.slice(0, 8)}01T00:00:00Z`));
+}
+
 /** Local days from `first` up to, not including, `end`. */
 export function daysBetween(first: string, end: string): string[] {
   const days: string[] = [];
@@ -157,7 +162,7 @@ export function monthToDate(input: {
   });
 
   return {
-    monthLabel: new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'long', year: 'numeric' }).format(new Date(`${first}T00:00:00Z`)),
+    monthLabel: monthLabel(first),
     monthToDateUsd: usdToExactString(total),
     allocationUsd: allocationUsd === null ? null : usdToExactString(allocationUsd),
     allocationShare: share(total, allocationUsd),

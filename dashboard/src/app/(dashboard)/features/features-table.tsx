@@ -1,0 +1,178 @@
+'use client';
+
+import Link from 'next/link';
+import { useMemo } from 'react';
+import type * as React from 'react';
+import { AllocationBar } from '@/components/allocation-bar';
+import { DataTable, type ColumnDef } from '@/components/data-table';
+import { count, money, moneyFloor, moneyWithUnpriced, percent } from '@/lib/format';
+import type { FeatureRow } from '@/lib/shape/features';
+import { cn } from '@/lib/utils';
+
+export type FeatureTableRow = FeatureRow & { href: string | null };
+
+/** A change as "+12.5%" / "−3.0%", amber when rising past the output-token rule's threshold. */
+export function OutputTokensChange({ change, thresholdPercent, testId }: { change: number | null; thresholdPercent: number; testId?: string }) {
+  if (change === null) return null;
+  const rising = change * 100 > thresholdPercent;
+  return (
+    <span
+      data-testid={testId}
+      title={rising ? `More than ${thresholdPercent}% above the baseline: the output-token alert rule's threshold` : undefined}
+      className={cn('ml-1.5 rounded px-1 text-xs', rising ? 'bg-warning/15 text-foreground' : 'text-muted-foreground')}
+    >
+      {change < 0 ? '−' : '+'}
+      {Math.abs(change * 100).toFixed(1)}%
+    </span>
+  );
+}
+
+function numberOr(value: number | null): number {
+  // Unknown figures (no calls, no allocation) sort below every real one.
+  return value ?? -1;
+}
+
+/**
+ * The features table: every feature's cost, calls, cost per successful call, error rate and
+ * failed calls' cost, output tokens per call against the baseline, and this month against its
+ * allocation. Sortable by every column; rows and figures carry test ids named by feature.
+ */
+export function FeaturesTable({
+  rows,
+  footer,
+  warnAtShare,
+  driftThresholdPercent,
+  showAllocation,
+}: {
+  rows: FeatureTableRow[];
+  /** Without any allocation set, the column would only say "none" on every row. */
+  showAllocation: boolean;
+  /** Totals, one cell per column shown, in order. */
+  footer: React.ReactNode[];
+  warnAtShare: number;
+  driftThresholdPercent: number;
+}) {
+  const columns = useMemo<ColumnDef<FeatureTableRow, unknown>[]>(
+    () => [
+      {
+        id: 'feature',
+        accessorKey: 'label',
+        header: 'Feature',
+        cell: ({ row }) =>
+          row.original.href ? (
+            <Link href={row.original.href} className="font-medium text-primary underline-offset-4 hover:underline">
+              {row.original.label}
+            </Link>
+          ) : (
+            <span className="text-muted-foreground">{row.original.label}</span>
+          ),
+      },
+      {
+        id: 'cost',
+        accessorFn: (row) => row.cost,
+        header: 'Cost',
+        meta: { numeric: true },
+        cell: ({ row }) => (
+          <div className="grid justify-items-end" title={moneyWithUnpriced(row.original.costUsd, row.original.unpricedRequests)}>
+            <span data-testid={`feature-cost-${row.original.feature}`}>{moneyFloor(row.original.costUsd, row.original.unpricedRequests)}</span>
+            {row.original.unpricedRequests > 0 ? (
+              <span className="text-xs text-muted-foreground">
+                {row.original.cost === 0 ? `${count(row.original.unpricedRequests)} calls, no price` : `+ ${count(row.original.unpricedRequests)} unpriced`}
+              </span>
+            ) : null}
+          </div>
+        ),
+      },
+      {
+        id: 'calls',
+        accessorKey: 'requests',
+        header: 'Calls',
+        meta: { numeric: true },
+        cell: ({ row }) => <span data-testid={`feature-calls-${row.original.feature}`}>{count(row.original.requests)}</span>,
+      },
+      {
+        id: 'costPerSuccess',
+        accessorFn: (row) => numberOr(row.costPerSuccessUsd === null ? null : Number(row.costPerSuccessUsd)),
+        header: 'Cost / success',
+        meta: { numeric: true },
+        cell: ({ row }) => <span data-testid={`feature-cost-per-success-${row.original.feature}`}>{moneyFloor(row.original.costPerSuccessUsd, row.original.unpricedRequests)}</span>,
+      },
+      {
+        id: 'errorRate',
+        accessorFn: (row) => numberOr(row.errorRate),
+        header: 'Error rate',
+        meta: { numeric: true },
+        cell: ({ row }) => (
+          <span data-testid={`feature-error-rate-${row.original.feature}`} title={`${count(row.original.errors)} failed calls`}>
+            {percent(row.original.errorRate, 1)}
+          </span>
+        ),
+      },
+      {
+        id: 'failedCost',
+        accessorFn: (row) => Number(row.failedCostUsd),
+        header: 'Failed-call cost',
+        meta: { numeric: true },
+        cell: ({ row }) => (
+          <span data-testid={`feature-failed-cost-${row.original.feature}`} className={row.original.errors === 0 ? 'text-muted-foreground' : undefined}>
+            {money(row.original.failedCostUsd)}
+          </span>
+        ),
+      },
+      {
+        id: 'outputPerCall',
+        accessorFn: (row) => numberOr(row.outputTokensPerCall),
+        header: 'Output / call',
+        meta: { numeric: true },
+        cell: ({ row }) => (
+          <span className="whitespace-nowrap">
+            <span data-testid={`feature-output-per-call-${row.original.feature}`}>{row.original.outputTokensPerCall === null ? '—' : count(row.original.outputTokensPerCall)}</span>
+            <OutputTokensChange change={row.original.outputTokensChange} thresholdPercent={driftThresholdPercent} testId={`feature-output-change-${row.original.feature}`} />
+          </span>
+        ),
+      },
+      {
+        id: 'allocation',
+        accessorFn: (row) => numberOr(row.allocationShare),
+        header: 'Allocation',
+        cell: ({ row }) => {
+          const { allocationShare, allocationUsd, forecastShare, monthToDateUsd, feature, label } = row.original;
+          if (allocationShare === null || allocationUsd === null) return <span className="text-muted-foreground">—</span>;
+          return (
+            <div className="grid min-w-36 gap-1" data-testid={`feature-allocation-${feature}`}>
+              <AllocationBar share={allocationShare} forecastShare={forecastShare} warnAt={warnAtShare} label={`${label}: allocation used this month`} />
+              <span className="text-xs whitespace-nowrap text-muted-foreground">
+                {percent(allocationShare, 0)} · {money(monthToDateUsd)} of {money(allocationUsd)}
+              </span>
+            </div>
+          );
+        },
+      },
+      {
+        id: 'forecast',
+        accessorFn: (row) => numberOr(row.forecastUsd === null ? null : Number(row.forecastUsd)),
+        header: 'Forecast',
+        meta: { numeric: true },
+        cell: ({ row }) => (
+          <span data-testid={`feature-forecast-${row.original.feature}`} className={cn((row.original.forecastShare ?? 0) > 1 && 'font-medium text-destructive')}>
+            {row.original.forecastUsd === null ? '—' : moneyFloor(row.original.forecastUsd, row.original.monthToDateUnpricedRequests)}
+          </span>
+        ),
+      },
+    ],
+    [warnAtShare, driftThresholdPercent],
+  );
+  const shown = showAllocation ? columns : columns.filter((column) => column.id !== 'allocation');
+
+  return (
+    <DataTable
+      columns={shown}
+      data={rows}
+      initialSorting={[{ id: 'cost', desc: true }]}
+      footer={footer}
+      caption="Cost per feature"
+      rowTestId={(row) => `feature-row-${row.feature}`}
+      emptyMessage="No feature had calls in this range."
+    />
+  );
+}
