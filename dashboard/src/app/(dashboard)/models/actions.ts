@@ -1,0 +1,46 @@
+'use server';
+
+import { refresh } from 'next/cache';
+import { cookies } from 'next/headers';
+import { CostscopeApiError, api } from '@/lib/api/client';
+import { SESSION_COOKIE, isValidSessionToken } from '@/lib/server/session';
+
+export type RepriceState =
+  | { status: 'idle' }
+  | { status: 'done'; from: string; to: string; examined: number; changed: number; unpricedModels: string[] }
+  | { status: 'error'; message: string };
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
+
+/** Why the server refused, in words a person can act on. */
+function refusal(error: CostscopeApiError): string {
+  if (error.status === 400 && error.parameter === 'body.from') {
+    return `Only calls within the raw retention can be re-priced, and this range starts earlier. Pick a more recent range. (${error.message})`;
+  }
+  if (error.status === 403) return `The dashboard’s key may not re-price: re-pricing needs an admin key. (${error.message})`;
+  return error.message;
+}
+
+/**
+ * Applies the prices in force now (the catalog with this project's overrides) to the calls
+ * already stored in the page's range, then refreshes the page so its figures show the new costs.
+ */
+export async function repriceRange(_previous: RepriceState, form: FormData): Promise<RepriceState> {
+  // The proxy refuses actions without a session; checked again here, as every write should be.
+  if (!(await isValidSessionToken((await cookies()).get(SESSION_COOKIE)?.value))) {
+    return { status: 'error', message: 'Your session has ended: sign in again to re-price.' };
+  }
+  const from = form.get('from');
+  const to = form.get('to');
+  if (typeof from !== 'string' || typeof to !== 'string' || !INSTANT.test(from) || !INSTANT.test(to) || Date.parse(from) >= Date.parse(to)) {
+    return { status: 'error', message: 'The range to re-price is not readable; reload the page and try again.' };
+  }
+  try {
+    const answer = await api.reprice({ from, to });
+    refresh();
+    return { status: 'done', ...answer };
+  } catch (error) {
+    if (CostscopeApiError.isInstance(error)) return { status: 'error', message: refusal(error) };
+    throw error;
+  }
+}
