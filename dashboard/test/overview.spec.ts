@@ -2,6 +2,7 @@ import { defaultAlertRules, parseUsd } from '@costscope/core';
 import { describe, expect, it } from 'vitest';
 import type { AlertEpisode } from '@/lib/api/types';
 import {
+  alertItems,
   alertMarkers,
   errorRate,
   firingAlerts,
@@ -163,6 +164,19 @@ describe('alerts on the overview', () => {
     expect(firing[0]!.title).toBe('Monthly allocation');
     expect(firing[1]).toMatchObject({ scope: 'feature search · model gpt-5', reason: 'today is 134%' });
     expect(firing[2]!.reason).toBeNull();
+  });
+
+  it('lists a feature’s episodes firing first, then resolved ones, newest first', () => {
+    const alerts = [
+      episode({ episodeId: 'resolved-new', status: 'resolved', startedAt: '2026-11-28T00:00:00Z' }),
+      episode({ episodeId: 'firing-old', startedAt: '2026-11-01T00:00:00Z' }),
+      episode({ episodeId: 'resolved-old', status: 'resolved', startedAt: '2026-11-02T00:00:00Z' }),
+    ];
+    expect(alertItems(alerts).map((alert) => [alert.episodeId, alert.status])).toEqual([
+      ['firing-old', 'firing'],
+      ['resolved-new', 'resolved'],
+      ['resolved-old', 'resolved'],
+    ]);
   });
 
   it('reads scope keys as people say them', () => {

@@ -17,7 +17,7 @@ import { stackTopSeries } from '@/lib/chart-data';
 import { count, dateTime, dayLabel, money, moneyWithUnpriced, percent } from '@/lib/format';
 import { load, pageRange, type PageSearchParams } from '@/lib/server/page-data';
 import { breakdownRows, featureHref } from '@/lib/shape/features';
-import { alertMarkers, errorRate, firingAlerts, type FiringAlert, monthBounds, monthToDate, spendByLocalDay, sumAllocations, todayVsAverage } from '@/lib/shape/overview';
+import { alertMarkers, errorRate, firingAlerts, type AlertItem, monthBounds, monthToDate, spendByLocalDay, sumAllocations, todayVsAverage } from '@/lib/shape/overview';
 import { daysOfRange, rangeSearchParams } from '@/lib/time-range';
 
 /** The rules setting allows up to 31 trailing days; asking for that many covers any baseline. */
@@ -267,7 +267,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pag
  * What is on fire comes first: each firing episode links to its page. When nothing fires, one
  * quiet line says so instead of an empty card.
  */
-function FiringAlerts({ alerts, timezone }: { alerts: FiringAlert[]; timezone: string }) {
+function FiringAlerts({ alerts, timezone }: { alerts: AlertItem[]; timezone: string }) {
   if (alerts.length === 0) {
     return (
       <p className="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-muted-foreground" data-testid="firing-alerts-none">

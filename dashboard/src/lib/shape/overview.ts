@@ -207,21 +207,35 @@ export function alertMarkers(alerts: readonly AlertEpisode[], timezone: string, 
     .map(([bucket, titles]) => ({ bucket, label: `${titles.length} alert${titles.length === 1 ? '' : 's'}: ${[...new Set(titles)].join(', ')}` }));
 }
 
-export type FiringAlert = { episodeId: string; title: string; scope: string; severity: 'warning' | 'critical'; startedAt: string; reason: string | null };
+export type AlertItem = {
+  episodeId: string;
+  title: string;
+  scope: string;
+  severity: 'warning' | 'critical';
+  status: 'firing' | 'resolved';
+  startedAt: string;
+  reason: string | null;
+};
 
-/** Firing episodes, critical first, then the newest. */
-export function firingAlerts(alerts: readonly AlertEpisode[]): FiringAlert[] {
-  return alerts
-    .filter((alert) => alert.status === 'firing')
-    .sort((a, b) => (a.severity === b.severity ? b.startedAt.localeCompare(a.startedAt) : a.severity === 'critical' ? -1 : 1))
+/** Episodes as a list shows them: firing before resolved, critical first, then the newest. */
+export function alertItems(alerts: readonly AlertEpisode[]): AlertItem[] {
+  const rank = (alert: AlertEpisode) => (alert.status === 'firing' ? 0 : 2) + (alert.severity === 'critical' ? 0 : 1);
+  return [...alerts]
+    .sort((a, b) => rank(a) - rank(b) || b.startedAt.localeCompare(a.startedAt))
     .map((alert) => ({
       episodeId: alert.episodeId,
       title: ruleTitle(alert.rule),
       scope: scopeLabel(alert.scope),
       severity: alert.severity,
+      status: alert.status,
       startedAt: alert.startedAt,
       reason: typeof alert.values.reason === 'string' ? alert.values.reason : null,
     }));
+}
+
+/** Firing episodes, critical first, then the newest. */
+export function firingAlerts(alerts: readonly AlertEpisode[]): AlertItem[] {
+  return alertItems(alerts.filter((alert) => alert.status === 'firing'));
 }
 
 /** Error rate of a set of calls; `null` when there were none (not 0%). */

@@ -7,14 +7,15 @@ import { StackedCostChart } from '@/components/charts/stacked-cost-chart';
 import { PageHeader } from '@/components/page-header';
 import { RangePicker } from '@/components/range-picker';
 import { ApiErrorBanner, Stat, UnpricedNotice } from '@/components/states';
+import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { api } from '@/lib/api/client';
 import type { FeatureAllocationSetting } from '@/lib/api/types';
 import { stackTopSeries } from '@/lib/chart-data';
-import { count, money, moneyFloor, percent } from '@/lib/format';
+import { count, dateTime, money, moneyFloor, percent } from '@/lib/format';
 import { load, pageRange, type PageSearchParams } from '@/lib/server/page-data';
 import { alertsOfFeature, breakdownRows, failedCallsCost, filterSearchParams, filtersFromParams, tokenMix, type Filters } from '@/lib/shape/features';
-import { alertMarkers, errorRate, monthBounds, monthLabel } from '@/lib/shape/overview';
+import { alertItems, alertMarkers, errorRate, monthBounds, monthLabel } from '@/lib/shape/overview';
 import { daysOfRange, rangeSearchParams, type TimeRange } from '@/lib/time-range';
 import { BreakdownTable } from './breakdown-table';
 
@@ -87,7 +88,8 @@ export default async function FeaturePage({ params, searchParams }: { params: Pr
   const tokens = tokenMix(totals);
   const failedCost = failedCallsCost(byStatus.rows);
   const stacked = stackTopSeries(byModelDay.rows, { dimension: 'model', buckets: days, bucketOf: (iso) => localTime(new Date(iso), timezone).day });
-  const markers = alertMarkers(alertsOfFeature(alerts.alerts, feature), timezone, days);
+  const featureAlerts = alertsOfFeature(alerts.alerts, feature);
+  const markers = alertMarkers(featureAlerts, timezone, days);
   const tokenTotal = tokens.uncachedInputTokens + tokens.cachedInputTokens + tokens.outputTokens;
   const segments = [
     { key: 'uncached', label: 'Input, uncached', value: tokens.uncachedInputTokens, colour: 'bg-chart-1' },
@@ -238,6 +240,35 @@ export default async function FeaturePage({ params, searchParams }: { params: Pr
             <StackedCostChart points={stacked.points} series={stacked.series} markers={markers} height={260} ariaLabel={`Daily cost of ${feature} stacked by model, ${range.label}`} />
           </CardContent>
         </Card>
+
+        {featureAlerts.length > 0 ? (
+          <Card className="gap-2">
+            <CardHeader>
+              <CardTitle>Alerts on {feature}</CardTitle>
+              <CardDescription>Episodes that started in this range</CardDescription>
+            </CardHeader>
+            <CardContent>
+              <ul className="grid gap-2" data-testid="feature-alerts">
+                {alertItems(featureAlerts).map((alert) => (
+                  <li key={alert.episodeId}>
+                    <Link
+                      href={`/alerts/${encodeURIComponent(alert.episodeId)}`}
+                      className="flex flex-wrap items-center gap-x-3 gap-y-1 rounded-lg border p-3 outline-none hover:bg-accent focus-visible:ring-[3px] focus-visible:ring-ring/50"
+                    >
+                      <Badge variant={alert.status === 'resolved' ? 'outline' : alert.severity === 'critical' ? 'destructive' : 'warning'}>
+                        {alert.status === 'resolved' ? 'resolved' : alert.severity}
+                      </Badge>
+                      <span className="font-medium">{alert.title}</span>
+                      <span className="text-sm text-muted-foreground">{alert.scope}</span>
+                      <span className="ml-auto text-xs text-muted-foreground">{dateTime(alert.startedAt, timezone)}</span>
+                      {alert.reason ? <span className="basis-full text-sm">{alert.reason}</span> : null}
+                    </Link>
+                  </li>
+                ))}
+              </ul>
+            </CardContent>
+          </Card>
+        ) : null}
 
         <Card className="gap-2">
           <CardHeader>
