@@ -123,7 +123,7 @@ export function CalculatorView({ at, overrides, features }: { at: string; overri
     : [...models, { modelId: query.compareWith, displayName: `${query.compareWith} (no price)` }];
 
   return (
-    <div className="grid gap-6">
+    <div className="grid grid-cols-1 gap-6">
       <Card>
         <CardHeader>
           <CardTitle>Workload</CardTitle>

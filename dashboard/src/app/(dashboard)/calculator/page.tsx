@@ -35,7 +35,7 @@ export default async function CalculatorPage() {
         title="Calculator"
         description="Price a workload on every model before you scale it: per call, per day and per month, with cached input and the batch discount."
       />
-      <div className="grid gap-6">
+      <div className="grid grid-cols-1 gap-6">
         {loaded.ok ? null : (
           <ApiErrorBanner message={`${loaded.error.message} The calculator still works with the catalog’s prices, without your features and price overrides.`} at={loaded.error.at} />
         )}

@@ -1,4 +1,4 @@
-import { createPriceCatalog, PRICE_CATALOG, type AlertRules, type FeatureAllocation, type PriceOverrideInput } from '@costscope/core';
+import { createPriceCatalog, usdToExactString, type AlertRules, type FeatureAllocation, type PriceOverrideInput } from '@costscope/core';
 import type { Metadata } from 'next';
 import type * as React from 'react';
 import { PageHeader } from '@/components/page-header';
@@ -64,6 +64,19 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pag
   // An unknown model's price should cover its calls already stored; a known model's new price starts today.
   const newRowFrom = (model: string) => (catalog.resolve(model, new Date(8.64e15)) ? today : oldestRawDay);
   const prefillModel = param(params, 'model')?.trim();
+  const catalogPrices = Object.fromEntries(
+    catalog
+      .effectivePrices(now)
+      .map((price) => [
+        price.modelId,
+        {
+          input: usdToExactString(price.inputPerMillion),
+          cached: price.cachedInputPerMillion === null ? null : usdToExactString(price.cachedInputPerMillion),
+          output: usdToExactString(price.outputPerMillion),
+          batchDiscountPercent: price.batchDiscountPercent,
+        },
+      ]),
+  );
 
   return (
     <>
@@ -75,7 +88,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pag
           </a>
         ))}
       </nav>
-      <div className="grid gap-8">
+      <div className="grid grid-cols-1 gap-8">
         <Section id="allocations" title="Allocations" description="Monthly cost allocation per feature.">
           {failed(allocations) ?? (
             <AllocationsForm
@@ -105,7 +118,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pag
                       : null
                   }
                   unpriced={prices.data.unpricedModels.map((model) => ({ model: model.model, requests: model.requests, effectiveFrom: oldestRawDay }))}
-                  knownModels={PRICE_CATALOG.map((model) => model.id)}
+                  catalogPrices={catalogPrices}
                   newRowFrom={today}
                 />
                 <div className="border-t pt-5">

@@ -5,7 +5,7 @@ import { useActionState, useId, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
-import { count } from '@/lib/format';
+import { count, money } from '@/lib/format';
 import { emptyPriceOverrideRow, type FieldErrors, type FormAnswer, type PriceOverrideRow } from '@/lib/shape/settings';
 import { repriceRange, savePriceOverrides, type RepriceAnswerState } from './actions';
 import { FieldError, FormMessage, SubmitButton, invalidProps } from './form-parts';
@@ -14,16 +14,18 @@ type KeyedRow = PriceOverrideRow & { key: number };
 const keyed = (rows: PriceOverrideRow[], start: number): KeyedRow[] => rows.map((row, index) => ({ ...row, key: start + index }));
 
 export type UnpricedModel = { model: string; requests: number; effectiveFrom: string };
+/** A catalog model's price in force now, per million tokens, to compare an override with. */
+export type CatalogPrice = { input: string; cached: string | null; output: string; batchDiscountPercent: number | null };
 
 const COLUMNS: Array<{ field: keyof PriceOverrideRow; label: string; placeholder?: string; type?: string; className?: string; inputMode?: 'decimal' | 'numeric' }> = [
-  { field: 'model', label: 'Model', placeholder: 'gpt-5', className: 'col-span-2' },
+  { field: 'model', label: 'Model', placeholder: 'model name', className: 'col-span-2' },
   { field: 'effectiveFrom', label: 'From (UTC)', type: 'date', className: 'col-span-2 sm:col-span-1' },
-  { field: 'inputPerMillion', label: 'Input $/M', placeholder: '1.25', inputMode: 'decimal' },
-  { field: 'cachedInputPerMillion', label: 'Cached $/M', placeholder: 'as input', inputMode: 'decimal' },
-  { field: 'cacheWritePerMillion', label: 'Cache write $/M', placeholder: 'as input', inputMode: 'decimal' },
-  { field: 'outputPerMillion', label: 'Output $/M', placeholder: '10.00', inputMode: 'decimal' },
-  { field: 'batchDiscountPercent', label: 'Batch discount %', placeholder: 'none', inputMode: 'numeric' },
-  { field: 'note', label: 'Note', placeholder: 'negotiated rate', className: 'col-span-2' },
+  { field: 'inputPerMillion', label: 'Input $/M', placeholder: '0.00', inputMode: 'decimal' },
+  { field: 'cachedInputPerMillion', label: 'Cached $/M', placeholder: '—', inputMode: 'decimal' },
+  { field: 'cacheWritePerMillion', label: 'Cache write $/M', placeholder: '—', inputMode: 'decimal' },
+  { field: 'outputPerMillion', label: 'Output $/M', placeholder: '0.00', inputMode: 'decimal' },
+  { field: 'batchDiscountPercent', label: 'Batch %', placeholder: '—', inputMode: 'numeric' },
+  { field: 'note', label: 'Note', placeholder: 'optional', className: 'col-span-2' },
 ];
 
 /**
@@ -34,13 +36,13 @@ export function PriceOverridesForm({
   initial,
   prefill,
   unpriced,
-  knownModels,
+  catalogPrices,
   newRowFrom,
 }: {
   initial: PriceOverrideRow[];
   prefill: PriceOverrideRow | null;
   unpriced: UnpricedModel[];
-  knownModels: string[];
+  catalogPrices: Record<string, CatalogPrice>;
   newRowFrom: string;
 }) {
   const [answer, action, pending] = useActionState<FormAnswer<PriceOverrideRow[]>, FormData>(savePriceOverrides, { status: 'idle' });
@@ -74,7 +76,7 @@ export function PriceOverridesForm({
         bill at the input price, and a blank batch discount means no batch API.
       </p>
       <datalist id={listId}>
-        {[...new Set([...unpriced.map((model) => model.model), ...knownModels])].map((model) => (
+        {[...new Set([...unpriced.map((model) => model.model), ...Object.keys(catalogPrices)])].map((model) => (
           <option key={model} value={model} />
         ))}
       </datalist>
@@ -93,13 +95,13 @@ export function PriceOverridesForm({
       <ul className="grid gap-3">
         {rows.map((row, index) => (
           <li key={row.key} className="rounded-lg border p-3" data-testid={`price-row-${index}`}>
-            <div className="grid grid-cols-2 gap-3 sm:grid-cols-4 xl:grid-cols-[minmax(9rem,1.4fr)_9.5rem_repeat(5,minmax(5rem,1fr))_minmax(7rem,1.2fr)_auto]">
+            <div className="grid grid-cols-2 gap-3 sm:grid-cols-4 xl:grid-cols-[minmax(9rem,2.4fr)_9rem_repeat(5,minmax(4rem,1fr))_minmax(5rem,1.4fr)_auto]">
               {COLUMNS.map((column) => {
                 const id = `${formId}-${row.key}-${column.field}`;
                 const name = `${index}.${column.field}`;
                 return (
                   <div key={column.field} className={`grid content-start gap-1 ${column.className ?? ''} xl:col-span-1`}>
-                    <Label htmlFor={id} className="text-xs">
+                    <Label htmlFor={id} className="text-xs xl:min-h-8 xl:items-end">
                       {column.label}
                       <span className="sr-only">{row.model ? ` of ${row.model}` : `, override ${index + 1}`}</span>
                     </Label>
@@ -131,6 +133,7 @@ export function PriceOverridesForm({
                 <Trash2 aria-hidden="true" />
               </Button>
             </div>
+            <CatalogHint price={catalogPrices[row.model]} />
           </li>
         ))}
       </ul>
@@ -145,6 +148,17 @@ export function PriceOverridesForm({
         <FormMessage status={answer.status} message={answer.message} testId="prices-message" />
       </div>
     </form>
+  );
+}
+
+/** What the catalog charges for the model now, so an override can be checked against it. */
+function CatalogHint({ price }: { price: CatalogPrice | undefined }) {
+  if (!price) return null;
+  const parts = [`${money(price.input)} input`, price.cached ? `${money(price.cached)} cached` : null, `${money(price.output)} output`].filter(Boolean);
+  return (
+    <p className="mt-2 text-xs text-muted-foreground">
+      Catalog price now: {parts.join(', ')} per million tokens{price.batchDiscountPercent === null ? '; no batch API' : `; batch ${price.batchDiscountPercent}% off`}.
+    </p>
   );
 }
 
