@@ -174,6 +174,7 @@ describe(episodeContextLink.name, () => {
     const link = episodeContextLink(episode({ rule: 'outputTokenDrift', scope: 'feature=support-chat&model=gpt-5' }), 'UTC', now);
     expect(link.href).toBe('/features/support-chat?from=2026-11-21&to=2026-11-30&model=gpt-5');
     expect(link.label).toBe('Feature support-chat, Nov 21 – Nov 29');
+    expect(link).toMatchObject({ from: '2026-11-21', to: '2026-11-30', filters: { feature: ['support-chat'], model: ['gpt-5'] } });
   });
 
   it('opens the overview for the whole project, and covers the days until it resolved', () => {

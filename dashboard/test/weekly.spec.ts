@@ -3,12 +3,17 @@ import { describe, expect, it } from 'vitest';
 import type { CostRow, CostsAnswer, WeeklyReportAnswer } from '@/lib/api/types';
 import {
   csvFigure,
+  featureChangeText,
+  perSuccessText,
+  weekSpendParts,
+  weekSpendText,
   csvText,
   currentIsoWeek,
   headlineText,
   isoWeekMonday,
   markdownListText,
   markdownText,
+  moveShares,
   parseIsoWeek,
   shapeWeeklyReview,
   shiftWeek,
@@ -58,7 +63,8 @@ describe('ISO weeks', () => {
   it('offers the recent weeks, newest first, and an older selected week', () => {
     const options = weekOptions('2026-W47', '2026-W48', 3);
     expect(options.map((o) => o.week)).toEqual(['2026-W48', '2026-W47', '2026-W46']);
-    expect(options[0]!.label).toBe('2026-W48 · Nov 23 – 29, 2026 (so far)');
+    expect(options[0]!.label).toBe('2026-W48 · Nov 23 – 29 (so far)');
+    expect(weekOptions('2026-W49', '2026-W49', 1)[0]!.label).toBe('2026-W49 · Nov 30 – Dec 6 (so far)');
     expect(weekOptions('2025-W10', '2026-W48', 2).map((o) => o.week)).toEqual(['2026-W48', '2026-W47', '2025-W10']);
   });
 
@@ -183,6 +189,26 @@ describe(shapeWeeklyReview.name, () => {
     expect(review.newModels).toEqual([{ model: 'claude-haiku-4-5', thisWeekUsd: '30.00', requests: 100, unpricedRequests: 0 }]);
   });
 
+  it('draws each mover’s bar against the biggest move', () => {
+    expect(moveShares(review.topMovers)).toEqual([1, 0.75, 0.3333, 0.1666]);
+    expect(moveShares([])).toEqual([]);
+  });
+
+  it('says when calls had no price instead of showing $0', () => {
+    expect(review.features[4]).toMatchObject({ unpricedOnly: true, partlyUnpriced: false });
+    expect(featureChangeText(review.features[4]!, 'amount')).toBe('Unpriced');
+    expect(featureChangeText(review.features[0]!, 'amount')).toBe('+$10.00');
+    expect(weekSpendText('0', 0, 0)).toBe('no calls');
+    expect(weekSpendParts('0', 0, 0)).toEqual({ amount: 'no calls', note: null });
+    expect(weekSpendParts('0.00', 105, 105)).toEqual({ amount: 'Unpriced', note: '105 calls' });
+    expect(weekSpendParts('8.567', 126, 1528)).toEqual({ amount: '$8.57', note: '+ 126 unpriced calls' });
+    expect(weekSpendParts('8.567', 0, 1528)).toEqual({ amount: '$8.57', note: null });
+    expect(weekSpendText('1.5', 2, 10)).toBe('$1.50 + 2 unpriced calls');
+    expect(perSuccessText('0.00', 4, 4)).toBe('Unpriced');
+    expect(perSuccessText('0.0245', 4, 1304)).toBe('≥ $0.025');
+    expect(perSuccessText(null, 0, 0)).toBe('—');
+  });
+
   it('compares cost per successful response', () => {
     expect(review.costPerSuccess.change?.text).toBe('+$0.0045 (+22.5%)');
   });
@@ -250,12 +276,12 @@ describe('CSV', () => {
   it('has a row per feature and a total, money exact', () => {
     const lines = weeklyCsv(review).split('\r\n');
     expect(lines[0]).toBe(WEEKLY_CSV_HEADER.join(','));
-    expect(lines[1]).toBe('feature,summarizer,60.00,50.00,10.00,20.0,300,250,0,0.20');
-    expect(lines[2]).toBe('feature,"voice, ""beta""",30.00,0.00,30.00,,100,0,0,0.30');
-    expect(lines[3]).toBe('feature,search,22.50,45.00,-22.50,-50.0,900,1800,0,0.025');
-    expect(lines[4]).toBe('feature,"\'=HYPERLINK(""x"")",0.00,5.00,-5.00,-100.0,0,20,0,');
-    expect(lines[5]).toBe('feature,,0.00,0.00,0.00,,4,3,4,0.00');
-    expect(lines[6]).toBe('total,,112.50,100.00,12.50,12.5,1304,2073,4,0.0245');
+    expect(lines[1]).toBe('feature,summarizer,60.00,50.00,10.00,20.0,300,250,0,0,0.20');
+    expect(lines[2]).toBe('feature,"voice, ""beta""",30.00,0.00,30.00,,100,0,0,0,0.30');
+    expect(lines[3]).toBe('feature,search,22.50,45.00,-22.50,-50.0,900,1800,0,0,0.025');
+    expect(lines[4]).toBe('feature,"\'=HYPERLINK(""x"")",0.00,5.00,-5.00,-100.0,0,20,0,0,');
+    expect(lines[5]).toBe('feature,,0.00,0.00,0.00,,4,3,4,3,0.00');
+    expect(lines[6]).toBe('total,,112.50,100.00,12.50,12.5,1304,2073,4,3,0.0245');
     expect(lines[7]).toBe('');
   });
 });
@@ -281,8 +307,11 @@ describe('Markdown', () => {
     expect(text).toContain('Spend was **$112.50** (plus 4 unpriced calls) this week, **+12.5%** on last week (**$100.00**), driven by voice, "beta" (**+$30.00**) and summarizer (**+$10.00**).');
     expect(text).toContain('| Spend | $112.50 + 4 unpriced calls | $100.00 + 3 unpriced calls | +$12.50 (+12.5%) |');
     expect(text).toContain('| search | $22.50 | $45.00 | −$22.50 (−50.0%) | 900 | $0.025 |');
-    expect(text).toContain('| =HYPERLINK("x") (no calls this week) | $0.00 | $5.00 | −$5.00 (−100.0%) | 0 | — |');
-    expect(text).toContain('| (untagged) | Unpriced (4 unpriced calls) | Unpriced (3 unpriced calls) | +$0.00 (no change) | 4 | $0.00 |');
+    expect(text).toContain('| =HYPERLINK("x") | no calls | $5.00 | −$5.00 (−100.0%) | 0 | — |');
+    expect(text).toContain('| voice, "beta" (new) | $30.00 | no calls | +$30.00 (new) | 100 | $0.30 |');
+    // Unpriced calls never read as $0: not as spend, not as a change, not per response.
+    expect(text).toContain('| (untagged) | Unpriced (4 unpriced calls) | Unpriced (3 unpriced calls) | Unpriced | 4 | Unpriced |');
+    expect(text).toContain('| Cost per successful response | ≥ $0.025 | ≥ $0.02 | +$0.0045 (+22.5%) |');
     expect(text).toContain('- Features: voice, "beta" ($30.00)');
     expect(text).toContain('- Models: claude-haiku-4-5 ($30.00)');
     expect(text).toContain('| Error rate over 2% | feature search · endpoint /api/search | critical | Nov 18, 09:05 | Nov 18, 11:05 |');

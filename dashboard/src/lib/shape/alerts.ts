@@ -248,7 +248,15 @@ export function alertCounts(episodes: readonly AlertEpisode[]): AlertCounts {
   return counts;
 }
 
-export type EpisodeLink = { href: string; label: string };
+export type EpisodeLink = {
+  href: string;
+  label: string;
+  /** The days linked to, local `YYYY-MM-DD`, `to` exclusive. */
+  from: string;
+  to: string;
+  /** The scope as the cost API's filters (`feature`, `endpoint`, `model`, `user`). */
+  filters: Partial<Record<'feature' | 'endpoint' | 'model' | 'user', string[]>>;
+};
 
 /**
  * Where to look at what fired an alert: the feature's page (or the users page, or the overview
@@ -287,5 +295,6 @@ export function episodeContextLink(episode: Pick<AlertEpisode, 'rule' | 'scope' 
   if (scope.model !== undefined) search.set('model', scope.model);
   const lastDay = addLocalDays(to, -1);
   const days = from === lastDay ? shortDay(from) : `${shortDay(from)} – ${shortDay(lastDay)}`;
-  return { href: `${path}?${search.toString()}`, label: `${label}, ${days}` };
+  const filters = Object.fromEntries(scopeParts(scope).map(({ dimension, value }) => [dimension, [value]]));
+  return { href: `${path}?${search.toString()}`, label: `${label}, ${days}`, from, to, filters };
 }

@@ -47,6 +47,7 @@ export function currentIsoWeek(now: Date, timezone: string): string {
   return isoWeekOfDay(localTime(now, timezone).day);
 }
 
+const monthDay = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' });
 const monthDayYear = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' });
 
 /** "Nov 16 – 22, 2026", "Nov 30 – Dec 6, 2026", "Dec 29, 2025 – Jan 4, 2026": Monday to Sunday. */
@@ -56,6 +57,12 @@ export function weekDaysLabel(week: string): string {
   const first = new Date(`${monday}T00:00:00Z`);
   const last = new Date(`${addLocalDays(monday, 6)}T00:00:00Z`);
   return monthDayYear.formatRange(first, last).replace(/\s–\s/, ' – ');
+}
+
+/** "Nov 16 – 22", "Nov 30 – Dec 6": the days without the year, beside a week id that has it. */
+function weekDaysShortLabel(week: string): string {
+  const monday = isoWeekMonday(week) as string;
+  return monthDay.formatRange(new Date(`${monday}T00:00:00Z`), new Date(`${addLocalDays(monday, 6)}T00:00:00Z`)).replace(/\s–\s/, ' – ');
 }
 
 export type WeekOption = { week: string; label: string };
@@ -68,7 +75,7 @@ export type WeekOption = { week: string; label: string };
 export function weekOptions(selected: string, current: string, count = 12): WeekOption[] {
   const weeks = Array.from({ length: count }, (_, i) => shiftWeek(current, -i));
   if (!weeks.includes(selected) && parseIsoWeek(selected) && selected < current) weeks.push(selected);
-  return weeks.map((week) => ({ week, label: `${week} · ${weekDaysLabel(week)}${week === current ? ' (so far)' : ''}` }));
+  return weeks.map((week) => ({ week, label: `${week} · ${weekDaysShortLabel(week)}${week === current ? ' (so far)' : ''}` }));
 }
 
 export type WeekBounds = { from: Date; to: Date };
@@ -134,6 +141,10 @@ export type WeeklyFeatureRow = {
   lastWeekUnpriced: number;
   /** `new`: no calls last week; `stopped`: no calls this week. */
   status: 'new' | 'stopped' | 'ongoing';
+  /** Some calls of either week had no price: the change is that of the priced calls. */
+  partlyUnpriced: boolean;
+  /** No call of either week had a price: there is no change in dollars to speak of. */
+  unpricedOnly: boolean;
 };
 
 export type WeeklyModelRow = { model: string; thisWeekUsd: string; requests: number; unpricedRequests: number };
@@ -195,19 +206,27 @@ export function shapeWeeklyReview(input: { report: WeeklyReportAnswer; thisWeek:
   const unpricedThis = sumBy(thisWeek.rows, 'feature');
   const unpricedLast = sumBy(lastWeek.rows, 'feature');
 
-  const features: WeeklyFeatureRow[] = report.features.map((feature) => ({
-    feature: feature.feature,
-    name: seriesName(feature.feature),
-    thisWeekUsd: feature.thisWeekUsd,
-    lastWeekUsd: feature.lastWeekUsd,
-    change: usdChange(feature.thisWeekUsd, feature.lastWeekUsd),
-    thisWeekRequests: feature.thisWeekRequests,
-    lastWeekRequests: feature.lastWeekRequests,
-    thisWeekCostPerSuccessUsd: feature.thisWeekCostPerSuccessUsd,
-    thisWeekUnpriced: unpricedThis.get(feature.feature)?.unpriced ?? 0,
-    lastWeekUnpriced: unpricedLast.get(feature.feature)?.unpriced ?? 0,
-    status: feature.lastWeekRequests === 0 && feature.thisWeekRequests > 0 ? 'new' : feature.thisWeekRequests === 0 && feature.lastWeekRequests > 0 ? 'stopped' : 'ongoing',
-  }));
+  const features: WeeklyFeatureRow[] = report.features.map((feature) => {
+    const thisWeekUnpriced = unpricedThis.get(feature.feature)?.unpriced ?? 0;
+    const lastWeekUnpriced = unpricedLast.get(feature.feature)?.unpriced ?? 0;
+    const calls = feature.thisWeekRequests + feature.lastWeekRequests;
+    const unpriced = thisWeekUnpriced + lastWeekUnpriced;
+    return {
+      feature: feature.feature,
+      name: seriesName(feature.feature),
+      thisWeekUsd: feature.thisWeekUsd,
+      lastWeekUsd: feature.lastWeekUsd,
+      change: usdChange(feature.thisWeekUsd, feature.lastWeekUsd),
+      thisWeekRequests: feature.thisWeekRequests,
+      lastWeekRequests: feature.lastWeekRequests,
+      thisWeekCostPerSuccessUsd: feature.thisWeekCostPerSuccessUsd,
+      thisWeekUnpriced,
+      lastWeekUnpriced,
+      status: feature.lastWeekRequests === 0 && feature.thisWeekRequests > 0 ? 'new' : feature.thisWeekRequests === 0 && feature.lastWeekRequests > 0 ? 'stopped' : 'ongoing',
+      partlyUnpriced: unpriced > 0 && unpriced < calls,
+      unpricedOnly: unpriced > 0 && unpriced >= calls,
+    };
+  });
   const byFeature = new Map(features.map((row) => [row.feature, row]));
   const topMovers = report.topMovers.flatMap((mover) => {
     const row = byFeature.get(mover.feature);
@@ -292,8 +311,57 @@ export function weeklyHeadline(review: Pick<WeeklyReview, 'totals' | 'topMovers'
   return parts;
 }
 
+/**
+ * Each mover's bar length: its move in dollars as a share of the biggest move (0–1), computed on
+ * atto-dollars so two equal moves draw equal bars.
+ */
+export function moveShares(rows: readonly WeeklyFeatureRow[]): number[] {
+  const abs = (row: WeeklyFeatureRow) => {
+    const change = parseUsd(row.change.changeUsd);
+    return change < 0n ? -change : change;
+  };
+  const largest = rows.reduce((max, row) => (abs(row) > max ? abs(row) : max), 0n);
+  return rows.map((row) => (largest === 0n ? 0 : Number((abs(row) * 10_000n) / largest) / 10_000));
+}
+
 export function headlineText(parts: readonly HeadlinePart[]): string {
   return parts.map((part) => part.text).join('');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures as the page and the Markdown show them
+
+/**
+ * A week's spend for a table cell or a figure, in two parts so the unpriced calls can sit on a
+ * line of their own: "$8.57" + "+ 126 unpriced calls", "Unpriced" + "105 calls", "no calls".
+ */
+export function weekSpendParts(usd: string, unpriced: number, requests: number): { amount: string; note: string | null } {
+  if (requests === 0) return { amount: 'no calls', note: null };
+  const calls = `${unpriced.toLocaleString('en-US')} ${unpriced === 1 ? 'call' : 'calls'}`;
+  if (unpriced >= requests) return { amount: 'Unpriced', note: calls };
+  return { amount: formatMoney(parseUsd(usd)), note: unpriced > 0 ? `+ ${unpriced.toLocaleString('en-US')} unpriced ${unpriced === 1 ? 'call' : 'calls'}` : null };
+}
+
+/** A week's spend: "no calls" when there were none, and unpriced calls said, never a plain $0. */
+export function weekSpendText(usd: string, unpriced: number, requests: number): string {
+  return requests === 0 ? 'no calls' : moneyWithUnpriced(usd, unpriced);
+}
+
+/**
+ * Cost per successful response: "Unpriced" when no call had a price, a floor ("≥ $0.0057") when
+ * some had none (their cost is missing from the numerator).
+ */
+export function perSuccessText(usd: string | null, unpriced: number, requests: number): string {
+  if (requests > 0 && unpriced >= requests) return 'Unpriced';
+  if (usd === null) return '—';
+  const amount = formatMoney(parseUsd(usd));
+  return unpriced > 0 ? `≥ ${amount}` : amount;
+}
+
+/** A feature's change as its row shows it; "Unpriced" when no call of either week had a price. */
+export function featureChangeText(row: WeeklyFeatureRow, part: 'text' | 'amount' | 'percent'): string {
+  if (row.unpricedOnly) return part === 'percent' ? '—' : 'Unpriced';
+  return row.change[part];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -361,6 +429,7 @@ export const WEEKLY_CSV_HEADER = [
   'this_week_calls',
   'last_week_calls',
   'this_week_unpriced_calls',
+  'last_week_unpriced_calls',
   'this_week_cost_per_successful_response_usd',
 ] as const;
 
@@ -382,6 +451,7 @@ export function weeklyCsv(review: WeeklyReview): string {
         csvFigure(row.thisWeekRequests),
         csvFigure(row.lastWeekRequests),
         csvFigure(row.thisWeekUnpriced),
+        csvFigure(row.lastWeekUnpriced),
         csvFigure(row.thisWeekCostPerSuccessUsd),
       ].join(','),
     );
@@ -398,6 +468,7 @@ export function weeklyCsv(review: WeeklyReview): string {
       csvFigure(totals.thisWeekRequests),
       csvFigure(totals.lastWeekRequests),
       csvFigure(totals.thisWeekUnpriced),
+      csvFigure(totals.lastWeekUnpriced),
       csvFigure(review.costPerSuccess.thisWeekUsd),
     ].join(','),
   );
@@ -452,7 +523,12 @@ export function weeklyMarkdown(review: WeeklyReview, context: { projectId: strin
       ['left', 'right', 'right', 'right'],
       [
         ['Spend', withUnpriced(totals.thisWeekUsd, totals.thisWeekUnpriced), withUnpriced(totals.lastWeekUsd, totals.lastWeekUnpriced), markdownText(totals.change.text)],
-        ['Cost per successful response', md(costPerSuccess.thisWeekUsd), md(costPerSuccess.lastWeekUsd), costPerSuccess.change ? markdownText(costPerSuccess.change.text) : '—'],
+        [
+          'Cost per successful response',
+          markdownText(perSuccessText(costPerSuccess.thisWeekUsd, totals.thisWeekUnpriced, totals.thisWeekRequests)),
+          markdownText(perSuccessText(costPerSuccess.lastWeekUsd, totals.lastWeekUnpriced, totals.lastWeekRequests)),
+          costPerSuccess.change ? markdownText(costPerSuccess.change.text) : '—',
+        ],
         ['Calls', totals.thisWeekRequests.toLocaleString('en-US'), totals.lastWeekRequests.toLocaleString('en-US'), ''],
       ],
     ),
@@ -471,12 +547,12 @@ export function weeklyMarkdown(review: WeeklyReview, context: { projectId: strin
           ['Feature', 'This week', 'Last week', 'Change', 'Calls', 'Per successful response'],
           ['left', 'right', 'right', 'right', 'right', 'right'],
           review.features.map((row) => [
-            `${markdownText(row.name)}${row.status === 'new' ? ' (new)' : row.status === 'stopped' ? ' (no calls this week)' : ''}`,
-            withUnpriced(row.thisWeekUsd, row.thisWeekUnpriced),
-            withUnpriced(row.lastWeekUsd, row.lastWeekUnpriced),
-            markdownText(row.change.text),
+            `${markdownText(row.name)}${row.status === 'new' ? ' (new)' : ''}`,
+            markdownText(weekSpendText(row.thisWeekUsd, row.thisWeekUnpriced, row.thisWeekRequests)),
+            markdownText(weekSpendText(row.lastWeekUsd, row.lastWeekUnpriced, row.lastWeekRequests)),
+            markdownText(`${featureChangeText(row, 'text')}${row.partlyUnpriced ? ', priced calls' : ''}`),
             row.thisWeekRequests.toLocaleString('en-US'),
-            md(row.thisWeekCostPerSuccessUsd),
+            markdownText(perSuccessText(row.thisWeekCostPerSuccessUsd, row.thisWeekUnpriced, row.thisWeekRequests)),
           ]),
         )),
     '',
