@@ -22,7 +22,7 @@ function PricingBadge({ row }: { row: ModelTableRow }) {
     );
   }
   return (
-    <span className="inline-flex items-center gap-2">
+    <span className="inline-flex flex-col items-start gap-1">
       <Badge variant="warning">
         <AlertTriangle className="size-3" aria-hidden="true" />
         {row.pricing === 'unpriced' ? 'No price' : 'Partly unpriced'}
@@ -161,7 +161,7 @@ const priceColumns: ColumnDef<PriceRow, unknown>[] = [
     header: 'In force',
     accessorFn: (row) => row.effectiveFrom,
     cell: ({ row }) => (
-      <span className="inline-flex max-w-52 flex-col leading-tight whitespace-normal">
+      <span className="inline-flex w-48 flex-col leading-tight whitespace-normal">
         <span>from {row.original.effectiveFrom.slice(0, 10)}</span>
         <span className="font-mono text-xs break-all text-muted-foreground">{row.original.priceVersion}</span>
       </span>

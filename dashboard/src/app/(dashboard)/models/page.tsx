@@ -6,6 +6,7 @@ import { PageHeader } from '@/components/page-header';
 import { RangePicker } from '@/components/range-picker';
 import { ApiErrorBanner, NoDataYet, Stat } from '@/components/states';
 import { Badge } from '@/components/ui/badge';
+import { buttonVariants } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { api, serverUrl } from '@/lib/api/client';
 import { count, dateTime, moneyWithUnpriced } from '@/lib/format';
@@ -74,8 +75,8 @@ export default async function ModelsPage({ searchParams }: { searchParams: PageS
                       {model.unpricedLast30Days !== null ? ` · ${count(model.unpricedLast30Days)} in the last 30 days` : ''}
                       {model.lastSeen ? ` · last seen ${dateTime(model.lastSeen, timezone)}` : ''}
                     </span>
-                    <Link href={model.addPriceHref} className="ml-auto font-medium text-primary underline-offset-4 hover:underline">
-                      Add a price for {model.model}
+                    <Link href={model.addPriceHref} className={buttonVariants({ size: 'sm', className: 'ml-auto' })} aria-label={`Add a price for ${model.model}`}>
+                      Add a price
                     </Link>
                   </li>
                 ))}
