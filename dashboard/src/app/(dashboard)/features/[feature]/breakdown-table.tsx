@@ -37,12 +37,14 @@ export function BreakdownTable({
         cell: ({ row }) => (
           <div className="grid min-w-20 justify-items-end gap-1" title={moneyWithUnpriced(row.original.costUsd, row.original.unpricedRequests)}>
             <span data-testid={`${testIdPrefix}-cost-${row.original.value}`}>{moneyFloor(row.original.costUsd, row.original.unpricedRequests)}</span>
-            <span className="flex w-full items-center gap-1.5">
-              <span className="h-1.5 flex-1 rounded-full bg-muted" aria-hidden="true">
-                <span className="block h-full rounded-full bg-primary/70" style={{ width: `${(row.original.costShare ?? 0) * 100}%` }} />
+            {row.original.costShare !== null ? (
+              <span className="flex w-full items-center gap-1.5">
+                <span className="h-1.5 flex-1 rounded-full bg-muted" aria-hidden="true">
+                  <span className="block h-full rounded-full bg-primary/70" style={{ width: `${row.original.costShare * 100}%` }} />
+                </span>
+                <span className="w-9 text-xs text-muted-foreground">{percent(row.original.costShare, 0)}</span>
               </span>
-              <span className="w-9 text-xs text-muted-foreground">{percent(row.original.costShare, 0)}</span>
-            </span>
+            ) : null}
           </div>
         ),
       },

@@ -237,7 +237,17 @@ export default async function FeaturePage({ params, searchParams }: { params: Pr
             </CardDescription>
           </CardHeader>
           <CardContent>
-            <StackedCostChart points={stacked.points} series={stacked.series} markers={markers} height={260} ariaLabel={`Daily cost of ${feature} stacked by model, ${range.label}`} />
+            {parseUsd(totals.costUsd) === 0n ? (
+              // Every call unpriced: bars of $0 would read as a free feature.
+              <p className="text-sm text-muted-foreground">
+                No priced calls to chart: the models {feature} calls have no price yet.{' '}
+                <Link href="/settings#prices" className="font-medium text-primary underline-offset-4 hover:underline">
+                  Add a price
+                </Link>
+              </p>
+            ) : (
+              <StackedCostChart points={stacked.points} series={stacked.series} markers={markers} height={260} ariaLabel={`Daily cost of ${feature} stacked by model, ${range.label}`} />
+            )}
           </CardContent>
         </Card>
 
