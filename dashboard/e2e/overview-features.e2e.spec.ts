@@ -17,6 +17,11 @@ const tomorrow = addLocalDays(today, 1);
 const from = addLocalDays(today, -13);
 const range = `from=${from}&to=${tomorrow}`;
 
+/** A cost cell's amount (`CostCell`): "Unpriced" when no call had a price, else the amount, its unpriced calls said below it. */
+function costCell(row: Pick<CostRow, 'costUsd' | 'requests' | 'unpricedRequests'>): string {
+  return row.unpricedRequests > 0 && row.unpricedRequests >= row.requests ? 'Unpriced' : money(row.costUsd);
+}
+
 async function textOf(page: Page, testId: string): Promise<string> {
   return (await page.getByTestId(testId).first().innerText()).trim();
 }
@@ -92,7 +97,7 @@ describe('features', () => {
     expect(byFeature.rows.length).toBeGreaterThan(3);
     for (const row of byFeature.rows) {
       const feature = row.feature!;
-      expect(await textOf(page, `feature-cost-${feature}`), feature).toBe(moneyFloor(row.costUsd, row.unpricedRequests));
+      expect(await textOf(page, `feature-cost-${feature}`), feature).toBe(costCell(row));
       expect(await textOf(page, `feature-calls-${feature}`), feature).toBe(count(row.requests));
       expect(await textOf(page, `feature-cost-per-success-${feature}`), feature).toBe(moneyFloor(row.costPerSuccessUsd, row.unpricedRequests));
       expect(await textOf(page, `feature-error-rate-${feature}`), feature).toBe(percent(row.errors / row.requests, 1));
@@ -233,7 +238,7 @@ describe('a feature’s page', () => {
       expect(answer.rows.length, dimension).toBeGreaterThan(0);
       for (const row of answer.rows) {
         const value = row[dimension]!;
-        expect(await textOf(page, `${prefix}-cost-${value}`), `${dimension} ${value}`).toBe(moneyFloor(row.costUsd, row.unpricedRequests));
+        expect(await textOf(page, `${prefix}-cost-${value}`), `${dimension} ${value}`).toBe(costCell(row));
         expect(await textOf(page, `${prefix}-calls-${value}`), `${dimension} ${value}`).toBe(count(row.requests));
       }
     }

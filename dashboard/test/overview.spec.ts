@@ -8,7 +8,6 @@ import {
   firingAlerts,
   monthBounds,
   monthToDate,
-  scopeLabel,
   spendByLocalDay,
   sumAllocations,
   todayVsAverage,
@@ -159,9 +158,9 @@ describe('alerts on the overview', () => {
       episode({ episodeId: 'new', startedAt: '2026-11-28T00:00:00Z', scope: 'feature=search&model=gpt-5', values: { reason: 'today is 134%' } }),
       episode({ episodeId: 'critical', severity: 'critical', rule: 'featureAllocation', startedAt: '2026-11-01T00:00:00Z' }),
     ];
-    const firing = firingAlerts(alerts);
+    const firing = firingAlerts(alerts, defaultAlertRules());
     expect(firing.map((alert) => alert.episodeId)).toEqual(['critical', 'new', 'old']);
-    expect(firing[0]!.title).toBe('Monthly allocation');
+    expect(firing[0]!.title).toBe('Feature over its monthly allocation');
     expect(firing[1]).toMatchObject({ scope: 'feature search · model gpt-5', reason: 'today is 134%' });
     expect(firing[2]!.reason).toBeNull();
   });
@@ -172,17 +171,13 @@ describe('alerts on the overview', () => {
       episode({ episodeId: 'firing-old', startedAt: '2026-11-01T00:00:00Z' }),
       episode({ episodeId: 'resolved-old', status: 'resolved', startedAt: '2026-11-02T00:00:00Z' }),
     ];
-    expect(alertItems(alerts).map((alert) => [alert.episodeId, alert.status])).toEqual([
+    expect(alertItems(alerts, defaultAlertRules()).map((alert) => [alert.episodeId, alert.status])).toEqual([
       ['firing-old', 'firing'],
       ['resolved-new', 'resolved'],
       ['resolved-old', 'resolved'],
     ]);
   });
 
-  it('reads scope keys as people say them', () => {
-    expect(scopeLabel('project')).toBe('whole project');
-    expect(scopeLabel('feature=a%2Cb%20c')).toBe('feature a,b c');
-  });
 });
 
 describe(errorRate.name, () => {

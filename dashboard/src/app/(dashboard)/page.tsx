@@ -71,7 +71,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pag
   const mtd = monthToDate({ byDay, now, timezone, allocationUsd: sumAllocations(allocations.value), forecastMinDays: rules.featureAllocation.forecastMinDays });
   const stacked = stackTopSeries(costs.rows, { dimension: 'feature', buckets: days, bucketOf: (iso) => localTime(new Date(iso), timezone).day });
   const markers = alertMarkers(rangeAlerts.alerts, timezone, days);
-  const firingNow = firingAlerts(firing.alerts);
+  const firingNow = firingAlerts(firing.alerts, rules);
   const topFeatures = breakdownRows(costs.rows, 'feature').slice(0, TOP_FEATURES);
   const failed = totals.errors;
 

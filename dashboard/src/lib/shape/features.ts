@@ -1,6 +1,7 @@
 import { forecastMonthEnd, parseUsd, usdToExactString, usdToNumber, type UsdAtto } from '@costscope/core';
 import { COST_DIMENSIONS, type CostDimension, type CostFigures, type CostRow, type FeatureAllocationSetting } from '../api/types';
 import { seriesName } from '../chart-data';
+import { parseScope } from './alerts';
 
 /**
  * The features table, a feature's breakdowns and the CSV export, shaped from API answers by
@@ -337,5 +338,5 @@ export function featureHref(feature: string, search: Record<string, string> = {}
 
 /** The alert episodes scoped to `feature` (scope keys are URL-encoded: `feature=search&model=gpt-5`). */
 export function alertsOfFeature<T extends { scope: string }>(alerts: readonly T[], feature: string): T[] {
-  return alerts.filter((alert) => alert.scope !== 'project' && new URLSearchParams(alert.scope).get('feature') === feature);
+  return alerts.filter((alert) => parseScope(alert.scope).feature === feature);
 }

@@ -13,6 +13,7 @@ import {
 } from '@costscope/core';
 import type { AlertEpisode, FeatureAllocationSetting } from '../api/types';
 import { cumulativeWithForecast } from '../chart-data';
+import { isAlertRuleId, parseScope, readEpisodeValues, RULE_SHORT_NAMES, ruleTitle, scopeText, type RuleThresholds } from './alerts';
 
 /**
  * The overview's figures, shaped from API answers by plain functions (unit-tested in
@@ -172,27 +173,6 @@ export function monthToDate(input: {
   };
 }
 
-/** The rules as people read them (the same titles as the alert messages and docs/alerts.md). */
-const RULE_TITLES: Readonly<Record<string, string>> = {
-  dailySpendSpike: 'Daily spend spike',
-  featureAllocation: 'Monthly allocation',
-  errorRate: 'Error rate',
-  outputTokenDrift: 'Output tokens per call rising',
-  inputTokenOutlier: 'Oversized request',
-  userSpendSpike: 'User spend spike',
-  costPerSuccess: 'Cost per successful response rising',
-};
-
-export function ruleTitle(rule: string): string {
-  return RULE_TITLES[rule] ?? rule;
-}
-
-/** An episode's scope key (`feature=search&model=gpt-5`, URL-encoded) → "feature search · model gpt-5"; `project` → "whole project". */
-export function scopeLabel(scope: string): string {
-  if (scope === 'project' || scope === '') return 'whole project';
-  return [...new URLSearchParams(scope).entries()].map(([dimension, value]) => `${dimension} ${value}`).join(' · ');
-}
-
 /** One mark per local day an alert started in, for the daily chart ("2 alerts: Daily spend spike, Error rate"). */
 export function alertMarkers(alerts: readonly AlertEpisode[], timezone: string, days: readonly string[]): Array<{ bucket: string; label: string }> {
   const inRange = new Set(days);
@@ -200,7 +180,7 @@ export function alertMarkers(alerts: readonly AlertEpisode[], timezone: string, 
   for (const alert of alerts) {
     const day = localTime(new Date(alert.startedAt), timezone).day;
     if (!inRange.has(day)) continue;
-    byDay.set(day, [...(byDay.get(day) ?? []), ruleTitle(alert.rule)]);
+    byDay.set(day, [...(byDay.get(day) ?? []), isAlertRuleId(alert.rule) ? RULE_SHORT_NAMES[alert.rule] : alert.rule]);
   }
   return [...byDay.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
@@ -218,24 +198,27 @@ export type AlertItem = {
 };
 
 /** Episodes as a list shows them: firing before resolved, critical first, then the newest. */
-export function alertItems(alerts: readonly AlertEpisode[]): AlertItem[] {
+export function alertItems(alerts: readonly AlertEpisode[], rules: RuleThresholds): AlertItem[] {
   const rank = (alert: AlertEpisode) => (alert.status === 'firing' ? 0 : 2) + (alert.severity === 'critical' ? 0 : 1);
   return [...alerts]
     .sort((a, b) => rank(a) - rank(b) || b.startedAt.localeCompare(a.startedAt))
     .map((alert) => ({
       episodeId: alert.episodeId,
-      title: ruleTitle(alert.rule),
-      scope: scopeLabel(alert.scope),
+      title: ruleTitle(alert.rule, rules),
+      scope: scopeText(parseScope(alert.scope)),
       severity: alert.severity,
       status: alert.status,
       startedAt: alert.startedAt,
-      reason: typeof alert.values.reason === 'string' ? alert.values.reason : null,
+      reason: readEpisodeValues(alert.values).reason,
     }));
 }
 
 /** Firing episodes, critical first, then the newest. */
-export function firingAlerts(alerts: readonly AlertEpisode[]): AlertItem[] {
-  return alertItems(alerts.filter((alert) => alert.status === 'firing'));
+export function firingAlerts(alerts: readonly AlertEpisode[], rules: RuleThresholds): AlertItem[] {
+  return alertItems(
+    alerts.filter((alert) => alert.status === 'firing'),
+    rules,
+  );
 }
 
 /** Error rate of a set of calls; `null` when there were none (not 0%). */

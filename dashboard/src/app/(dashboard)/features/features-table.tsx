@@ -4,8 +4,9 @@ import Link from 'next/link';
 import { useMemo } from 'react';
 import type * as React from 'react';
 import { AllocationBar } from '@/components/allocation-bar';
+import { CostCell } from '@/components/cost-cell';
 import { DataTable, type ColumnDef } from '@/components/data-table';
-import { count, money, moneyFloor, moneyWithUnpriced, percent } from '@/lib/format';
+import { count, money, moneyFloor, percent } from '@/lib/format';
 import type { FeatureRow } from '@/lib/shape/features';
 import { cn } from '@/lib/utils';
 
@@ -73,14 +74,7 @@ export function FeaturesTable({
         header: 'Cost',
         meta: { numeric: true },
         cell: ({ row }) => (
-          <div className="grid justify-items-end" title={moneyWithUnpriced(row.original.costUsd, row.original.unpricedRequests)}>
-            <span data-testid={`feature-cost-${row.original.feature}`}>{moneyFloor(row.original.costUsd, row.original.unpricedRequests)}</span>
-            {row.original.unpricedRequests > 0 ? (
-              <span className="text-xs text-muted-foreground">
-                {row.original.cost === 0 ? `${count(row.original.unpricedRequests)} calls, no price` : `+ ${count(row.original.unpricedRequests)} unpriced`}
-              </span>
-            ) : null}
-          </div>
+          <CostCell costUsd={row.original.costUsd} unpricedRequests={row.original.unpricedRequests} requests={row.original.requests} testId={`feature-cost-${row.original.feature}`} />
         ),
       },
       {

@@ -1,5 +1,6 @@
 import { Download, X } from 'lucide-react';
 import Link from 'next/link';
+import { CostCell } from '@/components/cost-cell';
 import { FilterSelects } from '@/components/filter-selects';
 import { PageHeader } from '@/components/page-header';
 import { RangePicker } from '@/components/range-picker';
@@ -144,9 +145,7 @@ export default async function FeaturesPage({ searchParams }: { searchParams: Pag
               showAllocation={allocated.length > 0}
               footer={[
                 'All features',
-                <span key="cost" data-testid="features-total-cost">
-                  {moneyFloor(totals.costUsd, totals.unpricedRequests)}
-                </span>,
+                <CostCell key="cost" costUsd={totals.costUsd} unpricedRequests={totals.unpricedRequests} requests={totals.requests} testId="features-total-cost" />,
                 count(totals.requests),
                 moneyFloor(totals.costPerSuccessUsd, totals.unpricedRequests),
                 percent(errorRate(totals), 1),

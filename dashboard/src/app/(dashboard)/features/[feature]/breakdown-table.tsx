@@ -2,7 +2,8 @@
 
 import { useMemo } from 'react';
 import { DataTable, type ColumnDef } from '@/components/data-table';
-import { count, moneyFloor, moneyWithUnpriced, percent } from '@/lib/format';
+import { CostCell } from '@/components/cost-cell';
+import { count, moneyFloor, percent } from '@/lib/format';
 import type { BreakdownRow } from '@/lib/shape/features';
 
 /**
@@ -35,8 +36,8 @@ export function BreakdownTable({
         header: 'Cost',
         meta: { numeric: true },
         cell: ({ row }) => (
-          <div className="grid min-w-20 justify-items-end gap-1" title={moneyWithUnpriced(row.original.costUsd, row.original.unpricedRequests)}>
-            <span data-testid={`${testIdPrefix}-cost-${row.original.value}`}>{moneyFloor(row.original.costUsd, row.original.unpricedRequests)}</span>
+          <div className="grid min-w-20 justify-items-end gap-1">
+            <CostCell costUsd={row.original.costUsd} unpricedRequests={row.original.unpricedRequests} requests={row.original.requests} testId={`${testIdPrefix}-cost-${row.original.value}`} />
             {row.original.costShare !== null ? (
               <span className="flex w-full items-center gap-1.5">
                 <span className="h-1.5 flex-1 rounded-full bg-muted" aria-hidden="true">

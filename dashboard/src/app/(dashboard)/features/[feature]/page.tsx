@@ -259,7 +259,7 @@ export default async function FeaturePage({ params, searchParams }: { params: Pr
             </CardHeader>
             <CardContent>
               <ul className="grid gap-2" data-testid="feature-alerts">
-                {alertItems(featureAlerts).map((alert) => (
+                {alertItems(featureAlerts, rules).map((alert) => (
                   <li key={alert.episodeId}>
                     <Link
                       href={`/alerts/${encodeURIComponent(alert.episodeId)}`}
