@@ -106,7 +106,7 @@ export default async function ExplorePage({ searchParams }: { searchParams: Page
               ))}
               <AddFilter editing={editing} />
               {filtered.length > 1 ? (
-                <Link href={`/explore${exploreSearch({ ...state, filters: {} })}`} className="text-sm text-primary underline-offset-4 hover:underline">
+                <Link href={`/explore${exploreSearch({ ...state, filters: {} })}`} className="text-sm text-primary underline underline-offset-4">
                   Clear filters
                 </Link>
               ) : null}
@@ -136,7 +136,7 @@ export default async function ExplorePage({ searchParams }: { searchParams: Page
               <CardTitle className="text-base">No calls match these filters in this range</CardTitle>
               <CardDescription>
                 {range.label}. Widen the range, or{' '}
-                <Link href={`/explore${exploreSearch({ ...state, filters: {} })}`} className="text-primary underline-offset-4 hover:underline">
+                <Link href={`/explore${exploreSearch({ ...state, filters: {} })}`} className="text-primary underline underline-offset-4">
                   clear the filters
                 </Link>
                 .

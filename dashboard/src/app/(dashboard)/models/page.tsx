@@ -104,7 +104,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: PageS
                 <CardTitle>Cost per model</CardTitle>
                 <CardDescription>
                   Models without a price first. Cost per call counts the calls a price applied to. Select a model for its cost by feature, or see{' '}
-                  <Link href={`/explore${exploreSearch({ groupBy: ['model'], filters: {}, metric: 'cost', range: rangeParams })}`} className="text-primary underline-offset-4 hover:underline">
+                  <Link href={`/explore${exploreSearch({ groupBy: ['model'], filters: {}, metric: 'cost', range: rangeParams })}`} className="text-primary underline underline-offset-4">
                     cost per model over time
                   </Link>
                   .
@@ -139,7 +139,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: PageS
             <CardTitle>Prices in force</CardTitle>
             <CardDescription>
               USD per million tokens, as of {dateTime(prices.at, timezone)}: the catalog, with this project’s overrides. Models used in this range first. Change them in{' '}
-              <Link href="/settings#prices" className="text-primary underline-offset-4 hover:underline">
+              <Link href="/settings#prices" className="text-primary underline underline-offset-4">
                 Settings
               </Link>
               .

@@ -35,7 +35,7 @@ export function RepriceForm({ from, to }: { from: string; to: string }) {
                 {state.unpricedModels.map((model, index) => (
                   <span key={model}>
                     {index > 0 ? ', ' : ''}
-                    <Link href={addPriceHref(model)} className="font-mono text-xs text-primary underline-offset-4 hover:underline">
+                    <Link href={addPriceHref(model)} className="font-mono text-xs text-primary underline underline-offset-4">
                       {model}
                     </Link>
                   </span>
