@@ -108,6 +108,29 @@ describe('explore', () => {
     await page.context().close();
   });
 
+  it('exports the view’s groups as CSV with the API’s exact amounts, for its grouping, filters and range', async () => {
+    const page = await signedInPage();
+    await openPage(page, `/explore?${range}&groupBy=feature,model&userTier=paid`);
+    const href = (await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href'))!;
+    expect(href).toContain('userTier=paid');
+    const answer = await page.request.get(`${stack().dashboardUrl}${href}`);
+    expect(answer.status()).toBe(200);
+    expect(answer.headers()['content-type']).toContain('text/csv');
+    const [header, ...lines] = (await answer.text()).trimEnd().split('\r\n');
+    const columns = header!.split(',');
+    expect(columns.slice(0, 2)).toEqual(['feature', 'model']);
+    const expected = await costs(`${range}&groupBy=feature,model&userTier=paid`);
+    expect(lines).toHaveLength(expected.rows.length);
+    for (const [index, row] of expected.rows.entries()) {
+      const cells = lines[index]!.split(',');
+      expect(cells.slice(0, 2)).toEqual([row.feature, row.model]);
+      expect(cells[columns.indexOf('cost_usd')]).toBe(row.costUsd);
+      expect(cells[columns.indexOf('calls')]).toBe(String(row.requests));
+      expect(cells[columns.indexOf('unpriced_calls')]).toBe(String(row.unpricedRequests));
+    }
+    await page.context().close();
+  });
+
   it('ignores what it cannot read in the URL instead of failing', async () => {
     const page = await signedInPage();
     await openPage(page, `/explore?${range}&groupBy=nonsense,userTier,userTier&metric=dollars&interval=fortnight&status=`);

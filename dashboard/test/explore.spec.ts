@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CostFigures, CostRow } from '@/lib/api/types';
 import { OTHERS_SERIES } from '@/lib/chart-data';
+import { exploreCsv } from '@/lib/shape/explore-csv';
 import {
   bucketKey,
   bucketLabel,
@@ -236,5 +237,20 @@ describe(urlRangeParams.name, () => {
   it('carries a preset, or custom dates exactly as the URL wrote them', () => {
     expect(urlRangeParams({ range: '7d', from: 'junk' }, '7d')).toEqual({ range: '7d' });
     expect(urlRangeParams({ from: '2026-11-01', to: ['2026-11-08', 'x'] }, 'custom')).toEqual({ from: '2026-11-01', to: '2026-11-08' });
+  });
+});
+
+describe(exploreCsv.name, () => {
+  it('writes one column per dimension, then the API’s exact figures, and keeps names a spreadsheet would run as text', () => {
+    const rows: CostRow[] = [
+      { feature: 'search', model: 'gpt-5', ...figures('0.005772', 1) },
+      { feature: '=cmd', model: 'acme, llm', ...figures('0.00', 3, { unpricedRequests: 3, costPerSuccessUsd: null }) },
+    ];
+    expect(exploreCsv(rows, ['feature', 'model']).split('\r\n')).toEqual([
+      'feature,model,cost_usd,calls,failed_calls,unpriced_calls,cost_per_successful_call_usd,input_tokens,cached_input_tokens,output_tokens',
+      'search,gpt-5,0.005772,1,0,0,0.005772,100,0,10',
+      "'=cmd,\"acme, llm\",0.00,3,0,3,,100,0,10",
+      '',
+    ]);
   });
 });

@@ -1,11 +1,12 @@
 import { localTime } from '@costscope/core';
-import { X } from 'lucide-react';
+import { Download, X } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { TimeSeriesChart } from '@/components/charts/time-series-chart';
 import { PageHeader } from '@/components/page-header';
 import { RangePicker } from '@/components/range-picker';
 import { ApiErrorBanner, NoDataYet, Stat, UnpricedNotice } from '@/components/states';
+import { buttonVariants } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { api, serverUrl } from '@/lib/api/client';
 import { COST_DIMENSIONS, type CostDimension } from '@/lib/api/types';
@@ -189,14 +190,20 @@ export default async function ExplorePage({ searchParams }: { searchParams: Page
             </Card>
 
             <Card>
-              <CardHeader>
-                <CardTitle>Groups</CardTitle>
-                <CardDescription>
-                  {groups.truncated
-                    ? `The ${count(groups.rows.length)} costliest groups; the totals count every call.`
-                    : `${count(groups.rows.length)} group${groups.rows.length === 1 ? '' : 's'}.`}{' '}
-                  Select a {DIMENSION_LABELS[state.groupBy[0] ?? 'feature'].toLowerCase()} to look inside it.
-                </CardDescription>
+              <CardHeader className="flex-row flex-wrap items-start justify-between gap-3">
+                <div className="grid gap-1">
+                  <CardTitle>Groups</CardTitle>
+                  <CardDescription>
+                    {groups.truncated
+                      ? `The ${count(groups.rows.length)} costliest groups; the totals count every call.`
+                      : `${count(groups.rows.length)} group${groups.rows.length === 1 ? '' : 's'}.`}{' '}
+                    Select a {DIMENSION_LABELS[state.groupBy[0] ?? 'feature'].toLowerCase()} to look inside it.
+                  </CardDescription>
+                </div>
+                <a href={`/explore/export.csv${exploreSearch(state)}`} className={buttonVariants({ variant: 'outline', size: 'sm', className: 'no-print' })} download>
+                  <Download aria-hidden="true" />
+                  Export CSV
+                </a>
               </CardHeader>
               <CardContent>
                 <GroupsTable rows={rows} totals={totals} groupBy={state.groupBy} />
