@@ -16,10 +16,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDashboardCredentials } from '../src/lib/server/credentials.js';
 
-const dashboardDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const workspaceRoot = path.join(dashboardDir, '..');
-const nextBin = createRequire(path.join(dashboardDir, 'package.json')).resolve('next/dist/bin/next');
-const STAMP = path.join(dashboardDir, '.next', 'costscope-sources.sha256');
+export const dashboardDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const workspaceRoot = path.join(dashboardDir, '..');
+export const nextBin = createRequire(path.join(dashboardDir, 'package.json')).resolve('next/dist/bin/next');
+/** Written into a build's dist dir once `next build` succeeded: the hash of the sources it was built from. */
+const STAMP_FILE = 'costscope-sources.sha256';
 
 /** Everything a production build depends on: a change to any of it means build again. */
 const SOURCE_ROOTS = [
@@ -50,25 +51,67 @@ export async function sourcesHash(): Promise<string> {
   return hash.digest('hex');
 }
 
-function runNext(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+function runNext(args: string[], env: NodeJS.ProcessEnv, output: 'inherit' | 'capture' = 'inherit'): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [nextBin, ...args], { cwd: dashboardDir, env, stdio: 'inherit' });
+    const child = spawn(process.execPath, [nextBin, ...args], { cwd: dashboardDir, env, stdio: output === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+    let captured = '';
+    const keep = (chunk: Buffer) => (captured = (captured + chunk.toString()).slice(-20_000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     child.on('error', reject);
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output: captured }));
   });
 }
 
-/** Builds unless the last build was made from these very sources. */
-export async function buildIfStale(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const current = await sourcesHash();
-  const built = await readFile(STAMP, 'utf8').catch(() => '');
-  if (built.trim() === current && existsSync(path.join(dashboardDir, '.next', 'BUILD_ID'))) return;
-  console.log(built ? 'Dashboard sources changed: building the dashboard again (about a minute)…' : 'Building the dashboard for its first start (about a minute)…');
+/**
+ * `next build` points `next-env.d.ts` (a committed file) at its dist dir's route types. A build
+ * into another dist dir (the browser tests' own) puts the committed `.next` paths back, so it
+ * leaves no change in the working tree.
+ */
+async function restoreNextEnv(distDir: string): Promise<void> {
+  const file = path.join(dashboardDir, 'next-env.d.ts');
+  const posixDistDir = distDir.split(path.sep).join('/');
+  if (posixDistDir === '.next') return;
+  const content = await readFile(file, 'utf8').catch(() => undefined);
+  if (content === undefined || !content.includes(`./${posixDistDir}/`)) return;
+  await writeFile(file, content.replaceAll(`./${posixDistDir}/`, './.next/'));
+}
+
+export type BuildOptions = {
+  /** Relative to `dashboard/` (`NEXT_DIST_DIR`); `.next` by default. */
+  distDir?: string;
+  /** The sources' hash, when the caller already computed it. */
+  sources?: string;
+  /** `capture` keeps Next's build output quiet unless the build fails (tests). */
+  output?: 'inherit' | 'capture';
+  /** Said when a build starts, instead of the `npm start` wording. */
+  announce?: string;
+  log?: (line: string) => void;
+};
+
+/** True when `distDir` holds a finished build of exactly these sources. */
+export async function isBuiltFrom(distDir: string, sources: string): Promise<boolean> {
+  const built = await readFile(path.join(dashboardDir, distDir, STAMP_FILE), 'utf8').catch(() => '');
+  return built.trim() === sources && existsSync(path.join(dashboardDir, distDir, 'BUILD_ID'));
+}
+
+/** Builds unless the last build in `distDir` was made from these very sources. */
+export async function buildIfStale(env: NodeJS.ProcessEnv = process.env, options: BuildOptions = {}): Promise<void> {
+  const { distDir = env.NEXT_DIST_DIR ?? '.next', output = 'inherit', log = console.log } = options;
+  const current = options.sources ?? (await sourcesHash());
+  if (await isBuiltFrom(distDir, current)) return;
+  const stamp = path.join(dashboardDir, distDir, STAMP_FILE);
+  const hadBuild = existsSync(stamp);
+  log(
+    options.announce ??
+      (hadBuild ? 'Dashboard sources changed: building the dashboard again (about a minute)…' : 'Building the dashboard for its first start (about a minute)…'),
+  );
   const started = Date.now();
-  const code = await runNext(['build'], { ...env, NEXT_TELEMETRY_DISABLED: '1' });
-  if (code !== 0) throw new Error(`next build failed (exit ${code})`);
-  await writeFile(STAMP, `${current}\n`);
-  console.log(`Dashboard built in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+  const result = await runNext(['build'], { ...env, NEXT_DIST_DIR: distDir, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' }, output);
+  await restoreNextEnv(distDir);
+  if (result.code !== 0) throw new Error(`next build failed (exit ${result.code})${result.output ? `:\n${result.output}` : ''}`);
+  await writeFile(stamp, `${current}\n`);
+  log(`Dashboard built in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
 }
 
 async function main(): Promise<void> {

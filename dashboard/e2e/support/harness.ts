@@ -1,0 +1,226 @@
+/**
+ * The browser end-to-end harness: a real Chromium (`playwright-core` driving the binary that
+ * `@sparticuz/chromium` unpacks from npm, nothing downloaded) against the real Costscope server
+ * (embedded chDB, a month of calls sent through `/v1/traces`) and the dashboard's production build.
+ *
+ * Run (from `dashboard/`):
+ *
+ *   npx vitest run -c vitest.e2e.config.ts                         all browser tests
+ *   npx vitest run -c vitest.e2e.config.ts e2e/session.e2e.spec.ts  one file
+ *
+ * `npm test` runs them too (the dashboard's Nx `test` target). The first run builds the dashboard
+ * (a minute or two); later runs reuse the build until a source changes. See `e2e/README.md`.
+ *
+ * In a test file (`e2e/<area>.e2e.spec.ts`):
+ *
+ *   const page = await signedInPage();                    // logged in through the real form
+ *   await openPage(page, '/features?range=7d');           // fails on an error status or a login redirect
+ *   const costs = await api<CostsAnswer>('/api/v1/costs?groupBy=feature&from=…&to=…');
+ *   expect(await page.getByTestId('feature-cost-search').textContent()).toBe(money(row.costUsd));
+ */
+import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
+import { afterAll, expect, inject } from 'vitest';
+import { launchChromium, settle } from './chromium.js';
+import { DASHBOARD_PAGES, exportRoutes, hasPage, routesOfBuild, signedInPathOf, type AppRoute, type DashboardPage } from './routes.js';
+import type { StackInfo } from './stack.js';
+
+export { settle };
+
+/** URLs and secrets of the running stack (provided by the global setup). */
+export function stack(): StackInfo {
+  return inject('costscope');
+}
+
+/** GET the server's JSON API with the project key, as the dashboard's server side does. */
+export async function api<T>(pathAndQuery: string): Promise<T> {
+  const { serverUrl, apiKey } = stack();
+  const response = await fetch(`${serverUrl}${pathAndQuery}`, { headers: { authorization: `Bearer ${apiKey}` } });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`GET ${pathAndQuery} answered ${response.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+let launched: Promise<Browser> | undefined;
+
+/** The test file's Chromium, launched on first use and closed after the file's last test. */
+export function browser(): Promise<Browser> {
+  launched ??= launchChromium();
+  return launched;
+}
+
+afterAll(async () => {
+  if (launched) await (await launched).close();
+  launched = undefined;
+});
+
+export type PageOptions = {
+  colorScheme?: 'light' | 'dark';
+  /** Viewport width in CSS pixels: 1280 (default) or 375 for a phone. */
+  width?: number;
+  height?: number;
+};
+
+/** A page in a fresh browser context: no cookie, no session. */
+export async function newPage(options: PageOptions = {}): Promise<Page> {
+  return (await newContext(options)).newPage();
+}
+
+async function newContext({ colorScheme = 'light', width = 1280, height = 900 }: PageOptions): Promise<BrowserContext> {
+  const context = await (await browser()).newContext({ colorScheme, viewport: { width, height }, locale: 'en-US', timezoneId: 'UTC' });
+  // A loaded machine (a build beside the tests) renders slowly; slow is not failed.
+  context.setDefaultTimeout(60_000);
+  context.setDefaultNavigationTimeout(90_000);
+  return context;
+}
+
+/** Signs in through the login form (password, Enter) and waits to leave `/login`. */
+export async function logIn(page: Page, password = stack().adminPassword): Promise<void> {
+  if (!new URL(page.url(), stack().dashboardUrl).pathname.startsWith('/login')) {
+    await page.goto(`${stack().dashboardUrl}/login`);
+  }
+  await page.getByLabel('Admin password').fill(password);
+  await page.getByLabel('Admin password').press('Enter');
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
+
+let session: Cookie[] | undefined;
+
+/**
+ * A page in a new context that holds a session: the first call in a file signs in through the
+ * real form; later calls reuse its cookie. Each call gives its own context (its own scheme, width
+ * and cookies); close it with `page.context().close()` when a test opens many.
+ */
+export async function signedInPage(options: PageOptions = {}): Promise<Page> {
+  const context = await newContext(options);
+  if (session) {
+    await context.addCookies(session);
+    return context.newPage();
+  }
+  const page = await context.newPage();
+  await logIn(page);
+  session = await context.cookies();
+  return page;
+}
+
+/**
+ * Opens a dashboard path (`/features?range=7d`) and waits until it has settled (see `settle`),
+ * failing on an error status or when the dashboard sent the page to `/login`.
+ */
+export async function openPage(page: Page, pathAndQuery: string): Promise<void> {
+  const response = await page.goto(`${stack().dashboardUrl}${pathAndQuery}`, { waitUntil: 'load' });
+  expect(response, `no answer for ${pathAndQuery}`).not.toBeNull();
+  expect(response!.status(), `${pathAndQuery} answered ${response!.status()}`).toBeLessThan(400);
+  expect(new URL(page.url()).pathname, `${pathAndQuery} sent the browser to the login page`).not.toBe('/login');
+  await settle(page);
+}
+
+export type RecordedResponse = {
+  url: string;
+  method: string;
+  status: number;
+  /** Every header, `set-cookie` included. */
+  headers: Record<string, string>;
+  /** The body as text (binary bodies are decoded too, so a secret in them still shows). */
+  body: string;
+};
+
+export type ResponseRecorder = {
+  /** Every response received so far, once their bodies are read. */
+  responses(): Promise<RecordedResponse[]>;
+  /** What the context's pages printed to the browser console. */
+  consoleLines(): string[];
+  /** The context's cookies now. */
+  cookies(): Promise<Cookie[]>;
+  /** Where any of `needles` appears: in which response's body or header, console message or cookie. */
+  find(needles: readonly string[]): Promise<string[]>;
+};
+
+/**
+ * Records every response a browser context receives (pages, RSC payloads, scripts, styles, server
+ * action answers, redirects) with its headers and body, and its cookies: what a secret must never
+ * be in.
+ */
+export function recordResponses(context: BrowserContext): ResponseRecorder {
+  const pending: Array<Promise<RecordedResponse | undefined>> = [];
+  // Read once the request finished: a body is then complete. A request aborted on the way (a
+  // prefetch the router dropped) never finishes, and its part-body cannot be read.
+  context.on('requestfinished', (request) => {
+    pending.push(
+      (async () => {
+        const response = await request.response();
+        if (!response) return undefined;
+        return {
+          url: response.url(),
+          method: request.method(),
+          status: response.status(),
+          headers: await response.allHeaders().catch(() => ({})),
+          // Redirects have no body to read.
+          body: await response
+            .body()
+            .then((buffer) => buffer.toString('utf8'))
+            .catch(() => ''),
+        };
+      })(),
+    );
+  });
+  // What pages log to the browser console is sent to the browser too.
+  const consoleLines: string[] = [];
+  context.on('console', (message) => consoleLines.push(message.text()));
+  const responses = async () => (await Promise.all(pending)).filter((response): response is RecordedResponse => response !== undefined);
+  return {
+    responses,
+    consoleLines: () => [...consoleLines],
+    cookies: () => context.cookies(),
+    async find(needles) {
+      const found: string[] = [];
+      for (const needle of needles) {
+        for (const response of await responses()) {
+          if (response.body.includes(needle)) found.push(`body of ${response.method} ${response.url}`);
+          for (const [name, value] of Object.entries(response.headers)) {
+            if (value.includes(needle)) found.push(`header ${name} of ${response.method} ${response.url}`);
+          }
+        }
+        if (consoleLines.some((line) => line.includes(needle))) found.push('a console message');
+        for (const cookie of await context.cookies()) {
+          if (cookie.value.includes(needle) || cookie.name.includes(needle)) found.push(`cookie ${cookie.name}`);
+        }
+      }
+      return found;
+    },
+  };
+}
+
+/** The secrets that must never reach a browser: the project key, the admin password, the session secret. */
+export function secrets(): string[] {
+  const { apiKey, adminPassword, sessionSecret } = stack();
+  return [apiKey, adminPassword, sessionSecret];
+}
+
+/** A URL of the page for a signed-in visitor (see `signedInPathOf`). */
+export function signedInPath(page: DashboardPage): Promise<string | undefined> {
+  return signedInPathOf(page, stack());
+}
+
+/** The pages and route handlers the build under test serves. */
+export function builtRoutes(): AppRoute[] {
+  return routesOfBuild(stack().distDir);
+}
+
+/**
+ * Whether the build under test has the page. Usable when tests are collected:
+ * `it.skipIf(!isBuilt(page))(…)`.
+ */
+export function isBuilt(page: DashboardPage): boolean {
+  return hasPage(builtRoutes(), page);
+}
+
+/** The exports (route handlers behind the session) of the build under test. */
+export function builtExports(): AppRoute[] {
+  return exportRoutes(builtRoutes());
+}
+
+/** Every page of the issue the build has, with a URL to open it signed in. */
+export async function signedInPages(): Promise<Array<DashboardPage & { path: string }>> {
+  const resolved = await Promise.all(DASHBOARD_PAGES.filter(isBuilt).map(async (page) => ({ ...page, path: await signedInPath(page) })));
+  return resolved.filter((page): page is DashboardPage & { path: string } => page.path !== undefined);
+}
