@@ -19,7 +19,8 @@ export function ThemeToggle() {
       variant="ghost"
       size="sm"
       className="w-full justify-start"
-      aria-label={`Theme: ${current}. Switch to ${NEXT_THEME[current] ?? 'light'}`}
+      // The accessible name starts with the visible words, so a voice command saying them works.
+      aria-label={`${current} theme: switch to ${NEXT_THEME[current] ?? 'light'}`}
       onClick={() => setTheme(NEXT_THEME[current] ?? 'light')}
     >
       <Icon aria-hidden="true" />
