@@ -20,8 +20,9 @@ function ratio(value: number, of: number): number | null {
   return of > 0 ? value / of : null;
 }
 
-function usdShare(value: UsdAtto, of: UsdAtto): number | null {
-  return of > 0n ? Number((value * 1_000_000n) / of) / 1_000_000 : null;
+/** `value ÷ of` of two exact amounts (0.8 = 80%), to a millionth; `null` without a positive `of`. */
+export function usdShare(value: UsdAtto, of: UsdAtto | null): number | null {
+  return of !== null && of > 0n ? Number((value * 1_000_000n) / of) / 1_000_000 : null;
 }
 
 /** Change from `baseline` to `current` as a share (0.12 = +12%); `null` when there is no baseline to compare with. */

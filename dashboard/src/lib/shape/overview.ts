@@ -13,6 +13,7 @@ import {
 } from '@costscope/core';
 import type { AlertEpisode, FeatureAllocationSetting } from '../api/types';
 import { cumulativeWithForecast } from '../chart-data';
+import { usdShare } from './features';
 import { isAlertRuleId, parseScope, readEpisodeValues, RULE_SHORT_NAMES, ruleTitle, scopeText, type RuleThresholds } from './alerts';
 
 /**
@@ -117,11 +118,6 @@ export function sumAllocations(allocations: readonly FeatureAllocationSetting[])
   return allocations.reduce((total, allocation) => total + parseUsd(allocation.monthlyUsd), 0n);
 }
 
-function share(value: UsdAtto, of: UsdAtto | null): number | null {
-  if (of === null || of === 0n) return null;
-  return Number((value * 1_000_000n) / of) / 1_000_000;
-}
-
 /**
  * The month's spend so far against the total allocation, with the month-end forecast the
  * allocation rule uses. The chart's dashed line ends exactly at that forecast, so the line and
@@ -151,6 +147,8 @@ export function monthToDate(input: {
     days.map((day) => ({ day, costUsd: byDay.has(day) ? usdToNumber(byDay.get(day) ?? 0n) : null })),
     today,
   );
+  // cumulativeWithForecast projects at the average of whole days; the rule's forecast counts the
+  // time elapsed. The dashed part is redrawn from today to the rule's figure, the one shown.
   const actualToday = usdToNumber(total);
   const remaining = days.filter((day) => day > today).length;
   let step = 0;
@@ -166,9 +164,9 @@ export function monthToDate(input: {
     monthLabel: monthLabel(first),
     monthToDateUsd: usdToExactString(total),
     allocationUsd: allocationUsd === null ? null : usdToExactString(allocationUsd),
-    allocationShare: share(total, allocationUsd),
+    allocationShare: usdShare(total, allocationUsd),
     forecastUsd: forecast === null ? null : usdToExactString(forecast),
-    forecastShare: forecast === null ? null : share(forecast, allocationUsd),
+    forecastShare: forecast === null ? null : usdShare(forecast, allocationUsd),
     points,
   };
 }
