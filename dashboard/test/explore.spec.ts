@@ -18,6 +18,7 @@ import {
   parseFilters,
   parseGroupBy,
   parseMetric,
+  rangePickerDays,
   urlRangeParams,
   withoutFilter,
   type ExploreState,
@@ -252,5 +253,12 @@ describe(exploreCsv.name, () => {
       "'=cmd,\"acme, llm\",0.00,3,0,3,,100,0,10",
       '',
     ]);
+  });
+});
+
+describe(rangePickerDays.name, () => {
+  it('gives the first and the last local day of a range whose end is exclusive', () => {
+    expect(rangePickerDays({ from: at('2026-11-23T00:00:00Z'), to: at('2026-11-30T00:00:00Z'), timezone: 'UTC' })).toEqual({ fromDay: '2026-11-23', toDay: '2026-11-29' });
+    expect(rangePickerDays({ from: at('2026-11-22T23:00:00Z'), to: at('2026-11-29T23:00:00Z'), timezone: 'Europe/Paris' })).toEqual({ fromDay: '2026-11-23', toDay: '2026-11-29' });
   });
 });

@@ -1,4 +1,3 @@
-import { localTime } from '@costscope/core';
 import { Download, X } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
@@ -24,6 +23,7 @@ import {
   intervalLabel,
   isCostDimension,
   parseExploreState,
+  rangePickerDays,
   urlRangeParams,
   withoutFilter,
   type ExploreState,
@@ -41,12 +41,29 @@ const FILTER_VALUE_LIMIT = 200;
 
 export default async function ExplorePage({ searchParams }: { searchParams: PageSearchParams }) {
   const params = await searchParams;
+  const ranged = await load(() => pageRange(params));
+  if (!ranged.ok) {
+    return (
+      <>
+        <PageHeader title="Explore" />
+        <ApiErrorBanner message={ranged.error.message} at={ranged.error.at} />
+      </>
+    );
+  }
+  const { range } = ranged.data;
+  const { timezone } = range;
+  // The range picker stays on the page when the figures fail, so a range the API refuses can be changed.
+  const header = (
+    <PageHeader title="Explore" description={`Cost by any one or two dimensions, with any filters · ${range.label}`}>
+      <RangePicker preset={range.preset} {...rangePickerDays(range)} />
+    </PageHeader>
+  );
+
+  const state = parseExploreState(params, urlRangeParams(params, range.preset));
+  const interval = chooseInterval(range, params.interval);
+  const filterOn = param(params, 'filterOn') ?? '';
+  const editing = isCostDimension(filterOn) ? filterOn : null;
   const loaded = await load(async () => {
-    const { range } = await pageRange(params);
-    const state = parseExploreState(params, urlRangeParams(params, range.preset));
-    const interval = chooseInterval(range, params.interval);
-    const filterOn = param(params, 'filterOn') ?? '';
-    const editing = isCostDimension(filterOn) ? filterOn : null;
     const query = { from: range.from, to: range.to, filters: state.filters };
     const [groups, series, values] = await Promise.all([
       api.costs({ ...query, groupBy: state.groupBy, limit: GROUP_LIMIT }),
@@ -55,27 +72,21 @@ export default async function ExplorePage({ searchParams }: { searchParams: Page
     ]);
     // The API cut its smallest rows: each bucket's total (the same query without groups) puts them back as "others".
     const bucketTotals = series.truncated ? (await api.costs({ ...query, interval: interval.interval })).rows : undefined;
-    return { range, state, interval, editing, groups, series, bucketTotals, values };
+    return { groups, series, bucketTotals, values };
   });
   if (!loaded.ok) {
     return (
       <>
-        <PageHeader title="Explore" />
+        {header}
         <ApiErrorBanner message={loaded.error.message} at={loaded.error.at} />
       </>
     );
   }
 
-  const { range, state, interval, editing, groups, series, bucketTotals, values } = loaded.data;
-  const { timezone } = range;
+  const { groups, series, bucketTotals, values } = loaded.data;
   const totals = groups.totals;
   const filtered = COST_DIMENSIONS.filter((dimension) => state.filters[dimension]);
   const groupNames = state.groupBy.map((dimension) => DIMENSION_LABELS[dimension].toLowerCase()).join(' and ');
-  const header = (
-    <PageHeader title="Explore" description={`Cost by any one or two dimensions, with any filters · ${range.label}`}>
-      <RangePicker preset={range.preset} fromDay={localTime(range.from, timezone).day} toDay={localTime(new Date(range.to.getTime() - 1), timezone).day} />
-    </PageHeader>
-  );
 
   if (totals.requests === 0 && filtered.length === 0) {
     return (

@@ -1,4 +1,3 @@
-import { localTime } from '@costscope/core';
 import { AlertTriangle } from 'lucide-react';
 import type { Metadata } from 'next';
 import Link from 'next/link';
@@ -11,7 +10,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { api, serverUrl } from '@/lib/api/client';
 import { count, dateTime, moneyWithUnpriced } from '@/lib/format';
 import { load, pageRange, type PageSearchParams } from '@/lib/server/page-data';
-import { costShare, exploreSearch, urlRangeParams } from '@/lib/shape/explore';
+import { costShare, exploreSearch, rangePickerDays, urlRangeParams } from '@/lib/shape/explore';
 import { modelCostRows, priceRows, repriceWindow, unpricedModels } from '@/lib/shape/models';
 import { ModelCostTable, PriceTable, type ModelTableRow } from './models-tables';
 import { RepriceForm } from './reprice-form';
@@ -20,22 +19,34 @@ export const metadata: Metadata = { title: 'Models' };
 
 export default async function ModelsPage({ searchParams }: { searchParams: PageSearchParams }) {
   const params = await searchParams;
-  const loaded = await load(async () => {
-    const { project, range } = await pageRange(params);
-    const [costs, prices] = await Promise.all([api.costs({ from: range.from, to: range.to, groupBy: ['model', 'provider'] }), api.prices()]);
-    return { project, range, costs, prices };
-  });
-  if (!loaded.ok) {
+  const ranged = await load(() => pageRange(params));
+  if (!ranged.ok) {
     return (
       <>
         <PageHeader title="Models" />
+        <ApiErrorBanner message={ranged.error.message} at={ranged.error.at} />
+      </>
+    );
+  }
+  const { project, range } = ranged.data;
+  const { timezone } = range;
+  // The range picker stays on the page when the figures fail, so a range the API refuses can be changed.
+  const header = (
+    <PageHeader title="Models" description={`Cost per model and provider, and the prices in force · ${range.label}`}>
+      <RangePicker preset={range.preset} {...rangePickerDays(range)} />
+    </PageHeader>
+  );
+  const loaded = await load(() => Promise.all([api.costs({ from: range.from, to: range.to, groupBy: ['model', 'provider'] }), api.prices()]));
+  if (!loaded.ok) {
+    return (
+      <>
+        {header}
         <ApiErrorBanner message={loaded.error.message} at={loaded.error.at} />
       </>
     );
   }
 
-  const { project, range, costs, prices } = loaded.data;
-  const { timezone } = range;
+  const [costs, prices] = loaded.data;
   const rangeParams = urlRangeParams(params, range.preset);
   const rows: ModelTableRow[] = modelCostRows(costs.rows, prices.prices).map((row) => ({
     ...row,
@@ -48,9 +59,7 @@ export default async function ModelsPage({ searchParams }: { searchParams: PageS
 
   return (
     <>
-      <PageHeader title="Models" description={`Cost per model and provider, and the prices in force · ${range.label}`}>
-        <RangePicker preset={range.preset} fromDay={localTime(range.from, timezone).day} toDay={localTime(new Date(range.to.getTime() - 1), timezone).day} />
-      </PageHeader>
+      {header}
       <div className="grid grid-cols-1 gap-4">
         {needPrice.length > 0 ? (
           <Card className="border-warning/60" data-testid="unpriced-models">

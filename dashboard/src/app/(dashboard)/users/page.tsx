@@ -1,4 +1,3 @@
-import { localTime } from '@costscope/core';
 import type { Metadata } from 'next';
 import { TimeSeriesChart } from '@/components/charts/time-series-chart';
 import { PageHeader } from '@/components/page-header';
@@ -9,7 +8,7 @@ import { api, serverUrl } from '@/lib/api/client';
 import type { CostRow } from '@/lib/api/types';
 import { count, money, moneyWithUnpriced, percent } from '@/lib/format';
 import { load, pageRange, type PageSearchParams } from '@/lib/server/page-data';
-import { bucketsOfRange, chooseInterval, exploreSearch, intervalLabel, isFilterable, urlRangeParams } from '@/lib/shape/explore';
+import { bucketsOfRange, chooseInterval, exploreSearch, intervalLabel, isFilterable, rangePickerDays, urlRangeParams } from '@/lib/shape/explore';
 import { costPerPricedCall } from '@/lib/shape/models';
 import { TOP_USERS, callsPerTier, listedUsersSpend, tierRows, tiersByUser, topUserRows, usersWithoutTier } from '@/lib/shape/users';
 import { TierTable, TopUsersTable, type TierTableRow } from './users-tables';
@@ -21,9 +20,26 @@ const USER_TIER_LIMIT = 1000;
 
 export default async function UsersPage({ searchParams }: { searchParams: PageSearchParams }) {
   const params = await searchParams;
+  const ranged = await load(() => pageRange(params));
+  if (!ranged.ok) {
+    return (
+      <>
+        <PageHeader title="Users" />
+        <ApiErrorBanner message={ranged.error.message} at={ranged.error.at} />
+      </>
+    );
+  }
+  const { range } = ranged.data;
+  const { timezone } = range;
+  // The range picker stays on the page when the figures fail, so a range the API refuses can be changed.
+  const header = (
+    <PageHeader title="Users" description={`The users who cost the most, and cost per user tier · ${range.label}`}>
+      <RangePicker preset={range.preset} {...rangePickerDays(range)} />
+    </PageHeader>
+  );
+
+  const interval = chooseInterval(range).interval;
   const loaded = await load(async () => {
-    const { range } = await pageRange(params);
-    const interval = chooseInterval(range).interval;
     const query = { from: range.from, to: range.to };
     const [users, userTiers, tiers, tiersOverTime] = await Promise.all([
       api.costs({ ...query, groupBy: ['user'], limit: TOP_USERS }),
@@ -34,26 +50,20 @@ export default async function UsersPage({ searchParams }: { searchParams: PageSe
     const tierRowsOfUsers: CostRow[] = [...userTiers.rows];
     const missing = usersWithoutTier(users.rows, tiersByUser(userTiers.rows));
     if (missing.length > 0) tierRowsOfUsers.push(...(await api.costs({ ...query, groupBy: ['user', 'userTier'], filters: { user: missing } })).rows);
-    return { range, interval, users, tierRowsOfUsers, tiers, tiersOverTime };
+    return { users, tierRowsOfUsers, tiers, tiersOverTime };
   });
   if (!loaded.ok) {
     return (
       <>
-        <PageHeader title="Users" />
+        {header}
         <ApiErrorBanner message={loaded.error.message} at={loaded.error.at} />
       </>
     );
   }
 
-  const { range, interval, users, tierRowsOfUsers, tiers, tiersOverTime } = loaded.data;
-  const { timezone } = range;
+  const { users, tierRowsOfUsers, tiers, tiersOverTime } = loaded.data;
   const rangeParams = urlRangeParams(params, range.preset);
   const totals = tiers.totals;
-  const header = (
-    <PageHeader title="Users" description={`The users who cost the most, and cost per user tier · ${range.label}`}>
-      <RangePicker preset={range.preset} fromDay={localTime(range.from, timezone).day} toDay={localTime(new Date(range.to.getTime() - 1), timezone).day} />
-    </PageHeader>
-  );
   if (totals.requests === 0) {
     return (
       <>
@@ -64,7 +74,10 @@ export default async function UsersPage({ searchParams }: { searchParams: PageSe
   }
 
   const topUsers = topUserRows(users.rows, tiersByUser(tierRowsOfUsers), totals, rangeParams);
-  const listed = listedUsersSpend(users.rows.filter((row) => row.user), totals);
+  // Calls without a user id are not a user: left out of "the top users".
+  const withUserId = users.rows.filter((row) => row.user);
+  const listed = listedUsersSpend(withUserId, totals);
+  const listedUsers = withUserId.length;
   const tierTable: TierTableRow[] = tierRows(tiers.rows, totals).map((row) => ({
     ...row,
     exploreHref: isFilterable(row.tier) ? `/explore${exploreSearch({ groupBy: ['user'], filters: { userTier: [row.tier] }, metric: 'cost', range: rangeParams })}` : null,
@@ -83,9 +96,9 @@ export default async function UsersPage({ searchParams }: { searchParams: PageSe
           <Stat label="Calls" value={<span data-testid="users-total-calls">{count(totals.requests)}</span>} />
           <Stat label="Cost per call" value={<span data-testid="users-cost-per-call">{perCall === null ? 'Unpriced' : money(perCall)}</span>} hint="Over the calls a price applied to" />
           <Stat
-            label={users.truncated ? `Top ${count(users.rows.length)} users` : 'All users'}
+            label={users.truncated ? `Top ${count(listedUsers)} users` : 'All users'}
             value={<span data-testid="users-top-cost">{money(listed.costUsd)}</span>}
-            hint={`${percent(listed.share)} of the cost${users.truncated ? '' : `, ${count(users.rows.filter((row) => row.user).length)} users`}`}
+            hint={`${percent(listed.share)} of the cost${users.truncated ? '' : `, ${count(listedUsers)} users`}`}
           />
         </div>
 
