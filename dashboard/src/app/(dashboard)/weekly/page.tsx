@@ -49,24 +49,27 @@ export default async function WeeklyReviewPage({ searchParams }: { searchParams:
         title="Weekly review"
         description={
           <>
-            <span data-testid="weekly-week">{review.week}</span> · {review.daysLabel} · project {project.projectId} · times in {review.timezone}
+            <span data-testid="weekly-week">{review.week}</span> · {review.daysLabel} ({review.timezone}) · project {project.projectId}
           </>
         }
       >
-        <WeekPicker review={review} currentWeek={currentWeek} />
-        <Button asChild variant="outline" size="sm">
-          <a href={exportHref('csv')} download>
-            <Download aria-hidden="true" />
-            CSV
-          </a>
-        </Button>
-        <Button asChild variant="outline" size="sm">
-          <a href={exportHref('md')} download>
-            <Download aria-hidden="true" />
-            Markdown
-          </a>
-        </Button>
-        <PrintButton />
+        {/* One line beside the title on a wide screen; the title wraps first. */}
+        <div className="flex flex-wrap items-center gap-2 xl:flex-nowrap">
+          <WeekPicker review={review} currentWeek={currentWeek} />
+          <Button asChild variant="outline" size="sm">
+            <a href={exportHref('csv')} download>
+              <Download aria-hidden="true" />
+              CSV
+            </a>
+          </Button>
+          <Button asChild variant="outline" size="sm">
+            <a href={exportHref('md')} download>
+              <Download aria-hidden="true" />
+              Markdown
+            </a>
+          </Button>
+          <PrintButton />
+        </div>
       </PageHeader>
       {/* On paper there is no navigation: say where the figures came from, and when. */}
       <p className="hidden text-sm print:block">
