@@ -74,7 +74,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: PageS
             <CardHeader>
               <CardTitle className="flex items-center gap-2 text-base">
                 <BellOff className="size-4 text-muted-foreground" aria-hidden="true" />
-                No {filters.status ?? ''} alerts{filters.rule ? ` for “${RULE_SHORT_NAMES[filters.rule]}”` : ''} in this range
+                No {filters.status ? `${filters.status} ` : ''}alerts{filters.rule ? ` for “${RULE_SHORT_NAMES[filters.rule]}”` : ''} in this range
               </CardTitle>
               <CardDescription>
                 Costscope checks the rules every few minutes and lists each episode here, from the evaluation that found it firing to the one
