@@ -1,6 +1,7 @@
 'use client';
 
 import { createPriceCatalog, formatUsdChange, parseUsd, type PriceOverrideInput } from '@costscope/core';
+import Link from 'next/link';
 import { useQueryStates } from 'nuqs';
 import { useId, useMemo, useState } from 'react';
 import { DataTable, type ColumnDef } from '@/components/data-table';
@@ -381,7 +382,11 @@ function Results({ comparison, scenario }: { comparison: ReturnType<typeof compa
               `${money(baseline.perCallUsd)} a call, ${money(baseline.perDayUsd)} a day`
             ) : (
               <>
-                No price applies to {baseline.model}: <a className="text-primary underline-offset-4 hover:underline" href={`/settings?model=${encodeURIComponent(baseline.model)}#prices`}>add one</a>.
+                No price applies to {baseline.model}:{' '}
+                <Link className="text-primary underline-offset-4 hover:underline" href={`/settings?model=${encodeURIComponent(baseline.model)}#prices`}>
+                  add one
+                </Link>
+                .
               </>
             )
           }

@@ -1,5 +1,6 @@
 import type { PriceOverrideInput } from '@costscope/core';
 import type { Metadata } from 'next';
+import { connection } from 'next/server';
 import { Suspense } from 'react';
 import { PageHeader } from '@/components/page-header';
 import { ApiErrorBanner } from '@/components/states';
@@ -18,6 +19,9 @@ const DAY_MS = 86_400_000;
  * runs in the browser (core's what-if pricing), so typing never waits for the server.
  */
 export default async function CalculatorPage() {
+  // Nothing in the URL is read here, so without this the page would be prerendered at build time,
+  // without the features, the overrides or today's prices.
+  await connection();
   const now = new Date();
   const from = new Date(now.getTime() - 30 * DAY_MS);
   const loaded = await load(async () => {
