@@ -28,7 +28,7 @@ export default function DashboardLayout({ children }: { children: React.ReactNod
       </aside>
       <main id="main" className="min-w-0 p-4 sm:p-6 lg:p-8">
         {children}
-        <div className="no-print mt-10 flex gap-2 md:hidden">
+        <div className="no-print mt-10 grid max-w-xs grid-cols-2 gap-2 md:hidden">
           <ThemeToggle />
           <form action="/logout" method="post">
             <Button type="submit" variant="ghost" size="sm">
