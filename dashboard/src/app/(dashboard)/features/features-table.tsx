@@ -35,8 +35,8 @@ function numberOr(value: number | null): number {
 
 /**
  * The features table: every feature's cost, calls, cost per successful call, error rate and
- * failed calls' cost, output tokens per call against the baseline, and this month against its
- * allocation. Sortable by every column; rows and figures carry test ids named by feature.
+ * failed calls' cost, output tokens per call against the baseline, and this month: spend so far
+ * (against the allocation, when there is one) and the month-end forecast. Sortable by every column; rows and figures carry test ids named by feature.
  */
 export function FeaturesTable({
   rows,
@@ -46,7 +46,7 @@ export function FeaturesTable({
   showAllocation,
 }: {
   rows: FeatureTableRow[];
-  /** Without any allocation set, the column would only say "none" on every row. */
+  /** Whether any feature has an allocation: the month column then sorts by allocation used. */
   showAllocation: boolean;
   /** Totals, one cell per column shown, in order. */
   footer: React.ReactNode[];
@@ -126,41 +126,41 @@ export function FeaturesTable({
         ),
       },
       {
-        id: 'allocation',
-        accessorFn: (row) => numberOr(row.allocationShare),
-        header: 'Allocation',
+        id: 'month',
+        // With allocations, the features nearest theirs come first; without, the largest month ahead.
+        accessorFn: (row) => (showAllocation ? numberOr(row.allocationShare) : numberOr(row.forecastUsd === null ? null : Number(row.forecastUsd))),
+        header: 'This month',
         cell: ({ row }) => {
-          const { allocationShare, allocationUsd, forecastShare, monthToDateUsd, feature, label } = row.original;
-          if (allocationShare === null || allocationUsd === null) return <span className="text-muted-foreground">—</span>;
+          const { allocationShare, allocationUsd, forecastShare, forecastUsd, monthToDateUsd, monthToDateUnpricedRequests, feature, label } = row.original;
           return (
-            <div className="grid min-w-36 gap-1" data-testid={`feature-allocation-${feature}`}>
-              <AllocationBar share={allocationShare} forecastShare={forecastShare} warnAt={warnAtShare} label={`${label}: allocation used this month`} />
-              <span className="text-xs whitespace-nowrap text-muted-foreground">
-                {percent(allocationShare, 0)} · {money(monthToDateUsd)} of {money(allocationUsd)}
+            <div className="grid min-w-32 gap-1 text-xs whitespace-nowrap">
+              {allocationShare !== null && allocationUsd !== null ? (
+                <>
+                  <AllocationBar share={allocationShare} forecastShare={forecastShare} warnAt={warnAtShare} label={`${label}: allocation used this month`} />
+                  <span className="text-muted-foreground" data-testid={`feature-allocation-${feature}`}>
+                    {percent(allocationShare, 0)} · {money(monthToDateUsd)} of {money(allocationUsd)}
+                  </span>
+                </>
+              ) : (
+                <span className="text-muted-foreground">{moneyFloor(monthToDateUsd, monthToDateUnpricedRequests)} so far</span>
+              )}
+              <span className="text-muted-foreground">
+                forecast{' '}
+                <span data-testid={`feature-forecast-${feature}`} className={cn('text-foreground', (forecastShare ?? 0) > 1 && 'font-medium text-destructive')}>
+                  {forecastUsd === null ? 'not yet' : moneyFloor(forecastUsd, monthToDateUnpricedRequests)}
+                </span>
               </span>
             </div>
           );
         },
       },
-      {
-        id: 'forecast',
-        accessorFn: (row) => numberOr(row.forecastUsd === null ? null : Number(row.forecastUsd)),
-        header: 'Forecast',
-        meta: { numeric: true },
-        cell: ({ row }) => (
-          <span data-testid={`feature-forecast-${row.original.feature}`} className={cn((row.original.forecastShare ?? 0) > 1 && 'font-medium text-destructive')}>
-            {row.original.forecastUsd === null ? '—' : moneyFloor(row.original.forecastUsd, row.original.monthToDateUnpricedRequests)}
-          </span>
-        ),
-      },
     ],
-    [warnAtShare, driftThresholdPercent],
+    [warnAtShare, driftThresholdPercent, showAllocation],
   );
-  const shown = showAllocation ? columns : columns.filter((column) => column.id !== 'allocation');
 
   return (
     <DataTable
-      columns={shown}
+      columns={columns}
       data={rows}
       initialSorting={[{ id: 'cost', desc: true }]}
       footer={footer}

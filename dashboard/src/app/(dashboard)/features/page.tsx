@@ -134,7 +134,8 @@ export default async function FeaturesPage({ searchParams }: { searchParams: Pag
             <CardTitle>Cost per feature</CardTitle>
             <CardDescription>
               Cost / success: all cost, failed calls included, over successful calls. Output / call: output tokens per call, against {previousRangeLabel(range)}.
-              Forecast: this month’s spend so far, straight-lined to month end{allocated.length > 0 ? '; the tick on an allocation bar marks where it lands' : ''}.
+              This month: spend so far{allocated.length > 0 ? ' against the allocation' : ''}, and the forecast straight-lined to month end
+              {allocated.length > 0 ? ' (the tick on a bar marks where it lands)' : ''}.
             </CardDescription>
           </CardHeader>
           <CardContent className="px-2 sm:px-3">
@@ -154,7 +155,6 @@ export default async function FeaturesPage({ searchParams }: { searchParams: Pag
                   {outputPerCall === null ? '—' : count(outputPerCall)}
                   <OutputTokensChange change={relativeChange(outputPerCall, baselineOutputPerCall)} thresholdPercent={rules.outputTokenDrift.thresholdPercent} />
                 </span>,
-                ...(allocated.length > 0 ? [''] : []),
                 '',
               ]}
             />
