@@ -12,8 +12,21 @@ export function param(params: Record<string, string | string[] | undefined>, nam
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The project (and its time zone), asked once per request however many components need it. */
-export const projectInfo = cache((): Promise<ProjectAnswer> => api.project());
+/**
+ * How long the project's answer is reused across requests: its time zone changes only when the
+ * server restarts with another `COSTSCOPE_TIMEZONE`, and every page needs it before its other
+ * calls, so asking each time would put a round trip in front of every page.
+ */
+const PROJECT_TTL_MS = 60_000;
+let projectCache: { answer: ProjectAnswer; until: number } | undefined;
+
+/** The project (and its time zone): once a minute at most, and once per request however many components ask. */
+export const projectInfo = cache(async (): Promise<ProjectAnswer> => {
+  if (projectCache && projectCache.until > Date.now()) return projectCache.answer;
+  const answer = await api.project();
+  projectCache = { answer, until: Date.now() + PROJECT_TTL_MS };
+  return answer;
+});
 
 export type Loaded<T> = { ok: true; data: T } | { ok: false; error: { message: string; at: string; status?: number } };
 
