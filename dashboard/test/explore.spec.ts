@@ -1,3 +1,4 @@
+import { rangePickerDays } from '@/lib/time-range';
 import { describe, expect, it } from 'vitest';
 import type { CostFigures, CostRow } from '@/lib/api/types';
 import { OTHERS_SERIES } from '@/lib/chart-data';
@@ -18,7 +19,6 @@ import {
   parseFilters,
   parseGroupBy,
   parseMetric,
-  rangePickerDays,
   urlRangeParams,
   withoutFilter,
   type ExploreState,

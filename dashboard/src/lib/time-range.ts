@@ -102,3 +102,8 @@ export function rangeSearchParams(range: TimeRange): Record<string, string> {
   if (range.preset !== 'custom') return { range: range.preset };
   return { from: range.from.toISOString(), to: range.to.toISOString() };
 }
+
+/** The first and last local day of a range, as the range picker's custom dates show them (`to` is exclusive). */
+export function rangePickerDays(range: { from: Date; to: Date; timezone: string }): { fromDay: string; toDay: string } {
+  return { fromDay: localTime(range.from, range.timezone).day, toDay: localTime(new Date(range.to.getTime() - 1), range.timezone).day };
+}

@@ -320,11 +320,6 @@ export function urlRangeParams(params: UrlParams, preset: string): Record<string
   return carried;
 }
 
-/** The first and last local day of a range, as the range picker's custom dates show them (`to` is exclusive). */
-export function rangePickerDays(range: { from: Date; to: Date; timezone: string }): { fromDay: string; toDay: string } {
-  return { fromDay: localTime(range.from, range.timezone).day, toDay: localTime(new Date(range.to.getTime() - 1), range.timezone).day };
-}
-
 /** What an Explore URL holds (besides the range, carried as-is). */
 export type ExploreState = {
   groupBy: CostDimension[];

@@ -1,6 +1,7 @@
 import { BellOff } from 'lucide-react';
 import Link from 'next/link';
 import { PageHeader } from '@/components/page-header';
+import { rangePickerDays } from '@/lib/time-range';
 import { RangePicker } from '@/components/range-picker';
 import { ApiErrorBanner, Stat } from '@/components/states';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
@@ -55,7 +56,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: PageS
     <>
       <PageHeader title="Alerts" description={`${range.label} · times in ${timezone}`}>
         <AlertFilters status={filters.status ?? ''} rule={filters.rule ?? ''} rules={ALERT_RULE_IDS.map((id) => ({ id, name: RULE_SHORT_NAMES[id] }))} />
-        <RangePicker preset={range.preset} fromDay={range.from.toISOString().slice(0, 10)} toDay={range.to.toISOString().slice(0, 10)} />
+        <RangePicker preset={range.preset} {...rangePickerDays(range)} />
       </PageHeader>
       <div className="grid gap-6">
         <div className="grid grid-cols-2 gap-4 xl:grid-cols-4">

@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { TimeSeriesChart } from '@/components/charts/time-series-chart';
 import { PageHeader } from '@/components/page-header';
+import { rangePickerDays } from '@/lib/time-range';
 import { RangePicker } from '@/components/range-picker';
 import { ApiErrorBanner, NoDataYet, Stat, UnpricedNotice } from '@/components/states';
 import { buttonVariants } from '@/components/ui/button';
@@ -23,7 +24,6 @@ import {
   intervalLabel,
   isCostDimension,
   parseExploreState,
-  rangePickerDays,
   urlRangeParams,
   withoutFilter,
   type ExploreState,

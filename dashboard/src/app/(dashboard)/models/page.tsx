@@ -10,7 +10,8 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { api, serverUrl } from '@/lib/api/client';
 import { count, dateTime, moneyWithUnpriced } from '@/lib/format';
 import { load, pageRange, type PageSearchParams } from '@/lib/server/page-data';
-import { costShare, exploreSearch, rangePickerDays, urlRangeParams } from '@/lib/shape/explore';
+import { costShare, exploreSearch, urlRangeParams } from '@/lib/shape/explore';
+import { rangePickerDays } from '@/lib/time-range';
 import { modelCostRows, priceRows, repriceWindow, unpricedModels } from '@/lib/shape/models';
 import { ModelCostTable, PriceTable, type ModelTableRow } from './models-tables';
 import { RepriceForm } from './reprice-form';
