@@ -25,6 +25,7 @@ export function StackedCostChart({
   ariaLabel: string;
 }) {
   const config: ChartConfig = Object.fromEntries(series.map((s, i) => [s.key, { label: s.label, color: seriesColor(s.key, i) }]));
+  const order = new Map(series.map((s, index) => [s.key, index]));
   const totals = new Map(points.map((p) => [p.bucket, series.reduce((sum, s) => sum + (typeof p[s.key] === 'number' ? (p[s.key] as number) : 0), 0)]));
   return (
     <div role="img" aria-label={ariaLabel}>
@@ -45,7 +46,8 @@ export function StackedCostChart({
               />
             )}
           />
-          <ChartLegend content={({ payload }) => <ChartLegendContent payload={payload as never} />} />
+          {/* Biggest spend first, as the series are ranked, not alphabetically (Recharts' default). */}
+          <ChartLegend itemSorter={(item) => order.get(String(item.dataKey)) ?? series.length} content={({ payload }) => <ChartLegendContent payload={payload as never} />} />
           {series.map((s, i) => (
             <Bar key={s.key} dataKey={s.key} stackId="cost" fill={seriesColor(s.key, i)} isAnimationActive={false} />
           ))}
