@@ -1,4 +1,4 @@
-import { formatMoney, parseUsd } from '@costscope/core';
+import { formatMoney, parseUsd, usdToExactString } from '@costscope/core';
 
 /**
  * Display helpers for the API's figures. Money follows core's one rule (`formatMoney`): every
@@ -89,4 +89,15 @@ export function chartMoney(value: number): string {
 export function moneyFloor(exact: string | null | undefined, unpricedRequests: number): string {
   if (unpricedRequests <= 0 || exact === null || exact === undefined) return money(exact);
   return parseUsd(exact) === 0n ? 'Unpriced' : `≥ ${money(exact)}`;
+}
+
+/**
+ * A catalog price per million tokens, exactly as the catalog states it (`$0.125`, `$1,250.00`):
+ * a price is a rate people compare and copy into overrides, so it is never rounded the way a
+ * spend figure is.
+ */
+export function exactPrice(exact: string): string {
+  const [whole = '0', fraction = ''] = usdToExactString(parseUsd(exact)).replace(/^-/, '').split('.');
+  const sign = exact.trim().startsWith('-') ? '-' : '';
+  return `${sign}$${BigInt(whole).toLocaleString('en-US')}.${fraction}`;
 }

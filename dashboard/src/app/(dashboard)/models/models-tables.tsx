@@ -6,7 +6,7 @@ import { CostCell } from '@/components/cost-cell';
 import { DataTable, type ColumnDef } from '@/components/data-table';
 import { Badge } from '@/components/ui/badge';
 import type { CostFigures } from '@/lib/api/types';
-import { count, money, percent } from '@/lib/format';
+import { count, exactPrice, money, percent } from '@/lib/format';
 import type { ModelCostRow, PriceRow } from '@/lib/shape/models';
 
 export type ModelTableRow = ModelCostRow & { exploreHref: string; costShare: number | null };
@@ -107,9 +107,9 @@ export function ModelCostTable({ rows, totals }: { rows: ModelTableRow[]; totals
   );
 }
 
-/** A per-million price; a price the model does not have (no cache writes) is a dash, never $0. */
+/** A per-million price, exact; a price the model does not have (no cache writes) is a dash, never $0. */
 function perMillion(value: string | null): string {
-  return value === null ? '—' : money(value);
+  return value === null ? '—' : exactPrice(value);
 }
 
 const priceColumns: ColumnDef<PriceRow, unknown>[] = [

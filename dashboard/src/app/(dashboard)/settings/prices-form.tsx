@@ -5,7 +5,7 @@ import { useActionState, useId, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
-import { count, money } from '@/lib/format';
+import { count, exactPrice } from '@/lib/format';
 import { emptyPriceOverrideRow, type FieldErrors, type FormAnswer, type PriceOverrideRow } from '@/lib/shape/settings';
 import { repriceRange, savePriceOverrides, type RepriceAnswerState } from './actions';
 import { FieldError, FormMessage, SubmitButton, invalidProps } from './form-parts';
@@ -154,7 +154,7 @@ export function PriceOverridesForm({
 /** What the catalog charges for the model now, so an override can be checked against it. */
 function CatalogHint({ price }: { price: CatalogPrice | undefined }) {
   if (!price) return null;
-  const parts = [`${money(price.input)} input`, price.cached ? `${money(price.cached)} cached` : null, `${money(price.output)} output`].filter(Boolean);
+  const parts = [`${exactPrice(price.input)} input`, price.cached ? `${exactPrice(price.cached)} cached` : null, `${exactPrice(price.output)} output`].filter(Boolean);
   return (
     <p className="mt-2 text-xs text-muted-foreground">
       Catalog price now: {parts.join(', ')} per million tokens{price.batchDiscountPercent === null ? '; no batch API' : `; batch ${price.batchDiscountPercent}% off`}.
