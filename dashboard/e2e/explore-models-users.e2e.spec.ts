@@ -2,7 +2,7 @@ import { addLocalDays } from '@costscope/core';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { CostFigures, CostsAnswer, PricesAnswer, RepriceAnswer } from '@/lib/api/types';
-import { count, money, moneyWithUnpriced } from '@/lib/format';
+import { count, exactPrice, money, moneyWithUnpriced } from '@/lib/format';
 import { costPerPricedCall } from '@/lib/shape/models';
 import { api, openPage, signedInPage, stack } from './support/harness';
 
@@ -174,12 +174,15 @@ describe('models', () => {
     await openPage(page, `/models?${range}`);
     const { prices } = await api<PricesAnswer>('/api/v1/prices');
     expect(await page.locator('tbody tr[data-testid^="price-row-"]').count()).toBe(prices.length);
-    const sonnet = prices.find((price) => price.model === 'claude-sonnet-4-6')!;
-    const row = await page.getByTestId('price-row-claude-sonnet-4-6').innerText();
-    for (const amount of [sonnet.inputPerMillionUsd, sonnet.cachedInputPerMillionUsd, sonnet.cacheWritePerMillionUsd, sonnet.outputPerMillionUsd]) {
-      if (amount !== null) expect(row).toContain(money(amount));
+    // Prices are shown exactly as the catalog states them: GPT-5's cached $0.125, not $0.13.
+    for (const model of ['claude-sonnet-4-6', 'gpt-5']) {
+      const price = prices.find((candidate) => candidate.model === model)!;
+      const row = await page.getByTestId(`price-row-${model}`).innerText();
+      for (const amount of [price.inputPerMillionUsd, price.cachedInputPerMillionUsd, price.cacheWritePerMillionUsd, price.outputPerMillionUsd]) {
+        if (amount !== null) expect(row).toContain(exactPrice(amount));
+      }
+      expect(row).toContain(price.priceVersion);
     }
-    expect(row).toContain(sonnet.priceVersion);
     await page.context().close();
   });
 
