@@ -6,7 +6,8 @@ import { DASHBOARD_PAGES } from './support/routes';
 
 /**
  * axe-core, run in the real page after it rendered (charts included), finds no serious or
- * critical violation on any page, in the light and the dark theme.
+ * critical violation on any page, in the light and the dark theme; and every page reads on a
+ * phone: nothing pushes it wider than a 375 px screen (wide tables scroll in their own box).
  */
 type Violation = { id: string; impact?: string | null; help: string; nodes: Array<{ target: unknown[]; failureSummary?: string }> };
 
@@ -53,6 +54,46 @@ describe.each(['light', 'dark'] as const)('accessibility in the %s theme', (sche
       await openPage(page, path);
       await expectTheme(page, scheme);
       expect(await seriousViolations(page)).toEqual([]);
+      await page.context().close();
+    });
+  }
+});
+
+/** Elements that stick out past the right edge of the screen and are not inside a scrolling box. */
+async function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    return Array.from(document.querySelectorAll('body *'))
+      .filter((element) => {
+        if (element.getBoundingClientRect().right <= width + 1) return false;
+        for (let parent = element.parentElement; parent && parent !== document.body; parent = parent.parentElement) {
+          if (getComputedStyle(parent).overflowX !== 'visible') return false;
+        }
+        return true;
+      })
+      .slice(0, 5)
+      .map((element) => `<${element.tagName.toLowerCase()} class="${String(element.getAttribute('class')).slice(0, 80)}"> "${(element.textContent ?? '').trim().slice(0, 40)}" ends at ${Math.round(element.getBoundingClientRect().right)} px`);
+  });
+}
+
+describe('readable on a phone (375 px)', () => {
+  it('the login form', async () => {
+    const page = await newPage({ width: 375 });
+    await page.goto(`${stack().dashboardUrl}/login`);
+    await page.getByLabel('Admin password').waitFor();
+    expect(await overflowing(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  for (const dashboardPage of DASHBOARD_PAGES) {
+    // TODO(issue 9): drop the `skipIf` once every page of the issue exists.
+    it.skipIf(!isBuilt(dashboardPage))(`${dashboardPage.name} (${dashboardPage.pattern})`, async (context) => {
+      const path = await signedInPath(dashboardPage);
+      if (!path) return context.skip('nothing to show on it: no alert has fired');
+      const page = await signedInPage({ width: 375 });
+      await openPage(page, path);
+      expect(await overflowing(page)).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
       await page.context().close();
     });
   }

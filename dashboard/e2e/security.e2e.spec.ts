@@ -40,6 +40,7 @@ describe('secrets never reach the browser', () => {
     expect(responses.length).toBeGreaterThan(pages.length * 2);
     // The recording holds what the pages showed, RSC payloads included: a secret would be found.
     expect(responses.some((response) => response.headers['content-type']?.startsWith('text/x-component'))).toBe(true);
+    expect(responses.some((response) => response.via === 'fetch' && response.body.length > 0)).toBe(true);
     expect(await recorder.find(['support-chat'])).not.toEqual([]);
     expect(await recorder.find(secrets())).toEqual([]);
     await page.context().close();

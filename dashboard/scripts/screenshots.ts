@@ -28,17 +28,6 @@ const SETTLE_MS = 1_500;
 
 const log = (line: string) => console.log(line);
 
-/** Alerts are evaluated every 10 s on the test server: wait a little for the seed's spike to fire one. */
-async function waitForAnAlert(stack: Stack, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const response = await fetch(`${stack.serverUrl}/api/v1/alerts`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
-    if (response.ok && ((await response.json()) as { alerts: unknown[] }).alerts.length > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
-  log('No alert fired within the wait: the alert page is left out.');
-}
-
 type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
 
 /** Signs in through the login form once; every context after reuses the session. */
@@ -59,7 +48,12 @@ async function shoot(page: Page, url: string, file: string): Promise<void> {
   if (!response || response.status() >= 400) throw new Error(`${url} answered ${response?.status() ?? 'nothing'}`);
   await settle(page);
   await page.waitForTimeout(SETTLE_MS);
+  // A window as tall as the page, so the sticky menu (a screen high) runs down the whole picture.
+  const viewport = page.viewportSize() ?? { width: WIDTH, height: 900 };
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
   await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+  await page.setViewportSize(viewport);
   const { size } = await stat(file);
   log(`  ${path.relative(workspaceRoot, file)} (${Math.round(size / 1024)} kB)`);
 }
@@ -76,7 +70,6 @@ async function main(): Promise<void> {
   let browser: Browser | undefined;
   try {
     await mkdir(OUT_DIR, { recursive: true });
-    await waitForAnAlert(stack, 30_000);
     browser = await launchChromium();
     const storageState = await signIn(browser, stack);
     const pages: Array<{ page: DashboardPage | { name: string }; path: string }> = [{ page: { name: 'login' }, path: '/login' }];

@@ -18,7 +18,7 @@
  *   const costs = await api<CostsAnswer>('/api/v1/costs?groupBy=feature&from=…&to=…');
  *   expect(await page.getByTestId('feature-cost-search').textContent()).toBe(money(row.costUsd));
  */
-import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Cookie, Page, Request } from 'playwright-core';
 import { afterAll, expect, inject } from 'vitest';
 import { launchChromium, settle } from './chromium.js';
 import { DASHBOARD_PAGES, exportRoutes, hasPage, routesOfBuild, signedInPathOf, type AppRoute, type DashboardPage } from './routes.js';
@@ -70,7 +70,45 @@ async function newContext({ colorScheme = 'light', width = 1280, height = 900 }:
   // A loaded machine (a build beside the tests) renders slowly; slow is not failed.
   context.setDefaultTimeout(60_000);
   context.setDefaultNavigationTimeout(90_000);
+  await installFetchRecording(context);
   return context;
+}
+
+type FetchedBody = Omit<RecordedResponse, 'via'>;
+const fetchListeners = new WeakMap<BrowserContext, Array<(entry: RecordedResponse) => void>>();
+
+/**
+ * Wraps the `fetch` of every page of the context before any of its scripts runs: each answer's
+ * body is copied as the page reads it and handed to the context's response recorders. Chromium
+ * gives bodies a script streams (server actions, RSC payloads) to the script alone, not to the
+ * DevTools protocol, so this is how a recorder sees them.
+ */
+async function installFetchRecording(context: BrowserContext): Promise<void> {
+  const listeners: Array<(entry: RecordedResponse) => void> = [];
+  fetchListeners.set(context, listeners);
+  await context.exposeBinding('__costscopeRecordFetch', (_source, entry: FetchedBody) => {
+    for (const listener of listeners) listener({ ...entry, via: 'fetch' });
+  });
+  await context.addInitScript(() => {
+    const scope = window as unknown as { __costscopeRecordFetch: (entry: unknown) => Promise<void>; __costscopeFetchesReading?: number };
+    const original = window.fetch;
+    window.fetch = async (input, init) => {
+      const response = await original(input, init);
+      const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+      scope.__costscopeFetchesReading = (scope.__costscopeFetchesReading ?? 0) + 1;
+      response
+        .clone()
+        .text()
+        .then((body) =>
+          scope.__costscopeRecordFetch({ url: response.url, method: method.toUpperCase(), status: response.status, headers: Object.fromEntries(response.headers), body }),
+        )
+        .catch(() => undefined)
+        .finally(() => {
+          scope.__costscopeFetchesReading = (scope.__costscopeFetchesReading ?? 1) - 1;
+        });
+      return response;
+    };
+  });
 }
 
 /** Signs in through the login form (password, Enter) and waits to leave `/login`. */
@@ -118,10 +156,16 @@ export type RecordedResponse = {
   url: string;
   method: string;
   status: number;
-  /** Every header, `set-cookie` included. */
+  /** Every header, `set-cookie` included (none for bodies read through the page's `fetch`). */
   headers: Record<string, string>;
   /** The body as text (binary bodies are decoded too, so a secret in them still shows). */
   body: string;
+  /**
+   * `network`: as Chromium received it. `fetch`: the body as the page's own `fetch` read it —
+   * server actions and RSC payloads, whose bodies Chromium hands to the page's script and does
+   * not keep for the DevTools protocol.
+   */
+  via: 'network' | 'fetch';
 };
 
 export type ResponseRecorder = {
@@ -131,61 +175,85 @@ export type ResponseRecorder = {
   consoleLines(): string[];
   /** The context's cookies now. */
   cookies(): Promise<Cookie[]>;
-  /** Where any of `needles` appears: in which response's body or header, console message or cookie. */
+  /** Where any of `needles` appears: in which response's body or header, console message or cookie (each place once). */
   find(needles: readonly string[]): Promise<string[]>;
 };
 
 /**
- * Records every response a browser context receives (pages, RSC payloads, scripts, styles, server
- * action answers, redirects) with its headers and body, and its cookies: what a secret must never
- * be in.
+ * Records every response a browser context receives (pages, RSC payloads, server action answers,
+ * scripts, styles, redirects) with its headers and body, what its pages print to the console, and
+ * its cookies: what a secret must never be in. Contexts made by this harness (`newPage`,
+ * `signedInPage`) also hand over the bodies their pages' `fetch` reads.
  */
 export function recordResponses(context: BrowserContext): ResponseRecorder {
-  const pending: Array<Promise<RecordedResponse | undefined>> = [];
-  // Read once the request finished: a body is then complete. A request aborted on the way (a
-  // prefetch the router dropped) never finishes, and its part-body cannot be read.
-  context.on('requestfinished', (request) => {
+  const pending: Array<Promise<RecordedResponse>> = [];
+  const fetched: RecordedResponse[] = [];
+  fetchListeners.get(context)?.push((entry) => fetched.push(entry));
+  const onFailure = new Map<Request, () => void>();
+  context.on('requestfailed', (request) => onFailure.get(request)?.());
+  context.on('response', (response) => {
+    const request = response.request();
+    // A body can be read once its response finished. A request aborted on the way (a prefetch the
+    // router dropped, a stream the next navigation cut) never finishes: its body is not waited for.
+    const finished = Promise.race([
+      response.finished().then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => onFailure.set(request, () => resolve(false))),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000).unref()),
+    ]);
     pending.push(
       (async () => {
-        const response = await request.response();
-        if (!response) return undefined;
-        return {
-          url: response.url(),
-          method: request.method(),
-          status: response.status(),
-          headers: await response.allHeaders().catch(() => ({})),
-          // Redirects have no body to read.
-          body: await response
-            .body()
-            .then((buffer) => buffer.toString('utf8'))
-            .catch(() => ''),
-        };
+        const headers = await response.allHeaders().catch(() => ({}));
+        const body = (await finished)
+          ? await response
+              .body()
+              .then((buffer) => buffer.toString('utf8'))
+              // Redirects have no body; a body the page's script read is recorded through `fetch`.
+              .catch(() => '')
+          : '';
+        onFailure.delete(request);
+        return { url: response.url(), method: request.method(), status: response.status(), headers, body, via: 'network' as const };
       })(),
     );
   });
+
   // What pages log to the browser console is sent to the browser too.
   const consoleLines: string[] = [];
   context.on('console', (message) => consoleLines.push(message.text()));
-  const responses = async () => (await Promise.all(pending)).filter((response): response is RecordedResponse => response !== undefined);
+
+  const responses = async () => {
+    const network = await Promise.all(pending);
+    // Let the pages finish reading the bodies their `fetch` is still reading.
+    for (const page of context.pages()) {
+      await page
+        .waitForFunction(() => !(window as unknown as { __costscopeFetchesReading?: number }).__costscopeFetchesReading, undefined, { timeout: 15_000 })
+        .catch(() => undefined);
+    }
+    return [...network, ...fetched];
+  };
   return {
     responses,
     consoleLines: () => [...consoleLines],
     cookies: () => context.cookies(),
     async find(needles) {
-      const found: string[] = [];
+      const found = new Set<string>();
+      const recorded = await responses();
+      const cookies = await context.cookies();
       for (const needle of needles) {
-        for (const response of await responses()) {
-          if (response.body.includes(needle)) found.push(`body of ${response.method} ${response.url}`);
+        for (const response of recorded) {
+          if (response.body.includes(needle)) found.add(`body of ${response.method} ${response.url}`);
           for (const [name, value] of Object.entries(response.headers)) {
-            if (value.includes(needle)) found.push(`header ${name} of ${response.method} ${response.url}`);
+            if (value.includes(needle)) found.add(`header ${name} of ${response.method} ${response.url}`);
           }
         }
-        if (consoleLines.some((line) => line.includes(needle))) found.push('a console message');
-        for (const cookie of await context.cookies()) {
-          if (cookie.value.includes(needle) || cookie.name.includes(needle)) found.push(`cookie ${cookie.name}`);
+        if (consoleLines.some((line) => line.includes(needle))) found.add('a console message');
+        for (const cookie of cookies) {
+          if (cookie.value.includes(needle) || cookie.name.includes(needle)) found.add(`cookie ${cookie.name}`);
         }
       }
-      return found;
+      return [...found];
     },
   };
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildIfStale, dashboardDir, isBuiltFrom, nextBin, sourcesHash, workspaceRoot } from '../../scripts/serve.js';
 import { ensureDashboardCredentials, readCredentialsFile, type CredentialsFile } from '../../src/lib/server/credentials.js';
-import { seedSpans, sendSeedSpans } from './seed-calls.js';
+import { seedSpans, sendSeedSpans, type SeedSpan } from './seed-calls.js';
 
 /** The admin password the test dashboard is started with (`COSTSCOPE_ADMIN_PASSWORD`). */
 export const E2E_ADMIN_PASSWORD = 'e2e-admin-password-Qm7v2Lx9';
@@ -128,7 +128,13 @@ export type CostscopeServer = { url: string; apiKey: string; child: RunningChild
  * The real server, as `npm start` runs it (tsx, embedded chDB), on `port`. It generates the
  * project key and writes it to the credentials file, where the dashboard reads it.
  */
-export async function startCostscopeServer(options: { dataDir: string; port: number; dashboardUrl: string }): Promise<CostscopeServer> {
+export async function startCostscopeServer(options: {
+  dataDir: string;
+  port: number;
+  dashboardUrl: string;
+  /** Settings over the test defaults (the page benchmark slows the alert rules down). */
+  env?: Record<string, string>;
+}): Promise<CostscopeServer> {
   const tsxCli = createRequire(path.join(dashboardDir, 'package.json')).resolve('tsx/cli');
   const child = startChild('the Costscope server', [tsxCli, '--tsconfig', 'services/server/tsconfig.json', 'services/server/src/main.ts'], {
     cwd: workspaceRoot,
@@ -142,6 +148,7 @@ export async function startCostscopeServer(options: { dataDir: string; port: num
       // Alerts are evaluated soon after the seed lands, so the alert pages have episodes to show.
       COSTSCOPE_ALERTS_INTERVAL: '10s',
       COSTSCOPE_DASHBOARD_URL: options.dashboardUrl,
+      ...options.env,
     },
   });
   const url = `http://127.0.0.1:${options.port}`;
@@ -156,11 +163,48 @@ export async function startCostscopeServer(options: { dataDir: string; port: num
   }
 }
 
+/**
+ * The request the article warns about — a pasted document, 60,000 input tokens — five minutes
+ * before `now`: the oversized-request rule fires on it at any hour of the day (the seed's hot
+ * day trips the daily-spend rule only late enough in the day), so the alert pages have an episode.
+ */
+function pastedDocument(now: Date): SeedSpan {
+  return {
+    traceId: 'e2e5eed0000000000000000000000001',
+    spanId: 'e2e5eed000000001',
+    start: new Date(now.getTime() - 5 * 60_000),
+    error: false,
+    attributes: {
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-5-mini',
+      'gen_ai.response.model': 'gpt-5-mini',
+      'gen_ai.usage.input_tokens': 60_000,
+      'gen_ai.usage.output_tokens': 400,
+      'costscope.feature': 'summarizer',
+      'costscope.endpoint': '/api/summarize',
+      'costscope.user.tier': 'paid',
+      'user.id': 'paid-user-7',
+    },
+  };
+}
+
 /** A deterministic month of calls up to `now`, through `/v1/traces` like any exporter's. */
 export async function seedCalls(server: CostscopeServer, now: Date): Promise<number> {
-  const spans = seedSpans({ now });
+  const spans = [...seedSpans({ now }), pastedDocument(now)];
   await sendSeedSpans(server.url, server.apiKey, spans);
   return spans.length;
+}
+
+/** Waits for the scheduler (every 10 s here) to open the first alert episode; false on timeout. */
+export async function waitForAnAlert(server: CostscopeServer, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const response = await fetch(`${server.url}/api/v1/alerts`, { headers: { authorization: `Bearer ${server.apiKey}` } });
+    if (response.ok && ((await response.json()) as { alerts: unknown[] }).alerts.length > 0) return true;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+  return false;
 }
 
 async function pathExists(file: string): Promise<boolean> {
@@ -271,7 +315,14 @@ export async function buildDashboardForTests(log: Log): Promise<DashboardBuild> 
 export type Dashboard = { url: string; child: RunningChild };
 
 /** `next start` on the production build, reading `server` with the key from the data directory. */
-export async function startDashboard(options: { distDir: string; port: number; serverUrl: string; dataDir: string }): Promise<Dashboard> {
+export async function startDashboard(options: {
+  distDir: string;
+  port: number;
+  serverUrl: string;
+  dataDir: string;
+  /** Settings over the test defaults (the page benchmark turns on the API timing log). */
+  env?: Record<string, string>;
+}): Promise<Dashboard> {
   const url = `http://127.0.0.1:${options.port}`;
   const child = startChild('the dashboard (next start)', [nextBin, 'start', '--port', String(options.port), '--hostname', '127.0.0.1'], {
     cwd: dashboardDir,
@@ -284,6 +335,7 @@ export async function startDashboard(options: { distDir: string; port: number; s
       COSTSCOPE_DATA_DIR: options.dataDir,
       COSTSCOPE_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
       COSTSCOPE_DASHBOARD_URL: url,
+      ...options.env,
     },
   });
   try {
@@ -349,8 +401,12 @@ export async function startStack(log: Log = () => undefined): Promise<Stack> {
     timings.server = lap();
     const seededAt = new Date();
     const seededCalls = await seedCalls(server, seededAt);
+    const alerted = await waitForAnAlert(server, 60_000);
     timings.seed = lap();
-    log(`Server on ${server.url} with ${seededCalls.toLocaleString('en-US')} seeded calls; waiting for the dashboard build…`);
+    log(
+      `Server on ${server.url} with ${seededCalls.toLocaleString('en-US')} seeded calls` +
+        `${alerted ? ' and an alert' : ' (no alert fired within a minute: the alert pages have no episode to show)'}; waiting for the dashboard build…`,
+    );
     const build = await building;
     timings.build = build.seconds;
     mark = Date.now();
