@@ -1,0 +1,139 @@
+/**
+ * Page benchmark (a script, not a test): each dashboard page's server render time against the
+ * API calls it makes, and the JavaScript a first load of it downloads.
+ *
+ *   cd services/server && npx tsx bench/storage-load.ts --calls 10000000 --batch 500000 \
+ *       --dir /tmp/costscope-pages/clickhouse --project default --end now
+ *   cd dashboard && npx tsx bench/page-render.ts --data-dir /tmp/costscope-pages [--loads 20]
+ *
+ * It starts the real server on that data directory and the dashboard's production build (as the
+ * browser tests do), signs in once through the real form, then loads every page `--loads` times
+ * in a row over HTTP (after two warm-up loads). Render time is the full HTML answer of a page load
+ * (every API call it waits for included). The dashboard runs with `COSTSCOPE_DASHBOARD_API_TIMING=1`,
+ * so the API calls each load made are read from its log and set beside it: the goal is a p50
+ * under 300 ms and never more than 50 ms above the page's slowest API call. First-load JS is
+ * every script the page's HTML names, gzipped (goal: under 250 kB).
+ */
+import { gzipSync } from 'node:zlib';
+import { launchChromium } from '../e2e/support/chromium.js';
+import { ensureDashboardCredentials } from '../src/lib/server/credentials.js';
+import { E2E_ADMIN_PASSWORD, buildDashboardForTests, freePort, startCostscopeServer, startDashboard } from '../e2e/support/stack.js';
+
+function flag(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
+}
+
+const DATA_DIR = flag('data-dir', '');
+const LOADS = Number(flag('loads', '20'));
+if (!DATA_DIR) {
+  console.error('--data-dir is required: a Costscope data directory holding calls of the default project (see the header).');
+  process.exit(2);
+}
+
+const PAGES = [
+  '/',
+  '/features',
+  '/features/feature-042',
+  '/explore?groupBy=feature,model',
+  '/models',
+  '/users',
+  '/alerts',
+  '/weekly',
+  '/calculator',
+  '/settings',
+];
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+};
+
+// The session secret the dashboard signs with lives in the data directory, as on any first start.
+await ensureDashboardCredentials({ ...process.env, COSTSCOPE_DATA_DIR: DATA_DIR, COSTSCOPE_ADMIN_PASSWORD: E2E_ADMIN_PASSWORD });
+const serverPort = await freePort();
+const dashboardPort = await freePort();
+console.log('Building the dashboard (or reusing the build of these sources)…');
+const build = await buildDashboardForTests(console.log);
+const server = await startCostscopeServer({
+  dataDir: DATA_DIR,
+  port: serverPort,
+  dashboardUrl: `http://127.0.0.1:${dashboardPort}`,
+  // The alert rules would otherwise run every 10 s over the whole month, inside the timings.
+  env: { COSTSCOPE_ALERTS_INTERVAL: '1h', COSTSCOPE_RETENTION_DAYS: '3650' },
+});
+const dashboard = await startDashboard({
+  distDir: build.distDir,
+  port: dashboardPort,
+  serverUrl: server.url,
+  dataDir: DATA_DIR,
+  env: { COSTSCOPE_DASHBOARD_API_TIMING: '1' },
+});
+
+try {
+  const browser = await launchChromium();
+  const page = await browser.newPage();
+  await page.goto(`${dashboard.url}/login`);
+  await page.fill('#password', E2E_ADMIN_PASSWORD);
+  await page.press('#password', 'Enter');
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  await browser.close();
+
+  type ApiTiming = { method: string; route: string; ms: number };
+  // Every API call the dashboard makes, in order, from its timing log on stderr.
+  const apiCalls: ApiTiming[] = [];
+  let partial = '';
+  dashboard.child.process.stderr?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.startsWith('costscope-api-timing ')) apiCalls.push(JSON.parse(line.slice('costscope-api-timing '.length)) as ApiTiming);
+    }
+  });
+
+  const rows: string[] = [];
+  for (const pathAndQuery of PAGES) {
+    const renders: number[] = [];
+    const slowestApi: number[] = [];
+    const overheads: number[] = [];
+    let calls: ApiTiming[] = [];
+    for (let load = -2; load < LOADS; load++) {
+      const before = apiCalls.length;
+      const started = performance.now();
+      const response = await fetch(`${dashboard.url}${pathAndQuery}`, { headers: { cookie }, redirect: 'manual' });
+      const html = await response.text();
+      const ms = performance.now() - started;
+      if (response.status !== 200) throw new Error(`${pathAndQuery} answered ${response.status}`);
+      // The log line of the last call may trail the answer by a moment.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const made = apiCalls.slice(before);
+      if (load < 0) continue;
+      calls = made;
+      const slowest = Math.max(0, ...made.map((call) => call.ms));
+      renders.push(ms);
+      slowestApi.push(slowest);
+      overheads.push(ms - slowest);
+      if (load === 0) {
+        const scripts = [...new Set([...html.matchAll(/<script[^>]+src="([^"]+)"/g)].map((match) => match[1]!))];
+        let gzipped = 0;
+        for (const src of scripts) {
+          const body = Buffer.from(await (await fetch(`${dashboard.url}${src}`)).arrayBuffer());
+          gzipped += gzipSync(body).length;
+        }
+        rows.push(`${pathAndQuery}\t${(gzipped / 1024).toFixed(0)} kB JS (${scripts.length} scripts)`);
+      }
+    }
+    const routes = [...new Set(calls.map((call) => call.route.split('?')[0]))].join(', ');
+    console.log(
+      `${pathAndQuery.padEnd(32)} render p50 ${quantile(renders, 0.5).toFixed(0).padStart(5)} ms  p95 ${quantile(renders, 0.95).toFixed(0).padStart(5)} ms` +
+        `  slowest API call p50 ${quantile(slowestApi, 0.5).toFixed(0).padStart(5)} ms  above it p50 ${quantile(overheads, 0.5).toFixed(0).padStart(4)} ms` +
+        `  (${calls.length} calls: ${routes})`,
+    );
+  }
+  console.log('\nFirst-load JavaScript, gzipped:');
+  for (const row of rows) console.log(`  ${row}`);
+} finally {
+  await dashboard.child.stop();
+  await server.child.stop();
+}
