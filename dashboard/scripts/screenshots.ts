@@ -14,7 +14,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, settle } from '../e2e/support/chromium.js';
-import { DASHBOARD_PAGES, hasPage, routesOfBuild, signedInPathOf, type DashboardPage } from '../e2e/support/routes.js';
+import { DASHBOARD_PAGES, signedInPathOf, type DashboardPage } from '../e2e/support/routes.js';
 import { startStack, type Stack } from '../e2e/support/stack.js';
 import { workspaceRoot } from './serve.js';
 
@@ -73,15 +73,7 @@ async function main(): Promise<void> {
     browser = await launchChromium();
     const storageState = await signIn(browser, stack);
     const pages: Array<{ page: DashboardPage | { name: string }; path: string }> = [{ page: { name: 'login' }, path: '/login' }];
-    const built = routesOfBuild(stack.distDir);
-    for (const page of DASHBOARD_PAGES) {
-      if (!hasPage(built, page)) {
-        log(`${page.pattern} is not built yet: no screenshot.`);
-        continue;
-      }
-      const pagePath = await signedInPathOf(page, stack);
-      if (pagePath) pages.push({ page, path: pagePath });
-    }
+    for (const page of DASHBOARD_PAGES) pages.push({ page, path: await signedInPathOf(page, stack) });
     for (const scheme of SCHEMES) {
       for (const width of [WIDTH, PHONE_WIDTH]) {
         const context = await browser.newContext({

@@ -88,16 +88,16 @@ export function exportRoutes(routes: readonly AppRoute[]): AppRoute[] {
 
 /**
  * A URL of the page for a signed-in visitor, with real values in its dynamic segment: the seed's
- * costliest feature, the latest alert episode. Undefined when there is nothing to show (no alert
- * has fired yet).
+ * costliest feature, the latest alert episode (the seed's oversized request always opens one).
  */
-export async function signedInPathOf(page: DashboardPage, server: { serverUrl: string; apiKey: string }): Promise<string | undefined> {
+export async function signedInPathOf(page: DashboardPage, server: { serverUrl: string; apiKey: string }): Promise<string> {
   if (page.pattern === '/features/[*]') return '/features/support-chat';
   if (page.pattern === '/alerts/[*]') {
     const response = await fetch(`${server.serverUrl}/api/v1/alerts`, { headers: { authorization: `Bearer ${server.apiKey}` } });
     if (!response.ok) throw new Error(`GET /api/v1/alerts answered ${response.status}`);
     const { alerts } = (await response.json()) as { alerts: AlertEpisode[] };
-    return alerts[0] ? `/alerts/${encodeURIComponent(alerts[0].episodeId)}` : undefined;
+    if (!alerts[0]) throw new Error('no alert episode to open: the seed’s oversized request should have fired one');
+    return `/alerts/${encodeURIComponent(alerts[0].episodeId)}`;
   }
   return page.pattern;
 }
