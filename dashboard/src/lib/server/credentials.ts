@@ -12,7 +12,7 @@ import path from 'node:path';
 export type CredentialsFile = { apiKey?: string; adminPassword?: string; sessionSecret?: string };
 
 export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.COSTSCOPE_DATA_DIR ?? './.costscope');
+  return path.resolve(/*turbopackIgnore: true*/ env.COSTSCOPE_DATA_DIR ?? './.costscope');
 }
 
 export function credentialsPath(env: NodeJS.ProcessEnv = process.env): string {

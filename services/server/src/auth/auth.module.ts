@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { Global, Inject, Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
@@ -10,8 +10,6 @@ import { ProjectKeyResolver } from './project-key-resolver.js';
 /** Registers or generates the default project's first key when the server starts. */
 @Injectable()
 class BootstrapKey implements OnApplicationBootstrap {
-  private readonly logger = new Logger('Auth');
-
   constructor(
     @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
@@ -21,7 +19,9 @@ class BootstrapKey implements OnApplicationBootstrap {
     const result = await ensureBootstrapKey({ transport: this.transport, dataDir: this.config.dataDir, envKey: this.config.apiKey });
     if (result.outcome === 'generated') {
       // Printed once, on the start that created it; afterwards it is only in the credentials file.
-      this.logger.log(`Created the default project's API key (also in ${result.credentialsPath}): ${result.key}`);
+      // Straight to stdout, not through the framework logger: its level (warn by default) must
+      // never hide the one line a first start exists to show.
+      console.log(`Created the default project's API key (also in ${result.credentialsPath}): ${result.key}`);
     }
   }
 }
