@@ -18,7 +18,7 @@
  *   const costs = await api<CostsAnswer>('/api/v1/costs?groupBy=feature&from=…&to=…');
  *   expect(await page.getByTestId('feature-cost-search').textContent()).toBe(money(row.costUsd));
  */
-import type { Browser, BrowserContext, Cookie, Page, Request } from 'playwright-core';
+import type { Browser, BrowserContext, Cookie, Page, Request as NetworkRequest } from 'playwright-core';
 import { afterAll, expect, inject } from 'vitest';
 import { launchChromium, settle } from './chromium.js';
 import { DASHBOARD_PAGES, exportRoutes, hasPage, routesOfBuild, signedInPathOf, type AppRoute, type DashboardPage } from './routes.js';
@@ -189,7 +189,7 @@ export function recordResponses(context: BrowserContext): ResponseRecorder {
   const pending: Array<Promise<RecordedResponse>> = [];
   const fetched: RecordedResponse[] = [];
   fetchListeners.get(context)?.push((entry) => fetched.push(entry));
-  const onFailure = new Map<Request, () => void>();
+  const onFailure = new Map<NetworkRequest, () => void>();
   context.on('requestfailed', (request) => onFailure.get(request)?.());
   context.on('response', (response) => {
     const request = response.request();
