@@ -1,5 +1,5 @@
 import type { CostDimension, CostRow } from '../api/types';
-import { csvLine } from './features';
+import { csvLine } from '../csv';
 
 /**
  * An Explore view's groups as CSV: one column per dimension, then the API's figures, money as its

@@ -2,6 +2,9 @@ import { forecastMonthEnd, parseUsd, usdToExactString, usdToNumber, type UsdAtto
 import { COST_DIMENSIONS, type CostDimension, type CostFigures, type CostRow, type FeatureAllocationSetting } from '../api/types';
 import { seriesName } from '../chart-data';
 import { parseScope } from './alerts';
+import { csvField, csvLine } from '../csv';
+
+export { csvField, csvLine };
 
 /**
  * The features table, a feature's breakdowns and the CSV export, shaped from API answers by
@@ -258,23 +261,6 @@ export function filtersFromParams(params: Record<string, string | string[] | und
 /** Filters back into URL parameters (comma lists, as the API reads them). */
 export function filterSearchParams(filters: Filters): Record<string, string> {
   return Object.fromEntries(Object.entries(filters).map(([dimension, values]) => [dimension, values.join(',')]));
-}
-
-/**
- * A cell of the CSV export. Text is quoted when it holds a comma, a quote, a line break or edge
- * spaces (quotes doubled, RFC 4180); text a spreadsheet would run as a formula (starting with
- * `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP advises, so a
- * feature named `=HYPERLINK(…)` stays text. Numbers are written as they are.
- */
-export function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvLine(values: ReadonlyArray<string | number | null>): string {
-  return values.map(csvField).join(',');
 }
 
 /** Rounds a ratio for the CSV (6 decimals), keeping `null` as an empty cell. */

@@ -3,6 +3,9 @@ import type { AlertEpisode, CostsAnswer, WeeklyReportAnswer } from '../api/types
 import { seriesName } from '../chart-data';
 import { dateTime, moneyWithUnpriced } from '../format';
 import { ruleTitle, scopeText, parseScope, type RuleThresholds } from './alerts';
+import { csvText } from '../csv';
+
+export { csvText };
 
 /**
  * The weekly cost review (`/weekly?week=2026-W47`) and its CSV and Markdown exports, shaped from
@@ -392,17 +395,6 @@ export function weeklyAlertRows(alerts: readonly AlertEpisode[], rules: RuleThre
 // CSV
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;
-
-/**
- * A text cell: a spreadsheet would run text starting with `=`, `+`, `-`, `@`, a tab or a carriage
- * return as a formula, so it gets a leading `'` (OWASP's advice) — a feature named
- * `=HYPERLINK(…)` stays text; quoted when it holds a comma, a quote, a line break or edge spaces
- * (quotes doubled, RFC 4180).
- */
-export function csvText(value: string): string {
-  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
 
 /** A figure we computed (an exact decimal or a count): written as it is, so `-0.05` stays a number. */
 export function csvFigure(value: string | number | null): string {
