@@ -65,7 +65,7 @@ export default async function AlertEpisodePage({ params, searchParams }: { param
           </Link>
         </Button>
       </PageHeader>
-      <div className="grid gap-6">
+      <div className="grid grid-cols-1 gap-6">
         {linkedProject && linkedProject !== project.projectId ? (
           <p role="status" className="rounded-lg border border-warning/50 bg-warning/10 px-4 py-3 text-sm">
             This link names project <code className="font-mono">{linkedProject}</code>; this dashboard reads project{' '}
@@ -107,7 +107,7 @@ export default async function AlertEpisodePage({ params, searchParams }: { param
         </Card>
 
         {figures ? (
-          <section aria-labelledby="figures-heading" className="grid gap-3">
+          <section aria-labelledby="figures-heading" className="grid grid-cols-1 gap-3">
             <h2 id="figures-heading" className="text-base font-semibold">
               {episode.status === 'resolved' ? 'Figures when it cleared' : 'The figures that fired it'}
             </h2>
