@@ -8,6 +8,13 @@ import { LoginThrottle } from '@/lib/server/login-throttle';
 import { SESSION_COOKIE, createSessionToken, sessionCookieOptions } from '@/lib/server/session';
 
 const throttle = new LoginThrottle();
+/**
+ * The address comes from `x-forwarded-for`, which a client can write itself: a guesser changing
+ * it each try would never slow down per address. Every wrong try therefore also counts toward
+ * one dashboard-wide throttle, with more free tries so a team's typos never feel it.
+ */
+const everyone = new LoginThrottle(Date.now, 20);
+const EVERYONE = '*';
 
 export type LoginState = { error?: string };
 
@@ -26,7 +33,7 @@ function safeNext(value: FormDataEntryValue | null): string {
 
 export async function login(_previous: LoginState, form: FormData): Promise<LoginState> {
   const address = (await headers()).get('x-forwarded-for')?.split(',')[0]?.trim() || 'local';
-  const delay = throttle.delayFor(address);
+  const delay = Math.max(throttle.delayFor(address), everyone.delayFor(EVERYONE));
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
 
   const secrets = await loginSecrets();
@@ -36,6 +43,7 @@ export async function login(_previous: LoginState, form: FormData): Promise<Logi
   const password = form.get('password');
   if (typeof password !== 'string' || !samePassword(password, secrets.password)) {
     throttle.recordFailure(address);
+    everyone.recordFailure(EVERYONE);
     return { error: 'That password is not right.' };
   }
   throttle.recordSuccess(address);

@@ -14,13 +14,17 @@ type Failures = { count: number; lastAt: number };
 export class LoginThrottle {
   private readonly failures = new Map<string, Failures>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    /** Wrong tries an address gets before its tries slow down. */
+    private readonly freeTries = FREE_TRIES,
+  ) {}
 
   /** How long this address's next try must wait before it is checked. */
   delayFor(address: string): number {
     const entry = this.current(address);
-    if (!entry || entry.count < FREE_TRIES) return 0;
-    return Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (entry.count - FREE_TRIES));
+    if (!entry || entry.count < this.freeTries) return 0;
+    return Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (entry.count - this.freeTries));
   }
 
   recordFailure(address: string): void {
