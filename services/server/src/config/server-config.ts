@@ -65,6 +65,11 @@ const serverEnvSchema = z.object({
    * (where Costscope listens, the key on first start) instead of every mapped route.
    */
   COSTSCOPE_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('warn'),
+  /**
+   * How many bytes of calls the ingest spool may hold while storage is unavailable; past it the
+   * ingest answers 503 with Retry-After. 1 GiB by default: hours of a busy project's calls.
+   */
+  COSTSCOPE_SPOOL_MAX_BYTES: z.coerce.number().int().min(4096, 'must be at least 4096 bytes').default(1024 * 1024 * 1024),
   /** When the weekly review goes out, in COSTSCOPE_TIMEZONE: `mon 09:00` default, `off` to send none. */
   COSTSCOPE_WEEKLY_REVIEW: z
     .string()
@@ -133,6 +138,8 @@ export type ServerConfig = {
   alertDelivery: AlertDeliveryConfig;
   /** `COSTSCOPE_LOG_LEVEL`. */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** `COSTSCOPE_SPOOL_MAX_BYTES`. */
+  spoolMaxBytes: number;
 };
 
 export class CostscopeConfigError extends Error {
@@ -180,6 +187,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     weeklyReview: data.COSTSCOPE_WEEKLY_REVIEW,
     alertDelivery: loadAlertDeliveryConfig(env),
     logLevel: data.COSTSCOPE_LOG_LEVEL,
+    spoolMaxBytes: data.COSTSCOPE_SPOOL_MAX_BYTES,
   };
 }
 
