@@ -46,6 +46,12 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  readonly deadLetteredCalls = new Counter({
+    name: 'costscope_spool_dead_lettered_calls_total',
+    help: 'Calls storage refused for their content, moved to <data dir>/dead-letter so the calls behind them flow.',
+    registers: [this.registry],
+  });
+
   readonly insertLatency = new Histogram({
     name: 'costscope_insert_duration_seconds',
     help: 'Time to insert one coalesced batch of calls into ClickHouse.',

@@ -5,6 +5,7 @@ import { insertCalls } from '../storage/llm-calls.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
 import { CallBatcher } from './spool/call-batcher.js';
+import { DeadLetterFile } from './spool/dead-letter-file.js';
 import { DurableSpool } from './spool/durable-spool.js';
 
 /**
@@ -29,8 +30,21 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
     return this.batcherInstance;
   }
 
+  /** Why this process cannot take calls now (`/readyz` of the ingest role), or undefined. */
+  async unavailableReason(): Promise<string | undefined> {
+    return this.spool ? this.spool.unavailableReason() : 'the ingest is starting';
+  }
+
   async onModuleInit(): Promise<void> {
-    const spool = await DurableSpool.open({ dataDir: this.config.dataDir });
+    const deadLetters = new DeadLetterFile(this.config.dataDir);
+    const spool = await DurableSpool.open({
+      dataDir: this.config.dataDir,
+      maxBytes: this.config.spoolMaxBytes,
+      setAsideSegment: async (segmentPath, reason) => {
+        await deadLetters.setAsideSegment(segmentPath, reason);
+        this.logger.error(`moved an unreadable spool segment to ${deadLetters.directory}: ${reason}`);
+      },
+    });
     this.spool = spool;
     this.batcherInstance = new CallBatcher({
       spool,
@@ -56,9 +70,20 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
         this.metrics.spoolDepthBytes.set(spool.stats().bytes);
         this.logger.warn(`storage refused a batch; it stays in the spool: ${error instanceof Error ? error.message : String(error)}`);
       },
+      deadLetter: async (records, reason) => {
+        await deadLetters.add(records, reason);
+        this.metrics.deadLetteredCalls.inc(records.length);
+        this.logger.error(`storage refuses ${records.length} call(s) for their content; moved to ${deadLetters.directory}: ${reason}`);
+      },
     });
-    const replayed = await this.batcherInstance.replaySpool();
-    if (replayed.records > 0) this.logger.log(`Replayed ${replayed.records} spooled calls from ${replayed.segments} segments`);
+    // Storage may be down at start: the ingest starts anyway and serves from the spool, and the
+    // batcher retries the replay on its timer and before every flush until storage takes it.
+    try {
+      const replayed = await this.batcherInstance.replaySpool();
+      if (replayed.records > 0) this.logger.log(`Replayed ${replayed.records} spooled calls from ${replayed.segments} segments`);
+    } catch {
+      this.logger.warn(`storage did not take the spooled calls at start (${spool.stats().bytes} bytes); retrying while it is down`);
+    }
     this.metrics.spoolDepthBytes.set(spool.stats().bytes);
   }
 

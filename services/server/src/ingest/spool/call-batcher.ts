@@ -1,4 +1,5 @@
 import type { LlmCallRecord } from '@costscope/core';
+import { deliverCalls } from './deliver-calls.js';
 import type { DurableSpool, SpoolReplayResult, WriteCalls } from './durable-spool.js';
 
 export type CallBatcherOptions = {
@@ -21,6 +22,19 @@ export type CallBatcherOptions = {
   replayIntervalMs?: number;
   /** Told about insert and replay failures (log, metrics); the data itself is never dropped. */
   onStorageError?: (error: unknown) => void;
+  /**
+   * Keeps calls that storage refuses for their content (a `DeadLetterFile`). With it, a refused
+   * batch is halved down to the refused calls, which go here, and the rest is inserted; without
+   * it, such a batch stays in the spool like any failed one.
+   */
+  deadLetter?: (records: LlmCallRecord[], reason: string) => Promise<void>;
+  /**
+   * An insert that has not answered after this long counts as failed and its calls are spooled,
+   * so a storage that accepts connections and never answers cannot hold requests (or the
+   * batcher's chain) forever. The insert may still land later; storage's dedup makes the spooled
+   * copy harmless. Default 10 000 ms.
+   */
+  insertTimeoutMs?: number;
 };
 
 /** Where a caller's records ended up when its promise resolved: both are durable. */
@@ -41,6 +55,10 @@ type Waiter = { records: readonly LlmCallRecord[]; resolve: (how: Durability) =>
  * Duplicates are possible and harmless: a batch whose insert timed out may have landed and is
  * also spooled; a replay interrupted mid-segment resends it. Storage counts each (trace id,
  * span id) once, so at-least-once delivery plus that dedup gives exactly-once totals.
+ *
+ * No batch can stop the ones behind it: calls storage refuses for their content are
+ * dead-lettered (see `deadLetter`), an insert that never answers times out, and whatever an insert
+ * throws — or a callback — the chain of flushes goes on.
  */
 export class CallBatcher {
   private pending: Waiter[] = [];
@@ -50,14 +68,22 @@ export class CallBatcher {
   private flushing: Promise<void> = Promise.resolve();
   /** Flushes started and not finished: while > 0, arriving rows wait for the next group commit. */
   private writesInFlight = 0;
+  private closed = false;
   private readonly maxRows: number;
   private readonly maxDelayMs: number;
   private readonly replayIntervalMs: number;
+  private readonly insertTimeoutMs: number;
+  /** Storage's insert with the deadline, and dead-lettering when one is configured. */
+  private readonly deliver: WriteCalls;
 
   constructor(private readonly options: CallBatcherOptions) {
     this.maxRows = options.maxRows ?? 5000;
     this.maxDelayMs = options.maxDelayMs ?? 1000;
     this.replayIntervalMs = options.replayIntervalMs ?? 5000;
+    this.insertTimeoutMs = options.insertTimeoutMs ?? 10_000;
+    const deadLetter = options.deadLetter;
+    const insert: WriteCalls = (records) => this.insertWithDeadline(records);
+    this.deliver = deadLetter ? async (records) => void (await deliverCalls(records, { insert, deadLetter })) : insert;
   }
 
   /** Queues one request's records; resolves when they are durable. */
@@ -90,58 +116,97 @@ export class CallBatcher {
     return this.flushing;
   }
 
-  /** Drains the spool into storage now (at start, and when storage is known to be back). */
+  /**
+   * Drains the spool into storage now (at start, and when storage is known to be back). When it
+   * fails, another attempt is scheduled (`replayIntervalMs`) besides the one every flush makes.
+   */
   replaySpool(): Promise<SpoolReplayResult> {
-    const run = this.flushing.then(() => this.options.spool.replay(this.options.insert));
+    const run = this.flushing.then(() => this.options.spool.replay(this.deliver));
     this.flushing = run.then(
       () => undefined,
-      () => undefined,
+      (error: unknown) => {
+        this.report(error);
+        if (!this.options.spool.isEmpty()) this.scheduleReplay();
+      },
     );
     return run;
   }
 
   /** Flushes what waits and stops the timers; the spool keeps anything storage did not take. */
   async close(): Promise<void> {
+    this.closed = true;
     if (this.replayTimer) clearTimeout(this.replayTimer);
     this.replayTimer = undefined;
     await this.flush();
   }
 
+  /** Never rejects: the chain of flushes must go on whatever happens to one batch. */
   private async write(batch: Waiter[]): Promise<void> {
     if (batch.length === 0) return;
-    const rows = batch.flatMap((waiter) => waiter.records);
     let how: Durability;
     try {
-      if (!this.options.spool.isEmpty()) await this.options.spool.replay(this.options.insert);
-      await this.options.insert(rows);
-      how = 'inserted';
-    } catch (insertError) {
-      this.options.onStorageError?.(insertError);
-      try {
-        await this.options.spool.append(rows);
-        how = 'spooled';
-        this.scheduleReplay();
-      } catch (spoolError) {
-        for (const waiter of batch) waiter.reject(spoolError);
-        return;
-      }
+      how = await this.makeDurable(batch.flatMap((waiter) => waiter.records));
+    } catch (spoolError) {
+      for (const waiter of batch) waiter.reject(spoolError);
+      return;
     }
     for (const waiter of batch) waiter.resolve(how);
   }
 
+  /** Inserts the rows (after what the spool holds), else spools them; throws when neither works. */
+  private async makeDurable(rows: LlmCallRecord[]): Promise<Durability> {
+    try {
+      if (!this.options.spool.isEmpty()) await this.options.spool.replay(this.deliver);
+      await this.deliver(rows);
+      return 'inserted';
+    } catch (insertError) {
+      this.report(insertError);
+      await this.options.spool.append(rows);
+      this.scheduleReplay();
+      return 'spooled';
+    }
+  }
+
+  private insertWithDeadline(records: LlmCallRecord[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new InsertTimeoutError(this.insertTimeoutMs)),
+        this.insertTimeoutMs,
+      );
+      // `then` also turns an insert that throws instead of rejecting into a rejection.
+      Promise.resolve()
+        .then(() => this.options.insert(records))
+        .then(resolve, reject)
+        .finally(() => clearTimeout(timer));
+    });
+  }
+
+  /** A failing reporter (a logger, a metric) must not take the batch down with it. */
+  private report(error: unknown): void {
+    try {
+      this.options.onStorageError?.(error);
+    } catch {
+      // Reporting is best effort; the calls themselves are already handled.
+    }
+  }
+
   private scheduleReplay(): void {
-    if (this.replayIntervalMs <= 0 || this.replayTimer) return;
+    if (this.replayIntervalMs <= 0 || this.replayTimer || this.closed) return;
     this.replayTimer = setTimeout(() => {
       this.replayTimer = undefined;
-      this.replaySpool().then(
-        () => undefined,
-        (error: unknown) => {
-          this.options.onStorageError?.(error);
-          if (!this.options.spool.isEmpty()) this.scheduleReplay();
-        },
-      );
+      // A failure reschedules itself (see `replaySpool`).
+      this.replaySpool().catch(() => undefined);
     }, this.replayIntervalMs);
     // A pending drain must not keep a stopping process alive: the spool survives the restart.
     this.replayTimer.unref();
+  }
+}
+
+/** Storage did not answer an insert in time; its calls are spooled (503 only if that fails too). */
+export class InsertTimeoutError extends Error {
+  override readonly name = 'InsertTimeoutError';
+
+  constructor(readonly timeoutMs: number) {
+    super(`storage did not answer an insert within ${timeoutMs} ms`);
   }
 }

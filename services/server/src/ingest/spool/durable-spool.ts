@@ -1,4 +1,5 @@
-import { mkdir, open, readdir, readFile, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, open, readdir, readFile, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LlmCallRecord } from '@costscope/core';
 import { decodeFrames, encodeFrame } from './segment-frames.js';
@@ -14,6 +15,12 @@ export type DurableSpoolOptions = {
   segmentBytes?: number;
   /** What the 503 tells clients to wait. Default 30 s. */
   retryAfterSeconds?: number;
+  /**
+   * Takes a segment whose frames pass their CRC but cannot be turned back into calls (written by
+   * a different version, edited by hand): it is moved aside instead of stopping every replay
+   * behind it. Without it, such a segment fails the replay.
+   */
+  setAsideSegment?: (segmentPath: string, reason: string) => Promise<void>;
 };
 
 export type SpoolReplayResult = {
@@ -63,6 +70,7 @@ export class DurableSpool {
     private readonly segmentBytes: number,
     private readonly retryAfterSeconds: number,
     existing: Segment[],
+    private readonly setAsideSegment: DurableSpoolOptions['setAsideSegment'],
   ) {
     // After a restart every existing segment is sealed, torn tail or not: appends go to a new
     // file, so good frames are never written after a torn one.
@@ -89,6 +97,7 @@ export class DurableSpool {
       options.segmentBytes ?? 16 * 1024 * 1024,
       options.retryAfterSeconds ?? 30,
       existing,
+      options.setAsideSegment,
     );
   }
 
@@ -99,6 +108,21 @@ export class DurableSpool {
 
   isEmpty(): boolean {
     return this.totalBytes === 0;
+  }
+
+  /**
+   * Why the spool cannot take calls now, or undefined when it can: it is full, or its directory
+   * is gone or not writable. Readiness of an ingest process (`/readyz`).
+   */
+  async unavailableReason(): Promise<string | undefined> {
+    if (this.closed) return 'the spool is closed';
+    if (this.totalBytes >= this.maxBytes) return 'the spool is full';
+    try {
+      await access(this.directory, constants.W_OK);
+    } catch {
+      return 'the spool directory is not writable';
+    }
+    return undefined;
   }
 
   /**
@@ -174,7 +198,17 @@ export class DurableSpool {
     while (this.sealed.length > 0) {
       const segment = this.sealed[0] as Segment;
       const { payloads, ignoredTailBytes } = decodeFrames(await readFile(segment.path));
-      const records = payloads.flatMap((payload) => (JSON.parse(payload.toString('utf8')) as SpooledCallRecord[]).map(deserializeCallRecord));
+      let records: LlmCallRecord[];
+      try {
+        records = payloads.flatMap((payload) => (JSON.parse(payload.toString('utf8')) as SpooledCallRecord[]).map(deserializeCallRecord));
+      } catch (error) {
+        if (!this.setAsideSegment) throw error;
+        await this.setAsideSegment(segment.path, `spool segment cannot be read back as calls: ${error instanceof Error ? error.message : String(error)}`);
+        await fsyncDirectory(this.directory);
+        this.sealed.shift();
+        this.totalBytes -= segment.bytes;
+        continue;
+      }
       for (let start = 0; start < records.length; start += REPLAY_ROWS_PER_WRITE) {
         await write(records.slice(start, start + REPLAY_ROWS_PER_WRITE));
       }
