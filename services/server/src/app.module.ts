@@ -35,7 +35,7 @@ export class AppModule {
     if (config.roles.includes('api')) roleModules.push(QueryModule);
     return {
       module: AppModule,
-      imports: [SharedModule.forRoot(config), StorageModule.forRoot(config.storage), AuthModule, ...roleModules, AlertsModule.forRoot(config)],
+      imports: [SharedModule.forRoot(config), StorageModule.forRoot(config.storage), AuthModule.forRoot(config), ...roleModules, AlertsModule.forRoot(config)],
       controllers: [HealthController, ReadinessController],
     };
   }

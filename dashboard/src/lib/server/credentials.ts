@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -76,6 +76,8 @@ export async function ensureDashboardCredentials(env: NodeJS.ProcessEnv = proces
     // Re-read right before writing: the server may have written the project key meanwhile.
     const current = JSON.parse(await readFile(/*turbopackIgnore: true*/ file, 'utf8').catch(() => '{}')) as CredentialsFile;
     await writeFile(/*turbopackIgnore: true*/ file, `${JSON.stringify({ ...current, ...additions }, null, 2)}\n`, { mode: 0o600 });
+    // `mode` applies only when the file is created: a rewrite of a file someone loosened stays 0600 too.
+    await chmod(/*turbopackIgnore: true*/ file, 0o600);
   }
   return { generatedPassword: additions.adminPassword, file };
 }

@@ -1,6 +1,6 @@
-import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { z } from 'zod';
-import { ProjectKeyGuard } from '../auth/project-key.guard.js';
+import { RequiresScope } from '../auth/requires-scope.js';
 import { CostscopeBadRequestError, parseBody } from '../http/parse-body.js';
 import { ProjectId } from '../http/project-request.js';
 import { getSetting } from '../storage/settings.js';
@@ -19,7 +19,7 @@ const testSendSchema = z.object({ channel: z.enum(['slack', 'webhook', 'email'])
  * environment) and answers the outcome, so a wrong token shows on the settings page at once.
  */
 @Controller('api/v1/settings/channels')
-@UseGuards(ProjectKeyGuard)
+@RequiresScope('admin')
 export class ChannelTestController {
   constructor(
     @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,

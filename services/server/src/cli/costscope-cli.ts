@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_NEW_KEY_SCOPE, KEY_SCOPES, type KeyScope } from '../auth/key-scope.js';
 
 /**
  * `costscope keys create|list|revoke`: manages a project's API keys through the server's HTTP
@@ -12,8 +13,14 @@ export type CliIo = { out: (line: string) => void; err: (line: string) => void; 
 const USAGE = `Usage: costscope keys <list|create|revoke> [options]
 
   costscope keys list                 list this project's keys
-  costscope keys create --name NAME   create a key (shown once)
+  costscope keys create --name NAME [--scope ingest|read|admin]
+                                      create a key (shown once); the scope is ingest unless given:
+                                      ingest  sends spans only (the key to ship inside apps)
+                                      read    also reads every GET of the API (a read-only dashboard)
+                                      admin   also manages keys and settings, re-prices, test-sends
   costscope keys revoke KEY_ID        revoke a key
+
+Listing needs a read or admin key; creating and revoking need an admin key.
 
 Options:
   --server URL     Costscope server (COSTSCOPE_SERVER_URL, default http://localhost:4318)
@@ -32,6 +39,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         server: { type: 'string' },
         'api-key': { type: 'string' },
         name: { type: 'string' },
+        scope: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -59,9 +67,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (command === 'create') {
       if (!values.name) throw new CliError('keys create needs --name NAME (what the key is for)');
-      const created = (await call('POST', '/api/v1/keys', { name: values.name })) as KeyJson & { key: string };
+      const scope = values.scope ?? DEFAULT_NEW_KEY_SCOPE;
+      if (!(KEY_SCOPES as readonly string[]).includes(scope)) throw new CliError(`--scope must be one of ${KEY_SCOPES.join(', ')}`);
+      const created = (await call('POST', '/api/v1/keys', { name: values.name, scope })) as KeyJson & { key: string };
       if (values.json) io.out(JSON.stringify(created, null, 2));
-      else io.out(`Created key ${created.keyId} (${created.name}). Copy it now, it is not shown again:\n${created.key}`);
+      else io.out(`Created ${created.scope} key ${created.keyId} (${created.name}). Copy it now, it is not shown again:\n${created.key}`);
       return 0;
     }
     if (command === 'revoke') {
@@ -77,11 +87,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-type KeyJson = { keyId: string; name: string; keyPrefix: string; createdAt: string; revokedAt: string | null };
+type KeyJson = { keyId: string; name: string; keyPrefix: string; scope: KeyScope; createdAt: string; revokedAt: string | null };
 
 function printKeys(keys: KeyJson[], io: CliIo): void {
-  const header = ['KEY ID', 'NAME', 'PREFIX', 'CREATED', 'STATUS'];
-  const rows = [header, ...keys.map((k) => [k.keyId, k.name, k.keyPrefix, k.createdAt, k.revokedAt ? `revoked ${k.revokedAt}` : 'active'])];
+  const header = ['KEY ID', 'NAME', 'PREFIX', 'SCOPE', 'CREATED', 'STATUS'];
+  const rows = [header, ...keys.map((k) => [k.keyId, k.name, k.keyPrefix, k.scope, k.createdAt, k.revokedAt ? `revoked ${k.revokedAt}` : 'active'])];
   const widths = header.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
   for (const row of rows) io.out(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
 }

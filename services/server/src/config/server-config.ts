@@ -65,6 +65,8 @@ const serverEnvSchema = z.object({
    * (where Costscope listens, the key on first start) instead of every mapped route.
    */
   COSTSCOPE_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('warn'),
+  /** Requests per minute each key may make to the JSON API (`/api/v1/*`), per API process. */
+  COSTSCOPE_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /**
    * How many bytes of calls the ingest spool may hold while storage is unavailable; past it the
    * ingest answers 503 with Retry-After. 1 GiB by default: hours of a busy project's calls.
@@ -138,6 +140,8 @@ export type ServerConfig = {
   alertDelivery: AlertDeliveryConfig;
   /** `COSTSCOPE_LOG_LEVEL`. */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** `COSTSCOPE_API_RATE_LIMIT`: JSON API requests per minute per key. */
+  apiRateLimitPerMinute: number;
   /** `COSTSCOPE_SPOOL_MAX_BYTES`. */
   spoolMaxBytes: number;
 };
@@ -187,6 +191,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     weeklyReview: data.COSTSCOPE_WEEKLY_REVIEW,
     alertDelivery: loadAlertDeliveryConfig(env),
     logLevel: data.COSTSCOPE_LOG_LEVEL,
+    apiRateLimitPerMinute: data.COSTSCOPE_API_RATE_LIMIT,
     spoolMaxBytes: data.COSTSCOPE_SPOOL_MAX_BYTES,
   };
 }

@@ -1,6 +1,6 @@
-import { Controller, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import { ProjectKeyGuard } from '../auth/project-key.guard.js';
+import { RequiresScope } from '../auth/requires-scope.js';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
 import { ServerMetrics } from '../health/server-metrics.js';
 import { ProjectId, type ProjectRequest } from '../http/project-request.js';
@@ -17,7 +17,7 @@ import { receiveOtlpTraces } from './receive-otlp-traces.js';
 const MAX_IN_FLIGHT_REQUESTS = 64;
 
 @Controller()
-@UseGuards(ProjectKeyGuard)
+@RequiresScope('ingest')
 export class OtlpController {
   private inFlight = 0;
 

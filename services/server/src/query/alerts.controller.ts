@@ -1,6 +1,6 @@
-import { Controller, Get, Inject, NotFoundException, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { ProjectKeyGuard } from '../auth/project-key.guard.js';
+import { RequiresScope } from '../auth/requires-scope.js';
 import { parseBody } from '../http/parse-body.js';
 import { ProjectId } from '../http/project-request.js';
 import { getAlertEpisode, listAlertDeliveries, listAlertEpisodes, type AlertDeliveryRecord, type AlertEpisodeRecord } from '../storage/alert-episodes.js';
@@ -67,7 +67,7 @@ function deliveryJson(delivery: AlertDeliveryRecord, providerIds: ReadonlyMap<st
 }
 
 @Controller('api/v1/alerts')
-@UseGuards(ProjectKeyGuard)
+@RequiresScope('read')
 export class AlertsController {
   constructor(@Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport) {}
 

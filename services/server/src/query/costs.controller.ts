@@ -1,5 +1,5 @@
-import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
-import { ProjectKeyGuard } from '../auth/project-key.guard.js';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { RequiresScope } from '../auth/requires-scope.js';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
 import { ProjectId } from '../http/project-request.js';
 import { getCosts } from '../storage/costs.js';
@@ -9,7 +9,7 @@ import { parseCostQueryParams } from './cost-query-params.js';
 import { costFiguresJson } from './money-json.js';
 
 @Controller('api/v1/costs')
-@UseGuards(ProjectKeyGuard)
+@RequiresScope('read')
 export class CostsController {
   constructor(
     @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,

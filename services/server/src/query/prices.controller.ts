@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { createPriceCatalog, usdToExactString, type ModelPrice } from '@costscope/core';
 import { z } from 'zod';
-import { ProjectKeyGuard } from '../auth/project-key.guard.js';
+import { RequiresScope } from '../auth/requires-scope.js';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
 import { repriceRecords } from '../ingest/pricing/reprice-records.js';
 import { ProjectPriceOverrides } from '../ingest/project-price-overrides.js';
@@ -38,7 +38,7 @@ function priceJson(price: ModelPrice) {
 }
 
 @Controller('api/v1/prices')
-@UseGuards(ProjectKeyGuard)
+@RequiresScope('read')
 export class PricesController {
   constructor(
     @Inject(ProjectPriceOverrides) private readonly overrides: ProjectPriceOverrides,
@@ -69,6 +69,7 @@ export class PricesController {
    * within the raw retention can be re-priced.
    */
   @Post('reprice')
+  @RequiresScope('admin')
   @HttpCode(200)
   async reprice(@ProjectId() projectId: string, @Body() body: unknown) {
     const range = parseBody(repriceBodySchema, body);

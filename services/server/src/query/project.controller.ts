@@ -1,5 +1,5 @@
-import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
-import { ProjectKeyGuard } from '../auth/project-key.guard.js';
+import { Controller, Get, Inject } from '@nestjs/common';
+import { RequiresScope } from '../auth/requires-scope.js';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
 import { ProjectId } from '../http/project-request.js';
 
@@ -9,7 +9,7 @@ import { ProjectId } from '../http/project-request.js';
  * "today" and "this month" into instants with it before it asks for costs.
  */
 @Controller('api/v1/project')
-@UseGuards(ProjectKeyGuard)
+@RequiresScope('read')
 export class ProjectController {
   constructor(@Inject(SERVER_CONFIG) private readonly config: ServerConfig) {}
 

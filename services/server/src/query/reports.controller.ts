@@ -1,8 +1,8 @@
-import { Controller, Get, Inject, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { buildWeeklyReport, weeklyReportJson } from '../alerts/scheduler/weekly-report.js';
 import { isoWeekOfDay, previousIsoWeek } from '@costscope/core';
-import { ProjectKeyGuard } from '../auth/project-key.guard.js';
+import { RequiresScope } from '../auth/requires-scope.js';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
 import { parseBody } from '../http/parse-body.js';
 import { ProjectId } from '../http/project-request.js';
@@ -18,7 +18,7 @@ export function isoWeekOf(date: Date): string {
 }
 
 @Controller('api/v1/reports')
-@UseGuards(ProjectKeyGuard)
+@RequiresScope('read')
 export class ReportsController {
   constructor(
     @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,

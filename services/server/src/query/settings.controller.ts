@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Put } from '@nestjs/common';
 import {
   CostscopeCatalogError,
   alertRulesSchema,
@@ -8,7 +8,7 @@ import {
 } from '@costscope/core';
 import { z } from 'zod';
 import { channelSettingsSchema, keepUnchangedSecrets, redactChannelSettings, type ChannelSettings } from '../alerts/channels/channel-settings.js';
-import { ProjectKeyGuard } from '../auth/project-key.guard.js';
+import { RequiresScope } from '../auth/requires-scope.js';
 import { ProjectPriceOverrides } from '../ingest/project-price-overrides.js';
 import { CostscopeBadRequestError, parseBody } from '../http/parse-body.js';
 import { ProjectId } from '../http/project-request.js';
@@ -37,7 +37,7 @@ function settingKind(kind: string): SettingKind {
  * answered back: GET shows them masked, and a PUT that sends the masked value keeps the secret.
  */
 @Controller('api/v1/settings')
-@UseGuards(ProjectKeyGuard)
+@RequiresScope('read')
 export class SettingsController {
   constructor(
     @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,
@@ -58,6 +58,7 @@ export class SettingsController {
   }
 
   @Put(':kind')
+  @RequiresScope('admin')
   async put(@ProjectId() projectId: string, @Param('kind') rawKind: string, @Body() body: unknown) {
     const kind = settingKind(rawKind);
     let value: unknown = parseBody(SETTINGS[kind].schema, body);

@@ -198,7 +198,7 @@ describe('bad input', () => {
 
   it('files spans under the project of the key that sent them, invisible to other projects', async () => {
     const otherKey = 'cs_other_project_key_000000001';
-    await createApiKey(server.transport, { projectId: 'other-project', key: otherKey, name: 'test' });
+    await createApiKey(server.transport, { projectId: 'other-project', key: otherKey, name: 'test', scope: 'admin' });
     const other = { Authorization: `Bearer ${otherKey}` };
     const response = await postTraces(request([validSpan('2000000000000002', 'other-feature', 1_000_000)]), {
       ...other,

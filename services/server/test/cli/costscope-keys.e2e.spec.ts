@@ -30,21 +30,34 @@ afterAll(async () => {
 
 describe('costscope keys', () => {
   it('creates a key that works at once, lists it, and revokes it so it stops working', async () => {
-    const created = await costscope(['keys', 'create', '--name', 'checkout-service', '--json']);
+    const created = await costscope(['keys', 'create', '--name', 'cost-dashboard', '--scope', 'read', '--json']);
     expect(created.code).toBe(0);
-    const { key, keyId, name } = JSON.parse(created.stdout) as { key: string; keyId: string; name: string };
-    expect(name).toBe('checkout-service');
+    const { key, keyId, name, scope } = JSON.parse(created.stdout) as { key: string; keyId: string; name: string; scope: string };
+    expect([name, scope]).toEqual(['cost-dashboard', 'read']);
     expect(key).toMatch(/^cs_[A-Za-z0-9_-]{43}$/);
     const costs = () => fetch(`${server.baseUrl}/api/v1/costs`, { headers: { Authorization: `Bearer ${key}` } });
     expect((await costs()).status).toBe(200);
 
     const listed = await costscope(['keys', 'list']);
-    expect(listed.stdout).toMatch(new RegExp(`^${keyId}\\s+checkout-service\\s+cs_\\S+\\s+\\S+\\s+active$`, 'm'));
+    expect(listed.stdout).toMatch(new RegExp(`^${keyId}\\s+cost-dashboard\\s+cs_\\S+\\s+read\\s+\\S+\\s+active$`, 'm'));
     expect(listed.stdout).not.toContain(key);
 
     expect((await costscope(['keys', 'revoke', keyId])).stdout).toBe(`Revoked key ${keyId}.\n`);
     expect((await costs()).status).toBe(401);
     expect((await costscope(['keys', 'list'])).stdout).toMatch(new RegExp(`^${keyId}\\s.*revoked `, 'm'));
+  });
+
+  it('creates an ingest key unless told otherwise: it sends spans but cannot read or manage keys', async () => {
+    const created = await costscope(['keys', 'create', '--name', 'checkout-service']);
+    expect(created.stdout).toMatch(/^Created ingest key \S+ \(checkout-service\)\. Copy it now, it is not shown again:\ncs_\S{43}\n$/);
+    const key = created.stdout.trim().split('\n').at(-1) ?? '';
+    const traces = await fetch(`${server.baseUrl}/v1/traces`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(traces.status).toBe(200);
+    expect((await fetch(`${server.baseUrl}/api/v1/costs`, { headers: { Authorization: `Bearer ${key}` } })).status).toBe(403);
+    const denied = await costscope(['keys', 'create', '--name', 'escalate', '--scope', 'admin'], { COSTSCOPE_API_KEY: key });
+    expect([denied.code, denied.stderr]).toEqual([1, 'costscope: POST /api/v1/keys answered 403: This key has the ingest scope; POST /api/v1/keys needs a key with the admin scope or above\n']);
+    const badScope = await costscope(['keys', 'create', '--name', 'x', '--scope', 'root']);
+    expect([badScope.code, badScope.stderr]).toEqual([1, 'costscope: --scope must be one of ingest, read, admin\n']);
   });
 
   it('cannot revoke another project’s key, and says so', async () => {

@@ -64,7 +64,7 @@ describe.each(factories)('project scoping through the $name transport', (factory
       makeCall({ projectId: A, time: new Date('2026-11-15T12:00:00Z'), responseModel: 'llama-9', costStatus: 'unpriced', totalCostUsd: 0n }),
     ]);
     await putSetting(transport, { projectId: A, kind: 'rules', value: { errorRate: { threshold: 0.02 } } });
-    await createApiKey(transport, { projectId: A, key: 'cs_project_a_secret_key_0001', name: 'A key' });
+    await createApiKey(transport, { projectId: A, key: 'cs_project_a_secret_key_0001', name: 'A key', scope: 'admin' });
     const now = new Date('2026-11-20T10:00:00Z');
     await saveAlertEpisode(transport, {
       projectId: A, episodeId: 'ep-a', rule: 'errorRate', scope: 'project', status: 'firing', severity: 'warning',

@@ -38,8 +38,8 @@ describe.each(factories)('settings, API keys and alert episodes through the $nam
 
   it('stores only the hash of an API key, finds it by the key, and revokes it', async () => {
     const key = generateApiKey();
-    const created = await createApiKey(transport, { projectId: 'project-keys', key, name: 'ci' });
-    expect(created.keyPrefix).toBe(key.slice(0, 7));
+    const created = await createApiKey(transport, { projectId: 'project-keys', key, name: 'ci', scope: 'ingest' });
+    expect([created.keyPrefix, created.scope]).toEqual([key.slice(0, 7), 'ingest']);
     const stored = await transport.query<{ key_hash: string }>({ sql: 'SELECT key_hash FROM api_keys WHERE key_id = {id:String}', params: { id: created.keyId }, tag: { operation: 'test' } });
     expect(stored).toEqual([{ key_hash: hashApiKey(key) }]);
     const everything = JSON.stringify(await transport.query({ sql: 'SELECT * FROM api_keys', tag: { operation: 'test' } }));
@@ -48,8 +48,8 @@ describe.each(factories)('settings, API keys and alert episodes through the $nam
     expect(await findApiKey(transport, key)).toMatchObject({ keyId: created.keyId, projectId: 'project-keys', revokedAt: null });
     expect(await findApiKey(transport, `${key}x`)).toBeUndefined();
     // Registering the same key again at the next start is harmless; for another project it is refused.
-    expect((await createApiKey(transport, { projectId: 'project-keys', key, name: 'ci' })).keyId).toBe(created.keyId);
-    await expect(createApiKey(transport, { projectId: 'project-other', key, name: 'stolen' })).rejects.toMatchObject({ kind: 'invalid' });
+    expect((await createApiKey(transport, { projectId: 'project-keys', key, name: 'ci', scope: 'admin' })).keyId).toBe(created.keyId);
+    await expect(createApiKey(transport, { projectId: 'project-other', key, name: 'stolen', scope: 'admin' })).rejects.toMatchObject({ kind: 'invalid' });
 
     expect(await revokeApiKey(transport, { projectId: 'project-keys', keyId: created.keyId })).toBe(true);
     expect((await findApiKey(transport, key))?.revokedAt).toBeInstanceOf(Date);

@@ -70,7 +70,7 @@ export function attach(server: RunningServer, slack: SlackPeer, smtp: SmtpPeer, 
 /** A project of its own (its own key), so each test's project-wide figures are only its calls. */
 export async function createProject(server: RunningServer, projectId: string): Promise<{ Authorization: string }> {
   const key = `cs_test_${projectId}_${randomBytes(8).toString('hex')}`;
-  await createApiKey(server.transport, { projectId, key, name: 'alerts test' });
+  await createApiKey(server.transport, { projectId, key, name: 'alerts test', scope: 'admin' });
   return { Authorization: `Bearer ${key}` };
 }
 
