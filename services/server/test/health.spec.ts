@@ -21,7 +21,12 @@ describe('health endpoints', () => {
   it('answer /readyz with 200 when storage answers', async () => {
     const response = await fetch(`${server.baseUrl}/readyz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', storage: 'embedded' });
+    expect(await response.json()).toEqual({
+      status: 'ready',
+      storage: 'embedded',
+      roles: ['ingest', 'api', 'scheduler'],
+      checks: { ingest: { status: 'ready' }, storage: { status: 'ready' } },
+    });
   });
 
   it('serve Prometheus metrics without a key', async () => {

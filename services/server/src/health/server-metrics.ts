@@ -52,6 +52,13 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  readonly priceOverrideFallbacks = new Counter({
+    name: 'costscope_price_override_fallbacks_total',
+    help: 'Times storage did not answer for a project\'s price overrides and the ingest priced with the last known ones (memory, snapshot) or the catalog alone.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
   readonly insertLatency = new Histogram({
     name: 'costscope_insert_duration_seconds',
     help: 'Time to insert one coalesced batch of calls into ClickHouse.',

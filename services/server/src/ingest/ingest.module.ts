@@ -6,5 +6,7 @@ import { OtlpController } from './otlp.controller.js';
 @Module({
   providers: [IngestPipeline],
   controllers: [OtlpController],
+  // Readiness of an ingest process asks the pipeline whether its spool can take calls.
+  exports: [IngestPipeline],
 })
 export class IngestModule {}
