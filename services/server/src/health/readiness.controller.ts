@@ -1,4 +1,5 @@
 import { Controller, Get, Header, Inject, Optional, Query, Res } from '@nestjs/common';
+import { PublicRoute } from '../auth/requires-scope.js';
 import type { Response } from 'express';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
 import { IngestPipeline } from '../ingest/ingest-pipeline.js';
@@ -9,6 +10,7 @@ import { ServerMetrics } from './server-metrics.js';
 
 /** Readiness and metrics: public, like liveness, so probes and scrapers need no project key. */
 @Controller()
+@PublicRoute()
 export class ReadinessController {
   constructor(
     @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,
