@@ -10,7 +10,7 @@ import type { ClickHouseTransport } from './transport.js';
 const MIGRATE_RETRY_MS = 5_000;
 
 /** Failures of a ClickHouse server that a later try may not meet: the start goes on without it. */
-const DEFERRABLE_KINDS: ReadonlySet<StorageFailureKind> = new Set(['unreachable', 'timeout', 'server', 'busy']);
+const DEFERRABLE_KINDS: ReadonlySet<StorageFailureKind> = new Set(['unreachable', 'timeout', 'server']);
 
 /**
  * Opens the configured engine and brings its schema up to date: the embedded chDB under the data
