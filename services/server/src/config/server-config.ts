@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadAlertDeliveryConfig, type AlertDeliveryConfig } from '../alerts/channels/alert-delivery-config.js';
+import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../storage/query-limits.js';
 
 export const SERVER_ROLES = ['ingest', 'api', 'scheduler'] as const;
 export type ServerRole = (typeof SERVER_ROLES)[number];
@@ -65,6 +66,34 @@ const serverEnvSchema = z.object({
    * (where Costscope listens, the key on first start) instead of every mapped route.
    */
   COSTSCOPE_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('warn'),
+  /** Read limits of every storage query (see storage/query-limits.ts for the defaults' reasons). */
+  COSTSCOPE_QUERY_MAX_MEMORY: z
+    .string()
+    .default(String(DEFAULT_QUERY_LIMITS.maxMemoryUsageBytes))
+    .transform((value, ctx) => {
+      const bytes = parseByteSize(value);
+      if (bytes === undefined || bytes < 1024 * 1024) {
+        ctx.addIssue({ code: 'custom', message: 'must be a size of at least 1MiB such as 2GiB, 512MiB or a byte count' });
+        return z.NEVER;
+      }
+      return bytes;
+    }),
+  COSTSCOPE_QUERY_TIMEOUT: z
+    .string()
+    .default(`${DEFAULT_QUERY_LIMITS.maxExecutionTimeSeconds}s`)
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === undefined || ms < 1_000 || ms > 3_600_000 || ms % 1_000 !== 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be whole seconds from 1s to 1h such as 30s or 2m' });
+        return z.NEVER;
+      }
+      return ms / 1_000;
+    }),
+  COSTSCOPE_QUERY_MAX_GROUPS: z.coerce.number().int().min(1).default(DEFAULT_QUERY_LIMITS.maxRowsToGroupBy),
+  COSTSCOPE_QUERY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_QUERY_LIMITS.maxConcurrentQueries),
+  /** OTLP exports decoded and written at once, by the whole process and by any one project. */
+  COSTSCOPE_INGEST_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(64),
+  COSTSCOPE_INGEST_MAX_IN_FLIGHT_PER_PROJECT: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Requests per minute each key may make to the JSON API (`/api/v1/*`), per API process. */
   COSTSCOPE_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
   /**
@@ -89,6 +118,15 @@ const serverEnvSchema = z.object({
 
 const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** `2GiB`, `512MiB`, `1048576` → bytes; undefined when not a size. */
+export function parseByteSize(value: string): number | undefined {
+  const match = /^\s*(\d+)\s*(b|kib|mib|gib)?\s*$/i.exec(value);
+  if (!match) return undefined;
+  return Number(match[1]) * (BYTE_UNITS[(match[2] ?? '').toLowerCase()] ?? Number.NaN);
+}
+
 /** `10s`, `5m`, `1h`, `250ms` → milliseconds; undefined when not a duration. */
 export function parseDuration(value: string): number | undefined {
   const match = /^\s*(\d+)\s*(ms|s|m|h)\s*$/.exec(value);
@@ -112,7 +150,7 @@ export function parseWeeklySchedule(value: string): WeeklySchedule | undefined {
 }
 
 export type StorageConfig =
-  | { kind: 'embedded'; dataDir: string; database: string; retentionDays: number }
+  | { kind: 'embedded'; dataDir: string; database: string; retentionDays: number; queryLimits?: QueryLimits }
   | {
       kind: 'http';
       url: string;
@@ -121,7 +159,16 @@ export type StorageConfig =
       database: string;
       cluster: string | undefined;
       retentionDays: number;
+      queryLimits?: QueryLimits;
     };
+
+/** How many OTLP exports are decoded and written at once (429 with Retry-After beyond). */
+export type IngestConcurrency = {
+  /** `COSTSCOPE_INGEST_MAX_IN_FLIGHT`: the whole process. */
+  maxInFlight: number;
+  /** `COSTSCOPE_INGEST_MAX_IN_FLIGHT_PER_PROJECT`: any one project (default half the process's share). */
+  maxInFlightPerProject: number;
+};
 
 export type ServerConfig = {
   port: number;
@@ -140,6 +187,8 @@ export type ServerConfig = {
   alertDelivery: AlertDeliveryConfig;
   /** `COSTSCOPE_LOG_LEVEL`. */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** `COSTSCOPE_INGEST_MAX_IN_FLIGHT` and `…_PER_PROJECT`. */
+  ingestConcurrency: IngestConcurrency;
   /** `COSTSCOPE_API_RATE_LIMIT`: JSON API requests per minute per key. */
   apiRateLimitPerMinute: number;
   /** `COSTSCOPE_SPOOL_MAX_BYTES`. */
@@ -162,6 +211,12 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
       'Invalid server setting — COSTSCOPE_CLICKHOUSE_CLUSTER needs CLICKHOUSE_URL (the embedded engine is one node)',
     );
   }
+  const queryLimits: QueryLimits = {
+    maxMemoryUsageBytes: data.COSTSCOPE_QUERY_MAX_MEMORY,
+    maxExecutionTimeSeconds: data.COSTSCOPE_QUERY_TIMEOUT,
+    maxRowsToGroupBy: data.COSTSCOPE_QUERY_MAX_GROUPS,
+    maxConcurrentQueries: data.COSTSCOPE_QUERY_MAX_IN_FLIGHT,
+  };
   const storage: StorageConfig = data.CLICKHOUSE_URL
     ? {
         kind: 'http',
@@ -171,12 +226,14 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
         database: data.CLICKHOUSE_DATABASE,
         cluster: data.COSTSCOPE_CLICKHOUSE_CLUSTER,
         retentionDays: data.COSTSCOPE_RETENTION_DAYS,
+        queryLimits,
       }
     : {
         kind: 'embedded',
         dataDir: data.COSTSCOPE_DATA_DIR,
         database: data.CLICKHOUSE_DATABASE,
         retentionDays: data.COSTSCOPE_RETENTION_DAYS,
+        queryLimits,
       };
   return {
     port: data.PORT,
@@ -191,6 +248,14 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     weeklyReview: data.COSTSCOPE_WEEKLY_REVIEW,
     alertDelivery: loadAlertDeliveryConfig(env),
     logLevel: data.COSTSCOPE_LOG_LEVEL,
+    ingestConcurrency: {
+      maxInFlight: data.COSTSCOPE_INGEST_MAX_IN_FLIGHT,
+      // Half by default: one project flooding leaves the other half to everyone else.
+      maxInFlightPerProject: Math.min(
+        data.COSTSCOPE_INGEST_MAX_IN_FLIGHT,
+        data.COSTSCOPE_INGEST_MAX_IN_FLIGHT_PER_PROJECT ?? Math.max(1, Math.ceil(data.COSTSCOPE_INGEST_MAX_IN_FLIGHT / 2)),
+      ),
+    },
     apiRateLimitPerMinute: data.COSTSCOPE_API_RATE_LIMIT,
     spoolMaxBytes: data.COSTSCOPE_SPOOL_MAX_BYTES,
   };

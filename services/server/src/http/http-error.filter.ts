@@ -1,11 +1,9 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { CostQueryParamError } from '../query/cost-query-params.js';
-import { CostscopeStorageError, type StorageFailureKind } from '../storage/errors.js';
+import { CostscopeStorageError, STORAGE_UNAVAILABLE_KINDS } from '../storage/errors.js';
 import { CostscopeBadRequestError } from './parse-body.js';
 
-/** Storage failures a retry may fix; the others (bad SQL, schema drift) are our bugs: 500. */
-const UNAVAILABLE_KINDS: ReadonlySet<StorageFailureKind> = new Set(['unreachable', 'auth', 'server', 'timeout']);
 
 /**
  * One place that turns errors into answers: bad parameters are 400s naming the parameter, storage
@@ -32,7 +30,25 @@ export class HttpErrorFilter implements ExceptionFilter {
       response.status(400).json({ statusCode: 400, error: 'Bad Request', message: error.message });
       return;
     }
-    if (CostscopeStorageError.isInstance(error) && UNAVAILABLE_KINDS.has(error.kind)) {
+    if (CostscopeStorageError.isInstance(error) && error.kind === 'limit') {
+      // The read needed more memory or groups than COSTSCOPE_QUERY_MAX_* allow: asking again will
+      // not help, asking for less will. 503 rather than 4xx: the parameters were valid.
+      this.logger.warn(error.message);
+      response.setHeader('Retry-After', '60');
+      response.status(503).json({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'The query needs more memory or groups than this server allows; narrow the range or group by fewer dimensions',
+      });
+      return;
+    }
+    if (CostscopeStorageError.isInstance(error) && error.kind === 'cancelled') {
+      // The client has gone: nobody reads this answer, and it is not a fault to log.
+      response.status(503).json({ statusCode: 503, error: 'Service Unavailable', message: 'The request was cancelled' });
+      return;
+    }
+    // Storage failures a retry may fix (down, slow, saturated); the others (bad SQL, schema drift) are our bugs: 500.
+    if (CostscopeStorageError.isInstance(error) && STORAGE_UNAVAILABLE_KINDS.has(error.kind)) {
       this.logger.warn(error.message);
       response.setHeader('Retry-After', '5');
       response.status(503).json({ statusCode: 503, error: 'Service Unavailable', message: 'Storage is unavailable; retry shortly' });

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, NotFoundException, Param, Query } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Param, Query, UseInterceptors } from '@nestjs/common';
 import { z } from 'zod';
 import { RequiresScope } from '../auth/requires-scope.js';
 import { parseBody } from '../http/parse-body.js';
@@ -7,6 +7,7 @@ import { getAlertEpisode, listAlertDeliveries, listAlertEpisodes, type AlertDeli
 import { listAlertMessages } from '../storage/alert-messages.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
+import { QueryCancellationInterceptor } from './query-cancellation.interceptor.js';
 
 const alertParamsSchema = z
   .object({
@@ -68,6 +69,7 @@ function deliveryJson(delivery: AlertDeliveryRecord, providerIds: ReadonlyMap<st
 
 @Controller('api/v1/alerts')
 @RequiresScope('read')
+@UseInterceptors(QueryCancellationInterceptor)
 export class AlertsController {
   constructor(@Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport) {}
 

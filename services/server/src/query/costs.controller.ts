@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query, UseInterceptors } from '@nestjs/common';
 import { RequiresScope } from '../auth/requires-scope.js';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
 import { ProjectId } from '../http/project-request.js';
@@ -7,9 +7,11 @@ import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
 import { parseCostQueryParams } from './cost-query-params.js';
 import { costFiguresJson } from './money-json.js';
+import { QueryCancellationInterceptor } from './query-cancellation.interceptor.js';
 
 @Controller('api/v1/costs')
 @RequiresScope('read')
+@UseInterceptors(QueryCancellationInterceptor)
 export class CostsController {
   constructor(
     @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseInterceptors } from '@nestjs/common';
 import { createPriceCatalog, usdToExactString, type ModelPrice } from '@costscope/core';
 import { z } from 'zod';
 import { RequiresScope } from '../auth/requires-scope.js';
@@ -11,6 +11,7 @@ import { repriceCalls } from '../storage/reprice-calls.js';
 import { getUnpricedModels } from '../storage/unpriced-models.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
+import { QueryCancellationInterceptor } from './query-cancellation.interceptor.js';
 
 const repriceBodySchema = z
   .object({ from: z.iso.datetime({ offset: true }).or(z.iso.date()), to: z.iso.datetime({ offset: true }).or(z.iso.date()) })
@@ -39,6 +40,7 @@ function priceJson(price: ModelPrice) {
 
 @Controller('api/v1/prices')
 @RequiresScope('read')
+@UseInterceptors(QueryCancellationInterceptor)
 export class PricesController {
   constructor(
     @Inject(ProjectPriceOverrides) private readonly overrides: ProjectPriceOverrides,

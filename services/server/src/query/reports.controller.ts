@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query, UseInterceptors } from '@nestjs/common';
 import { z } from 'zod';
 import { buildWeeklyReport, weeklyReportJson } from '../alerts/scheduler/weekly-report.js';
 import { isoWeekOfDay, previousIsoWeek } from '@costscope/core';
@@ -9,6 +9,7 @@ import { ProjectId } from '../http/project-request.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
 import { episodeJson } from './alerts.controller.js';
+import { QueryCancellationInterceptor } from './query-cancellation.interceptor.js';
 
 const weeklyParamsSchema = z.object({ week: z.string().regex(/^\d{4}-W\d{2}$/, 'an ISO week such as 2026-W48').optional() }).strict();
 
@@ -19,6 +20,7 @@ export function isoWeekOf(date: Date): string {
 
 @Controller('api/v1/reports')
 @RequiresScope('read')
+@UseInterceptors(QueryCancellationInterceptor)
 export class ReportsController {
   constructor(
     @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,

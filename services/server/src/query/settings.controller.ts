@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Inject, Param, Put } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Put, UseInterceptors } from '@nestjs/common';
 import {
   CostscopeCatalogError,
   alertRulesSchema,
@@ -15,6 +15,7 @@ import { ProjectId } from '../http/project-request.js';
 import { getSetting, putSetting, SETTING_KINDS, type SettingKind } from '../storage/settings.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
+import { QueryCancellationInterceptor } from './query-cancellation.interceptor.js';
 
 const priceOverridesSchema = z.array(priceOverrideSchema).max(1_000);
 
@@ -38,6 +39,7 @@ function settingKind(kind: string): SettingKind {
  */
 @Controller('api/v1/settings')
 @RequiresScope('read')
+@UseInterceptors(QueryCancellationInterceptor)
 export class SettingsController {
   constructor(
     @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { Session } from 'chdb';
-import { AUTH_FAILURE_CODES, CostscopeStorageError, TIMEOUT_CODES } from './errors.js';
+import { AUTH_FAILURE_CODES, CANCELLED_CODES, CostscopeStorageError, LIMIT_CODES, TIMEOUT_CODES } from './errors.js';
+import { currentQuerySignal } from './query-cancellation.js';
+import { ConcurrentQueryGate, DEFAULT_QUERY_LIMITS, readDeadlineMs, readLimitsClause, type QueryLimits } from './query-limits.js';
 import type { ClickHouseTransport, InsertBatch, QueryParams, Statement } from './transport.js';
 import { taggedSql } from './transport.js';
 
@@ -8,13 +10,22 @@ export type EmbeddedTransportOptions = {
   /** chDB binds one data directory per process; the server owns it. */
   dataDir: string;
   database: string;
-  /** Per-statement limit; chDB cannot cancel a running statement, it rejects early instead. */
+  /** Per-statement limit of commands and inserts; chDB cannot cancel a running statement, it rejects early instead. */
   queryTimeoutMs?: number;
+  /** What one read may cost (memory, time, groups) and how many may wait at once. */
+  limits?: QueryLimits;
 };
 
 /**
  * ClickHouse in-process through chDB. Only the async calls are used (`queryBindAsync`,
  * `insert`), which run on libuv's thread pool, so a long query never blocks the event loop.
+ *
+ * Reads carry the read limits as a `SETTINGS` clause, so the engine itself stops a read past
+ * `max_execution_time` or its memory and group limits. chDB runs one statement at a time per
+ * session and cannot interrupt a single-shot one (nor can `KILL QUERY` reach it: it would wait
+ * behind the read it targets), so a read whose API client went away is released at once — its
+ * caller gets `cancelled` — while the engine finishes it in the background, for at most
+ * `max_execution_time`. That limit is the bound on work done for a client that has gone.
  */
 export async function openEmbeddedTransport(options: EmbeddedTransportOptions): Promise<ClickHouseTransport> {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.database)) {
@@ -30,14 +41,23 @@ export async function openEmbeddedTransport(options: EmbeddedTransportOptions): 
     });
   }
   const timeout = options.queryTimeoutMs ?? 120_000;
-  const run = async (statement: Statement, sql: string): Promise<string> => {
+  const limits = options.limits ?? DEFAULT_QUERY_LIMITS;
+  const gate = new ConcurrentQueryGate(limits.maxConcurrentQueries);
+  const limitsClause = readLimitsClause(limits);
+  const run = async (statement: Statement, sql: string, runTimeout = timeout, signal = statement.signal): Promise<string> => {
     try {
       const result = await session.queryBindAsync(sql, toChdbParams(statement.params), {
         format: 'JSONEachRow',
-        timeout,
+        timeout: runTimeout,
+        ...(signal ? { signal } : {}),
       });
       return result.text();
     } catch (error) {
+      if (signal?.aborted) {
+        throw new CostscopeStorageError(statement.tag.operation, 'cancelled', 'the API client went away; the query was abandoned', {
+          cause: error,
+        });
+      }
       throw fromChdbError(statement.tag.operation, error);
     }
   };
@@ -48,8 +68,16 @@ export async function openEmbeddedTransport(options: EmbeddedTransportOptions): 
   return {
     kind: 'embedded',
     async query<Row>(statement: Statement): Promise<Row[]> {
-      const text = await run(statement, taggedSql(statement));
-      return parseJsonEachRow<Row>(text, statement.tag.operation);
+      const operation = statement.tag.operation;
+      const cancel = statement.signal ?? currentQuerySignal();
+      if (cancel?.aborted) throw new CostscopeStorageError(operation, 'cancelled', 'the API client went away before the query ran');
+      const release = gate.enter(operation);
+      try {
+        const text = await run(statement, `${taggedSql(statement)}${limitsClause}`, readDeadlineMs(limits), cancel);
+        return parseJsonEachRow<Row>(text, operation);
+      } finally {
+        release();
+      }
     },
     async command(statement: Statement): Promise<void> {
       await run(statement, taggedSql(statement));
@@ -104,10 +132,12 @@ function fromChdbError(operation: string, error: unknown): CostscopeStorageError
   const code = (error as { clickhouseCode?: unknown }).clickhouseCode;
   const clickhouseCode = typeof code === 'number' ? code : undefined;
   const name = (error as { name?: unknown }).name;
-  let kind: 'query' | 'timeout' | 'unreachable' | 'auth' = 'query';
+  let kind: 'query' | 'timeout' | 'unreachable' | 'auth' | 'limit' | 'cancelled' = 'query';
   if (name === 'ChdbTimeoutError' || (clickhouseCode !== undefined && TIMEOUT_CODES.has(clickhouseCode))) kind = 'timeout';
   else if (name === 'ChdbConnectionError' || name === 'ChdbClosedError') kind = 'unreachable';
   else if (clickhouseCode !== undefined && AUTH_FAILURE_CODES.has(clickhouseCode)) kind = 'auth';
+  else if (clickhouseCode !== undefined && LIMIT_CODES.has(clickhouseCode)) kind = 'limit';
+  else if (clickhouseCode !== undefined && CANCELLED_CODES.has(clickhouseCode)) kind = 'cancelled';
   return new CostscopeStorageError(operation, kind, messageOf(error), { cause: error, clickhouseCode });
 }
 

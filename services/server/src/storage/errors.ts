@@ -10,8 +10,24 @@ import { CostscopeError } from '@costscope/core';
  * - `timeout`: the statement took longer than the configured limit.
  * - `migration`: the schema on disk does not match the migration files.
  * - `invalid`: the caller passed something storage refuses before sending it (an empty project id, an unknown dimension).
+ * - `limit`: the query needed more than the read limits allow (`max_memory_usage`, `max_rows_to_group_by`).
+ * - `busy`: too many reads already wait on storage; refused at once rather than queued without bound.
+ * - `cancelled`: the caller went away (the API client closed its connection) and the query was stopped.
  */
-export type StorageFailureKind = 'unreachable' | 'auth' | 'server' | 'query' | 'timeout' | 'migration' | 'invalid';
+export type StorageFailureKind =
+  | 'unreachable'
+  | 'auth'
+  | 'server'
+  | 'query'
+  | 'timeout'
+  | 'migration'
+  | 'invalid'
+  | 'limit'
+  | 'busy'
+  | 'cancelled';
+
+/** Failures a later retry may fix (storage down, slow, saturated): answered 503 with `Retry-After`. */
+export const STORAGE_UNAVAILABLE_KINDS: ReadonlySet<StorageFailureKind> = new Set(['unreachable', 'auth', 'server', 'timeout', 'busy']);
 
 /** A storage operation failed. `operation` names the caller's operation (`calls.insert`, `costs.byGroup`…). */
 export class CostscopeStorageError extends CostscopeError {
@@ -42,3 +58,7 @@ export class CostscopeStorageError extends CostscopeError {
 export const AUTH_FAILURE_CODES: ReadonlySet<number> = new Set([192, 193, 194, 516]);
 /** TIMEOUT_EXCEEDED and friends. */
 export const TIMEOUT_CODES: ReadonlySet<number> = new Set([159, 209, 210]);
+/** TOO_MANY_ROWS (`max_rows_to_group_by` with `group_by_overflow_mode = 'throw'`), MEMORY_LIMIT_EXCEEDED. */
+export const LIMIT_CODES: ReadonlySet<number> = new Set([158, 241]);
+/** QUERY_WAS_CANCELLED: stopped by KILL QUERY or by the client closing its connection. */
+export const CANCELLED_CODES: ReadonlySet<number> = new Set([394]);

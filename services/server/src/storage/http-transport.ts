@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ClickHouseError, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { AUTH_FAILURE_CODES, CostscopeStorageError, TIMEOUT_CODES } from './errors.js';
+import { AUTH_FAILURE_CODES, CANCELLED_CODES, CostscopeStorageError, LIMIT_CODES, TIMEOUT_CODES } from './errors.js';
+import { currentQuerySignal } from './query-cancellation.js';
+import { ConcurrentQueryGate, DEFAULT_QUERY_LIMITS, readDeadlineMs, readLimitSettings, type QueryLimits } from './query-limits.js';
 import type { ClickHouseTransport, InsertBatch, QueryTag, Statement } from './transport.js';
 import { taggedSql } from './transport.js';
 
@@ -10,9 +13,25 @@ export type HttpTransportOptions = {
   username: string;
   password: string;
   database: string;
-  /** Per-request limit. Default 60 s: rule and dashboard reads finish well inside it. */
+  /** Per-request limit of commands and inserts. Default 60 s. Reads follow `limits` instead. */
   requestTimeoutMs?: number;
+  /** What one read may cost (memory, time, groups) and how many may wait at once. */
+  limits?: QueryLimits;
 };
+
+/** How long a `KILL QUERY` for an abandoned read may take: it is a courtesy, never awaited by a caller. */
+const KILL_TIMEOUT_MS = 5_000;
+/** `SELECT 1` answers in milliseconds on any live server. */
+const PING_TIMEOUT_MS = 5_000;
+
+/**
+ * A deadline from the moment of the call: the client's own `request_timeout` starts only once a
+ * socket is assigned, so a request queued behind hung ones would otherwise wait without end.
+ */
+function withDeadline(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  return signal ? AbortSignal.any([signal, deadline]) : deadline;
+}
 
 /**
  * A ClickHouse server through the official `@clickhouse/client` over HTTP. The choices:
@@ -21,15 +40,24 @@ export type HttpTransportOptions = {
  * - keep-alive on, with idle sockets dropped after 2.5 s, below ClickHouse's default 3 s
  *   `keep_alive_timeout`, so the client never reuses a socket the server is closing
  *   (the classic `ECONNRESET` on the first request after a pause);
- * - `request_timeout` 60 s (the client default is 30 s; a 30-day raw read on a large project may
- *   need more) and ClickHouse's own `max_execution_time` a little below it, so the server stops
- *   the query instead of working on for a client that has gone;
- * - at most 10 open sockets: ingest writes one batch at a time, reads are few and short.
+ * - every read carries the read limits (`max_memory_usage`, `max_execution_time`,
+ *   `max_rows_to_group_by` with `throw`) and `cancel_http_readonly_queries_on_client_close`, and
+ *   runs under a deadline of `max_execution_time` plus a grace: a live server stops the read
+ *   itself; a hung one (accepting, never answering) is cut off by the deadline, queued or not
+ *   (the client's own `request_timeout` only starts once a socket is assigned);
+ * - a read whose caller went away (the API client closed its connection) is aborted, and a
+ *   `KILL QUERY` by its `query_id` follows in case the server did not notice the closed socket;
+ * - at most 10 open sockets and 8 reads waiting at once (`busy` beyond, answered 503), so
+ *   inserts and kills always find a socket and a hung server cannot grow a queue of reads;
+ * - `request_timeout` 60 s for commands and inserts (the batcher gives up on an insert sooner
+ *   and spools it).
  * Parameters always go in the URL (`param_x`), never multipart, to stay in the widely supported
  * part of the HTTP interface.
  */
 export function openHttpTransport(options: HttpTransportOptions): ClickHouseTransport {
   const requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+  const limits = options.limits ?? DEFAULT_QUERY_LIMITS;
+  const gate = new ConcurrentQueryGate(limits.maxConcurrentQueries);
   const client: ClickHouseClient = createClient({
     url: options.url,
     username: options.username,
@@ -45,6 +73,7 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
     // print each one twice.
     log: { level: ClickHouseLogLevel.OFF },
     clickhouse_settings: {
+      // Commands stop on the server a little before the client gives up on them.
       max_execution_time: Math.max(1, Math.floor(requestTimeoutMs / 1000) - 5),
       // Wait for the whole result before answering 200, so an error mid-query is an HTTP error
       // and not a truncated body that parses as fewer rows.
@@ -57,19 +86,52 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
     log_comment: JSON.stringify({ service: 'costscope', operation: tag.operation, projectId: tag.projectId ?? '' }),
   });
 
+  /** Asks the server to stop a read the client has given up on; failures only mean it is gone already. */
+  const killQuery = (queryId: string): void => {
+    client
+      .command({
+        query: `/* costscope:storage.killQuery */ KILL QUERY WHERE query_id = {queryId:String} ASYNC`,
+        query_params: { queryId },
+        abort_signal: AbortSignal.timeout(KILL_TIMEOUT_MS),
+      })
+      .catch(() => undefined);
+  };
+
   return {
     kind: 'http',
     async query<Row>(statement: Statement): Promise<Row[]> {
+      const operation = statement.tag.operation;
+      const cancel = statement.signal ?? currentQuerySignal();
+      if (cancel?.aborted) throw cancelled(operation);
+      const release = gate.enter(operation);
+      const deadline = AbortSignal.timeout(readDeadlineMs(limits));
+      const signal = cancel ? AbortSignal.any([cancel, deadline]) : deadline;
+      const queryId = randomUUID();
       try {
         const result = await client.query({
           query: taggedSql(statement),
           query_params: statement.params ?? {},
           format: 'JSONEachRow',
-          clickhouse_settings: settingsFor(statement.tag),
+          query_id: queryId,
+          abort_signal: signal,
+          clickhouse_settings: {
+            ...settingsFor(statement.tag),
+            ...readLimitSettings(limits),
+            cancel_http_readonly_queries_on_client_close: 1,
+          },
         });
         return await result.json<Row>();
       } catch (error) {
-        throw fromClientError(statement.tag.operation, error);
+        if (cancel?.aborted) {
+          killQuery(queryId);
+          throw cancelled(operation, error);
+        }
+        if (deadline.aborted) {
+          throw new CostscopeStorageError(operation, 'timeout', `no answer within ${readDeadlineMs(limits)} ms`, { cause: error });
+        }
+        throw fromClientError(operation, error);
+      } finally {
+        release();
       }
     },
     async command(statement: Statement): Promise<void> {
@@ -77,6 +139,7 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
         await client.command({
           query: taggedSql(statement),
           query_params: statement.params ?? {},
+          abort_signal: withDeadline(statement.signal, requestTimeoutMs),
           clickhouse_settings: settingsFor(statement.tag),
         });
       } catch (error) {
@@ -92,6 +155,7 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
           // A byte stream goes through as-is (gzip-compressed on the way).
           values: Readable.from([batch.tsv], { objectMode: false }),
           format: 'TabSeparated',
+          abort_signal: withDeadline(undefined, requestTimeoutMs),
           clickhouse_settings: {
             ...settingsFor(batch.tag),
             // On a cluster the ingest writes to a Distributed table: answer only once the rows are
@@ -107,7 +171,10 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
       const operation = 'storage.ping';
       try {
         // `SELECT 1` rather than `/ping`: it also proves the credentials and the database.
-        await client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
+        // Bounded, so a hung server makes readiness answer "not ready" rather than hang.
+        await client
+          .query({ query: 'SELECT 1', format: 'JSONEachRow', abort_signal: AbortSignal.timeout(PING_TIMEOUT_MS) })
+          .then((r) => r.json());
       } catch (error) {
         throw fromClientError(operation, error);
       }
@@ -120,10 +187,22 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'EPIPE', 'ETIMEDOUT']);
 
+function cancelled(operation: string, cause?: unknown): CostscopeStorageError {
+  return new CostscopeStorageError(operation, 'cancelled', 'the API client went away; the query was stopped', { cause });
+}
+
 function fromClientError(operation: string, error: unknown): CostscopeStorageError {
   if (error instanceof ClickHouseError) {
     const clickhouseCode = Number(error.code);
-    const kind = AUTH_FAILURE_CODES.has(clickhouseCode) ? 'auth' : TIMEOUT_CODES.has(clickhouseCode) ? 'timeout' : 'query';
+    const kind = AUTH_FAILURE_CODES.has(clickhouseCode)
+      ? 'auth'
+      : TIMEOUT_CODES.has(clickhouseCode)
+        ? 'timeout'
+        : LIMIT_CODES.has(clickhouseCode)
+          ? 'limit'
+          : CANCELLED_CODES.has(clickhouseCode)
+            ? 'cancelled'
+            : 'query';
     return new CostscopeStorageError(operation, kind, error.message, { cause: error, clickhouseCode });
   }
   const message = error instanceof Error ? error.message : String(error);
@@ -131,7 +210,8 @@ function fromClientError(operation: string, error: unknown): CostscopeStorageErr
   if (typeof code === 'string' && NETWORK_CODES.has(code)) {
     return new CostscopeStorageError(operation, 'unreachable', `${code}: ${message}`, { cause: error });
   }
-  if (/timeout/i.test(message)) {
+  // Our own deadline (commands, inserts, ping) aborted the request: the server never answered.
+  if (/timeout|aborted a request/i.test(message)) {
     return new CostscopeStorageError(operation, 'timeout', message, { cause: error });
   }
   // An HTTP error answer whose body is not a ClickHouse exception (a proxy's 502/503 page): the

@@ -24,8 +24,18 @@ const DEFERRABLE_KINDS: ReadonlySet<StorageFailureKind> = new Set(['unreachable'
 export async function openStorage(config: StorageConfig): Promise<ClickHouseTransport> {
   const transport =
     config.kind === 'embedded'
-      ? await openEmbeddedTransport({ dataDir: `${config.dataDir.replace(/\/$/, '')}/clickhouse`, database: config.database })
-      : openHttpTransport({ url: config.url, username: config.username, password: config.password, database: config.database });
+      ? await openEmbeddedTransport({
+          dataDir: `${config.dataDir.replace(/\/$/, '')}/clickhouse`,
+          database: config.database,
+          limits: config.queryLimits,
+        })
+      : openHttpTransport({
+          url: config.url,
+          username: config.username,
+          password: config.password,
+          database: config.database,
+          limits: config.queryLimits,
+        });
   const bringSchemaUpToDate = async (): Promise<void> => {
     await transport.ping();
     await migrate(transport, {

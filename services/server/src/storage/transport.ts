@@ -18,6 +18,11 @@ export type Statement = {
   sql: string;
   params?: QueryParams;
   tag: QueryTag;
+  /**
+   * Stops the statement when aborted. Reads default to the signal of the API request being
+   * answered (`withQueryCancellation`), so a client that goes away stops its queries.
+   */
+  signal?: AbortSignal;
 };
 
 export type InsertBatch = {
