@@ -8,6 +8,8 @@ import { CallBatcher } from './spool/call-batcher.js';
 import { DeadLetterFile } from './spool/dead-letter-file.js';
 import { DurableSpool } from './spool/durable-spool.js';
 
+const STORAGE_WARNING_EVERY_MS = 60_000;
+
 /**
  * The write side of the ingest: the durable spool under the data dir and the batcher that
  * coalesces requests into large inserts. At start it replays what a previous run spooled; at
@@ -18,6 +20,8 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Ingest');
   private spool: DurableSpool | undefined;
   private batcherInstance: CallBatcher | undefined;
+  private lastStorageWarning = Number.NEGATIVE_INFINITY;
+  private suppressedStorageWarnings = 0;
 
   constructor(
     @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,
@@ -68,7 +72,7 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
       },
       onStorageError: (error) => {
         this.metrics.spoolDepthBytes.set(spool.stats().bytes);
-        this.logger.warn(`storage refused a batch; it stays in the spool: ${error instanceof Error ? error.message : String(error)}`);
+        this.warnStorageRefused(error);
       },
       deadLetter: async (records, reason) => {
         await deadLetters.add(records, reason);
@@ -85,6 +89,22 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn(`storage did not take the spooled calls at start (${spool.stats().bytes} bytes); retrying while it is down`);
     }
     this.metrics.spoolDepthBytes.set(spool.stats().bytes);
+  }
+
+  /**
+   * During an outage every flush fails: one line a minute (with how many more failed) says so
+   * without flooding the log; the spool depth metric shows the rest.
+   */
+  private warnStorageRefused(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastStorageWarning < STORAGE_WARNING_EVERY_MS) {
+      this.suppressedStorageWarnings += 1;
+      return;
+    }
+    const more = this.suppressedStorageWarnings > 0 ? ` (${this.suppressedStorageWarnings} more since the last warning)` : '';
+    this.lastStorageWarning = now;
+    this.suppressedStorageWarnings = 0;
+    this.logger.warn(`storage refused a batch; it stays in the spool${more}: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
