@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { RequiresScope } from '../auth/requires-scope.js';
 import { CostscopeBadRequestError, parseBody } from '../http/parse-body.js';
 import { ProjectId } from '../http/project-request.js';
+import type { ChannelTestResponse } from '../query/response-schemas.js';
 import { getSetting } from '../storage/settings.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
@@ -11,7 +12,7 @@ import { CostscopeChannelConfigError, channelSettingsSchema, resolveChannelSetti
 import { createChannels } from './channels/create-channels.js';
 import { sendTestMessage } from './channels/send-test-message.js';
 
-const testSendSchema = z.object({ channel: z.enum(['slack', 'webhook', 'email']) }).strict();
+export const testSendSchema = z.object({ channel: z.enum(['slack', 'webhook', 'email']) }).strict();
 
 /**
  * `POST /api/v1/settings/channels/test` `{ "channel": "slack" | "webhook" | "email" }`: sends a
@@ -28,7 +29,7 @@ export class ChannelTestController {
 
   @Post('test')
   @HttpCode(200)
-  async test(@ProjectId() projectId: string, @Body() body: unknown) {
+  async test(@ProjectId() projectId: string, @Body() body: unknown): Promise<ChannelTestResponse> {
     const { channel: name } = parseBody(testSendSchema, body);
     const stored = await getSetting(this.transport, { projectId, kind: 'channels' });
     let channels;

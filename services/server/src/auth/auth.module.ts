@@ -118,7 +118,7 @@ export class AuthModule {
             return new ProjectKeyResolver(transport, { snapshot: new KeySnapshot(config.dataDir) });
           },
         },
-        { provide: FailedAuthThrottle, useValue: new FailedAuthThrottle() },
+        { provide: FailedAuthThrottle, useValue: new FailedAuthThrottle({ maxFailures: config.authFailuresPerMinute }) },
         { provide: ApiRateLimiter, useValue: new ApiRateLimiter(config.apiRateLimitPerMinute) },
         ProjectKeyGuard,
         { provide: APP_GUARD, useExisting: ProjectKeyGuard },

@@ -2,6 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Par
 import { z } from 'zod';
 import { ProjectId } from '../http/project-request.js';
 import { parseBody } from '../http/parse-body.js';
+import {
+  createdKeyResponseSchema,
+  keyJsonSchema,
+  keyListResponseSchema,
+  revokedKeyResponseSchema,
+} from '../query/response-schemas.js';
 import { createApiKey, generateApiKey, listApiKeys, revokeApiKey, type ApiKeyRecord } from '../storage/api-keys.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
@@ -12,18 +18,6 @@ import { RequiresScope } from './requires-scope.js';
 export const createKeyBodySchema = z
   .object({ name: z.string().trim().min(1).max(100), scope: keyScopeSchema.default(DEFAULT_NEW_KEY_SCOPE) })
   .strict();
-
-export const keyJsonSchema = z.object({
-  keyId: z.string(),
-  name: z.string(),
-  keyPrefix: z.string().describe('To recognise the key: `cs_` and 4 characters of a generated key, `sha256:` and 8 hex of a chosen one'),
-  scope: keyScopeSchema,
-  createdAt: z.iso.datetime(),
-  revokedAt: z.iso.datetime().nullable(),
-});
-export const keyListResponseSchema = z.object({ keys: z.array(keyJsonSchema) });
-export const createdKeyResponseSchema = keyJsonSchema.extend({ key: z.string().describe('The key itself: shown in this answer only') });
-export const revokedKeyResponseSchema = z.object({ keyId: z.string(), revoked: z.literal(true) });
 
 function keyJson(record: ApiKeyRecord): z.output<typeof keyJsonSchema> {
   return {

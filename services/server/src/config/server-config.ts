@@ -96,6 +96,8 @@ const serverEnvSchema = z.object({
   COSTSCOPE_INGEST_MAX_IN_FLIGHT_PER_PROJECT: z.coerce.number().int().min(1).max(100_000).optional(),
   /** Requests per minute each key may make to the JSON API (`/api/v1/*`), per API process. */
   COSTSCOPE_API_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  /** Wrong or missing keys one address may present per minute before it is answered 429. */
+  COSTSCOPE_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(20),
   /**
    * How many bytes of calls the ingest spool may hold while storage is unavailable; past it the
    * ingest answers 503 with Retry-After. 1 GiB by default: hours of a busy project's calls.
@@ -191,6 +193,8 @@ export type ServerConfig = {
   ingestConcurrency: IngestConcurrency;
   /** `COSTSCOPE_API_RATE_LIMIT`: JSON API requests per minute per key. */
   apiRateLimitPerMinute: number;
+  /** `COSTSCOPE_AUTH_FAILURE_LIMIT`: 401s per minute per address before 429. */
+  authFailuresPerMinute: number;
   /** `COSTSCOPE_SPOOL_MAX_BYTES`. */
   spoolMaxBytes: number;
 };
@@ -257,6 +261,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
       ),
     },
     apiRateLimitPerMinute: data.COSTSCOPE_API_RATE_LIMIT,
+    authFailuresPerMinute: data.COSTSCOPE_AUTH_FAILURE_LIMIT,
     spoolMaxBytes: data.COSTSCOPE_SPOOL_MAX_BYTES,
   };
 }

@@ -7,9 +7,10 @@ import { getAlertEpisode, listAlertDeliveries, listAlertEpisodes, type AlertDeli
 import { listAlertMessages } from '../storage/alert-messages.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
+import type { AlertsResponse, AlertWithDeliveries } from './response-schemas.js';
 import { QueryCancellationInterceptor } from './query-cancellation.interceptor.js';
 
-const alertParamsSchema = z
+export const alertParamsSchema = z
   .object({
     from: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
     to: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
@@ -75,7 +76,7 @@ export class AlertsController {
 
   /** Alert episodes (default: the last 30 days), newest first, each with its deliveries. */
   @Get()
-  async alerts(@ProjectId() projectId: string, @Query() query: Record<string, unknown>) {
+  async alerts(@ProjectId() projectId: string, @Query() query: Record<string, unknown>): Promise<AlertsResponse> {
     const params = parseBody(alertParamsSchema, query, 'query');
     const to = params.to ? new Date(params.to) : new Date();
     const from = params.from ? new Date(params.from) : new Date(to.getTime() - 30 * 86_400_000);
@@ -85,7 +86,7 @@ export class AlertsController {
 
   /** One episode with its deliveries: what the link in every alert message opens. */
   @Get(':episodeId')
-  async alert(@ProjectId() projectId: string, @Param('episodeId') episodeId: string) {
+  async alert(@ProjectId() projectId: string, @Param('episodeId') episodeId: string): Promise<AlertWithDeliveries | undefined> {
     const episode = await getAlertEpisode(this.transport, { projectId, episodeId });
     if (!episode) throw new NotFoundException(`No alert episode ${episodeId} in this project`);
     const [withDeliveries] = await this.withDeliveries(projectId, [episode]);

@@ -7,6 +7,7 @@ import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
 import { parseCostQueryParams } from './cost-query-params.js';
 import { costFiguresJson } from './money-json.js';
+import type { CostsResponse } from './response-schemas.js';
 import { QueryCancellationInterceptor } from './query-cancellation.interceptor.js';
 
 @Controller('api/v1/costs')
@@ -20,7 +21,7 @@ export class CostsController {
 
   /** Cost, requests, errors and tokens grouped by any dimensions, optionally per hour, day or week. */
   @Get()
-  async costs(@ProjectId() projectId: string, @Query() query: Record<string, unknown>) {
+  async costs(@ProjectId() projectId: string, @Query() query: Record<string, unknown>): Promise<CostsResponse> {
     const params = parseCostQueryParams(query, new Date(), this.config.timezone);
     const report = await getCosts(this.transport, { projectId, ...params });
     return {

@@ -1,175 +1,278 @@
-import { alertRulesSchema, featureAllocationsSchema, priceOverrideSchema } from '@costscope/core';
 import { z } from 'zod';
-import { channelSettingsSchema } from '../alerts/channels/channel-settings.js';
+import { testSendSchema } from '../alerts/channel-test.controller.js';
+import { createKeyBodySchema } from '../auth/keys.controller.js';
+import type { RouteAccess } from '../auth/requires-scope.js';
+import { SETTING_KINDS } from '../storage/settings.js';
+import { alertParamsSchema } from './alerts.controller.js';
 import { costQueryParamsSchema } from './cost-query-params.js';
+import { pricesParamsSchema, repriceBodySchema } from './prices.controller.js';
+import { weeklyParamsSchema } from './reports.controller.js';
+import {
+  alertWithDeliveriesSchema,
+  alertsResponseSchema,
+  channelTestResponseSchema,
+  costsResponseSchema,
+  createdKeyResponseSchema,
+  errorResponseSchema,
+  keyListResponseSchema,
+  pricesResponseSchema,
+  projectResponseSchema,
+  repriceResponseSchema,
+  revokedKeyResponseSchema,
+  settingResponseSchema,
+  weeklyReportResponseSchema,
+} from './response-schemas.js';
+import { SETTINGS } from './settings.controller.js';
 
 type JsonSchema = Record<string, unknown>;
+type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 
-/** Request shapes come from the same zod schemas that validate them, so the docs cannot drift. */
-function schemaOf(schema: z.ZodType): JsonSchema {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+/**
+ * One route of the server as the document describes it. Every schema here is the one the route's
+ * handler validates with or declares its answer as, so the document cannot drift from the code;
+ * `test/api/openapi-routes.spec.ts` checks that the list matches the routes Nest really mounts.
+ */
+export type ApiOperation = {
+  method: HttpMethod;
+  /** OpenAPI form: `/api/v1/alerts/{episodeId}`. */
+  path: string;
+  access: RouteAccess;
+  summary: string;
+  query?: z.ZodObject;
+  /** Path parameters with an example value (used by the scope test to call the route). */
+  pathParams?: Record<string, { schema: z.ZodType; example: string }>;
+  body?: z.ZodType;
+  /** The JSON answer of a success; absent for answers that are not JSON of ours (OTLP, metrics). */
+  response?: z.ZodType;
+  successStatus?: number;
+  successDescription?: string;
+  /** Statuses beyond the ones every operation of its kind has. */
+  otherStatuses?: Record<string, string>;
+  requestContent?: string[];
+};
+
+const settingOperations: ApiOperation[] = SETTING_KINDS.flatMap((kind): ApiOperation[] => [
+  {
+    method: 'get',
+    path: `/api/v1/settings/${kind}`,
+    access: 'read',
+    summary: `This project's ${kind} setting (defaults before the first save${kind === 'channels' ? '; secrets masked' : ''})`,
+    response: settingResponseSchema(SETTINGS[kind].schema),
+  },
+  {
+    method: 'put',
+    path: `/api/v1/settings/${kind}`,
+    access: 'admin',
+    summary: `Replace the ${kind} setting (validated; older versions kept)`,
+    body: SETTINGS[kind].schema,
+    response: settingResponseSchema(SETTINGS[kind].schema),
+  },
+]);
+
+/** Every route the server mounts (all roles), with the key scope it needs. */
+export const API_OPERATIONS: readonly ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/v1/traces',
+    access: 'ingest',
+    summary: 'OTLP/HTTP traces (protobuf or JSON, optional gzip). 200 only once the spans are durable.',
+    requestContent: ['application/x-protobuf', 'application/json'],
+    successDescription: 'ExportTraceServiceResponse; `partialSuccess` lists spans refused and why.',
+    otherStatuses: {
+      '400': 'Undecodable body; a google.rpc.Status says what was wrong.',
+      '413': 'Over 20 MiB after decompression.',
+      '415': 'Not application/x-protobuf or application/json.',
+      '429': 'Too many concurrent exports; retry after `Retry-After`.',
+      '503': 'Neither storage nor the local spool could take the spans; retry after `Retry-After`.',
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/project',
+    access: 'read',
+    summary: 'The key’s project and the time zone its days, weeks and months are cut in',
+    response: projectResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/costs',
+    access: 'read',
+    summary: 'Cost, requests, errors and tokens, grouped and optionally bucketed by hour, day or week',
+    query: costQueryParamsSchema,
+    response: costsResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/alerts',
+    access: 'read',
+    summary: 'Alert episodes (firing or resolved), newest first, with their deliveries',
+    query: alertParamsSchema,
+    response: alertsResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/alerts/{episodeId}',
+    access: 'read',
+    summary: 'One alert episode with its deliveries (the link every alert message carries)',
+    pathParams: { episodeId: { schema: z.string(), example: 'no-such-episode' } },
+    response: alertWithDeliveriesSchema,
+    otherStatuses: { '404': 'No such episode in this project.' },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/reports/weekly',
+    access: 'read',
+    summary: 'The weekly cost review: per-feature cost this week vs last, top movers, alerts',
+    query: weeklyParamsSchema,
+    response: weeklyReportResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/prices',
+    access: 'read',
+    summary: 'The effective price catalog (catalog + this project’s overrides) and the models no price applied to',
+    query: pricesParamsSchema,
+    response: pricesResponseSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/prices/reprice',
+    access: 'admin',
+    summary: 'Apply the prices in force now to calls already stored in [from, to) (whole hours, within the raw retention)',
+    body: repriceBodySchema,
+    response: repriceResponseSchema,
+  },
+  ...settingOperations,
+  {
+    method: 'post',
+    path: '/api/v1/settings/channels/test',
+    access: 'admin',
+    summary: 'Send a test message through one of the project’s channels and answer the outcome',
+    body: testSendSchema,
+    response: channelTestResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/keys',
+    access: 'read',
+    summary: 'This project’s API keys: names, prefixes, scopes, never the keys',
+    response: keyListResponseSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/v1/keys',
+    access: 'admin',
+    summary: 'Create a key (scope `ingest` unless given); the answer is the only time the key is shown',
+    body: createKeyBodySchema,
+    response: createdKeyResponseSchema,
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/keys/{keyId}',
+    access: 'admin',
+    summary: 'Revoke a key of this project',
+    pathParams: { keyId: { schema: z.string(), example: 'no-such-key' } },
+    response: revokedKeyResponseSchema,
+    otherStatuses: { '404': 'No active key with this id in this project.' },
+  },
+  { method: 'get', path: '/api/docs', access: 'public', summary: 'This OpenAPI description', successDescription: 'OpenAPI 3.1 JSON' },
+  { method: 'get', path: '/healthz', access: 'public', summary: 'Liveness', successDescription: 'Serving HTTP' },
+  {
+    method: 'get',
+    path: '/readyz',
+    access: 'public',
+    summary: 'Readiness of this process for its roles',
+    successDescription: 'Ready',
+    otherStatuses: { '503': 'Not ready; `reason` says what is wrong' },
+  },
+  { method: 'get', path: '/metrics', access: 'public', summary: 'Prometheus metrics', successDescription: 'text/plain' },
+];
+
+function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   delete json.$schema;
   return json;
 }
 
-function queryParameters(schema: z.ZodObject): Array<Record<string, unknown>> {
-  const properties = (schemaOf(schema).properties ?? {}) as Record<string, JsonSchema>;
-  return Object.entries(properties).map(([name, property]) => ({ name, in: 'query', required: false, schema: property }));
+const jsonContent = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const errorContent = jsonContent(schemaOf(errorResponseSchema, 'output'));
+
+function operationJson(operation: ApiOperation): Record<string, unknown> {
+  const parameters = [
+    ...Object.entries(operation.pathParams ?? {}).map(([name, { schema, example }]) => ({
+      name,
+      in: 'path',
+      required: true,
+      schema: schemaOf(schema, 'input'),
+      example,
+    })),
+    ...Object.entries((operation.query ? (schemaOf(operation.query, 'input').properties ?? {}) : {}) as Record<string, JsonSchema>).map(
+      ([name, schema]) => ({ name, in: 'query', required: false, schema }),
+    ),
+  ];
+  const success = String(operation.successStatus ?? 200);
+  const responses: Record<string, unknown> = {
+    [success]: {
+      description: operation.successDescription ?? 'OK',
+      ...(operation.response ? { content: jsonContent(schemaOf(operation.response, 'output')) } : {}),
+    },
+  };
+  if (operation.access !== 'public') {
+    if (operation.body || operation.query || operation.pathParams) {
+      responses['400'] = { description: 'A parameter or body field is invalid; `parameter` names it.', content: errorContent };
+    }
+    responses['401'] = { description: 'Missing, unknown or revoked project key.', content: errorContent };
+    responses['403'] = { description: `The key's scope is below \`${operation.access}\`.`, content: errorContent };
+    responses['429'] = {
+      description: operation.path.startsWith('/api/')
+        ? 'Over the key’s API rate limit, or too many wrong keys from this address; retry after `Retry-After`.'
+        : 'Too many wrong keys from this address; retry after `Retry-After`.',
+      content: errorContent,
+    };
+    responses['503'] = { description: 'Storage is unavailable; retry after `Retry-After` seconds.', content: errorContent };
+  }
+  for (const [status, description] of Object.entries(operation.otherStatuses ?? {})) responses[status] = { description };
+
+  const requestBody = operation.body
+    ? { required: true, content: jsonContent(schemaOf(operation.body, 'input')) }
+    : operation.requestContent
+      ? { required: true, content: Object.fromEntries(operation.requestContent.map((type) => [type, {}])) }
+      : undefined;
+  return {
+    summary: operation.summary,
+    'x-costscope-scope': operation.access,
+    security: operation.access === 'public' ? [] : [{ projectKey: [operation.access] }],
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(requestBody ? { requestBody } : {}),
+    responses,
+  };
 }
 
-const money = { type: 'string', description: 'Exact USD as a decimal string (JSON numbers would round): "362.50", "0.005772".', example: '362.50' };
-const figures = {
-  type: 'object',
-  properties: {
-    costUsd: money,
-    requests: { type: 'integer' },
-    errors: { type: 'integer' },
-    inputTokens: { type: 'integer' },
-    cachedInputTokens: { type: 'integer' },
-    outputTokens: { type: 'integer' },
-    unpricedRequests: { type: 'integer', description: 'Calls of a model no price applied to: costUsd is then a floor, not the bill.' },
-    costPerSuccessUsd: { ...money, nullable: true },
-  },
-};
-const errorBody = {
-  type: 'object',
-  properties: { statusCode: { type: 'integer' }, parameter: { type: 'string' }, message: { type: 'string' } },
-};
-const responses = (ok: Record<string, unknown>, description = 'OK') => ({
-  '200': { description, content: { 'application/json': { schema: ok } } },
-  '400': { description: 'A parameter or body field is invalid; `parameter` names it.', content: { 'application/json': { schema: errorBody } } },
-  '401': { description: 'Missing, unknown or revoked project key.' },
-  '503': { description: 'Storage is unavailable; retry after `Retry-After` seconds.' },
-});
-
-const SETTINGS = {
-  allocations: featureAllocationsSchema,
-  rules: alertRulesSchema,
-  channels: channelSettingsSchema,
-  prices: z.array(priceOverrideSchema),
-};
-
-/** The OpenAPI 3.1 description of the server's public routes, served at `/api/docs`. */
+/** The OpenAPI 3.1 description of every route of the server, served at `/api/docs`. */
 export function openApiDocument(): Record<string, unknown> {
-  const settingsPaths = Object.fromEntries(
-    Object.entries(SETTINGS).map(([kind, schema]) => [
-      `/api/v1/settings/${kind}`,
-      {
-        get: { summary: `This project's ${kind} setting (defaults before the first save; channel secrets masked)`, responses: responses({ type: 'object' }) },
-        put: {
-          summary: `Replace the ${kind} setting (validated; older versions kept)`,
-          requestBody: { required: true, content: { 'application/json': { schema: schemaOf(schema) } } },
-          responses: responses({ type: 'object' }),
-        },
-      },
-    ]),
-  );
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const operation of API_OPERATIONS) {
+    paths[operation.path] = { ...paths[operation.path], [operation.method]: operationJson(operation) };
+  }
   return {
     openapi: '3.1.0',
     info: {
       title: 'Costscope API',
       version: '1',
-      description:
-        'Every /api and /v1 route needs `Authorization: Bearer <project key>`; the key picks the project. Money is always an exact decimal string.',
+      description: [
+        'Every /api/v1 and /v1 route needs `Authorization: Bearer <project key>`; the key picks the project.',
+        'Each operation names the key scope it needs in `x-costscope-scope` (and in its security requirement):',
+        '`ingest` only sends spans, `read` also reads every GET, `admin` may do everything.',
+        'A missing, unknown or revoked key is 401; a key whose scope is too low is 403.',
+        'Money is always an exact decimal string.',
+      ].join(' '),
     },
-    components: { securitySchemes: { projectKey: { type: 'http', scheme: 'bearer' } } },
+    components: {
+      securitySchemes: {
+        projectKey: { type: 'http', scheme: 'bearer', description: 'A project key; its scope is one of ingest, read, admin.' },
+      },
+    },
     security: [{ projectKey: [] }],
-    paths: {
-      '/v1/traces': {
-        post: {
-          summary: 'OTLP/HTTP traces (protobuf or JSON, optional gzip). 200 only once the spans are durable.',
-          requestBody: {
-            required: true,
-            content: { 'application/x-protobuf': {}, 'application/json': {} },
-          },
-          responses: {
-            '200': { description: 'ExportTraceServiceResponse; `partialSuccess` lists spans refused and why.' },
-            '400': { description: 'Undecodable body; a google.rpc.Status says what was wrong.' },
-            '401': { description: 'Missing or unknown key.' },
-            '413': { description: 'Over 20 MiB after decompression.' },
-            '415': { description: 'Not application/x-protobuf or application/json.' },
-            '429': { description: 'Too many concurrent exports; retry after `Retry-After`.' },
-            '503': { description: 'Neither storage nor the local spool could take the spans; retry after `Retry-After`.' },
-          },
-        },
-      },
-      '/api/v1/costs': {
-        get: {
-          summary: 'Cost, requests, errors and tokens, grouped and optionally bucketed by hour, day or week',
-          parameters: queryParameters(costQueryParamsSchema),
-          responses: responses({
-            type: 'object',
-            properties: {
-              rows: { type: 'array', items: { ...figures, description: 'Group keys (and `bucket`) plus the figures.' } },
-              totals: figures,
-              source: { enum: ['raw', 'rollup'] },
-              truncated: { type: 'boolean' },
-            },
-          }),
-        },
-      },
-      '/api/v1/project': {
-        get: {
-          summary: 'The key’s project and the time zone its days, weeks and months are cut in',
-          responses: responses({
-            type: 'object',
-            properties: { projectId: { type: 'string' }, timezone: { type: 'string' }, retentionDays: { type: 'integer' } },
-          }),
-        },
-      },
-      '/api/v1/alerts': {
-        get: { summary: 'Alert episodes (firing or resolved) with their deliveries', responses: responses({ type: 'object' }) },
-      },
-      '/api/v1/alerts/{episodeId}': {
-        get: {
-          summary: 'One alert episode with its deliveries (the link every alert message carries)',
-          parameters: [{ name: 'episodeId', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { ...responses({ type: 'object' }), '404': { description: 'No such episode in this project.' } },
-        },
-      },
-      '/api/v1/reports/weekly': {
-        get: {
-          summary: 'The weekly cost review: per-feature cost this week vs last, top movers, alerts',
-          parameters: [{ name: 'week', in: 'query', required: false, schema: { type: 'string', pattern: '^\\d{4}-W\\d{2}$' } }],
-          responses: responses({ type: 'object' }),
-        },
-      },
-      '/api/v1/prices': {
-        get: {
-          summary: 'The effective price catalog: the catalog with this project’s overrides',
-          parameters: [{ name: 'at', in: 'query', required: false, schema: { type: 'string', format: 'date-time' } }],
-          responses: responses({ type: 'object' }),
-        },
-      },
-      '/api/v1/prices/reprice': {
-        post: {
-          summary: 'Apply the prices in force now to calls already stored in [from, to) (whole hours, within the raw retention)',
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' } }, required: ['from', 'to'] } } },
-          },
-          responses: responses({ type: 'object', properties: { examined: { type: 'integer' }, changed: { type: 'integer' }, unpricedModels: { type: 'array', items: { type: 'string' } } } }),
-        },
-      },
-      ...settingsPaths,
-      '/api/v1/keys': {
-        get: { summary: 'This project’s API keys (never the keys themselves)', responses: responses({ type: 'object' }) },
-        post: {
-          summary: 'Create a key; the answer is the only time it is shown',
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } } } },
-          responses: responses({ type: 'object' }),
-        },
-      },
-      '/api/v1/keys/{keyId}': {
-        delete: {
-          summary: 'Revoke a key of this project',
-          parameters: [{ name: 'keyId', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: responses({ type: 'object' }),
-        },
-      },
-      '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Serving HTTP' } } } },
-      '/readyz': { get: { summary: 'Readiness: storage reachable', security: [], responses: { '200': { description: 'Ready' }, '503': { description: 'Storage unreachable' } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text/plain' } } } },
-    },
+    paths,
   };
 }

@@ -11,13 +11,14 @@ import { repriceCalls } from '../storage/reprice-calls.js';
 import { getUnpricedModels } from '../storage/unpriced-models.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
+import type { PricesResponse, RepriceResponse } from './response-schemas.js';
 import { QueryCancellationInterceptor } from './query-cancellation.interceptor.js';
 
-const repriceBodySchema = z
+export const repriceBodySchema = z
   .object({ from: z.iso.datetime({ offset: true }).or(z.iso.date()), to: z.iso.datetime({ offset: true }).or(z.iso.date()) })
   .strict();
 
-const pricesParamsSchema = z.object({ at: z.iso.datetime({ offset: true }).or(z.iso.date()).optional() }).strict();
+export const pricesParamsSchema = z.object({ at: z.iso.datetime({ offset: true }).or(z.iso.date()).optional() }).strict();
 
 const perMillion = (amount: bigint | null) => (amount === null ? null : usdToExactString(amount));
 
@@ -53,7 +54,7 @@ export class PricesController {
    * and the models of the last 30 days that no price applied to — the overrides to add.
    */
   @Get()
-  async prices(@ProjectId() projectId: string, @Query() query: Record<string, unknown>) {
+  async prices(@ProjectId() projectId: string, @Query() query: Record<string, unknown>): Promise<PricesResponse> {
     const params = parseBody(pricesParamsSchema, query, 'query');
     const at = params.at ? new Date(params.at) : new Date();
     const catalog = createPriceCatalog({ overrides: await this.overrides.forProject(projectId) });
@@ -73,7 +74,7 @@ export class PricesController {
   @Post('reprice')
   @RequiresScope('admin')
   @HttpCode(200)
-  async reprice(@ProjectId() projectId: string, @Body() body: unknown) {
+  async reprice(@ProjectId() projectId: string, @Body() body: unknown): Promise<RepriceResponse> {
     const range = parseBody(repriceBodySchema, body);
     const from = new Date(range.from);
     const to = new Date(range.to);

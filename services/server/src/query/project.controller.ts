@@ -2,6 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { RequiresScope } from '../auth/requires-scope.js';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
 import { ProjectId } from '../http/project-request.js';
+import type { ProjectResponse } from './response-schemas.js';
 
 /**
  * What a client needs to read the other answers right: which project the key belongs to and the
@@ -14,7 +15,7 @@ export class ProjectController {
   constructor(@Inject(SERVER_CONFIG) private readonly config: ServerConfig) {}
 
   @Get()
-  project(@ProjectId() projectId: string) {
+  project(@ProjectId() projectId: string): ProjectResponse {
     return { projectId, timezone: this.config.timezone, retentionDays: this.config.storage.retentionDays };
   }
 }

@@ -9,9 +9,10 @@ import { ProjectId } from '../http/project-request.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
 import { episodeJson } from './alerts.controller.js';
+import type { WeeklyReportResponse } from './response-schemas.js';
 import { QueryCancellationInterceptor } from './query-cancellation.interceptor.js';
 
-const weeklyParamsSchema = z.object({ week: z.string().regex(/^\d{4}-W\d{2}$/, 'an ISO week such as 2026-W48').optional() }).strict();
+export const weeklyParamsSchema = z.object({ week: z.string().regex(/^\d{4}-W\d{2}$/, 'an ISO week such as 2026-W48').optional() }).strict();
 
 /** The ISO week (`2026-W48`) that contains `date`'s UTC day. */
 export function isoWeekOf(date: Date): string {
@@ -33,7 +34,7 @@ export class ReportsController {
    * in `COSTSCOPE_TIMEZONE`. The Monday digest is built by the same `buildWeeklyReport`.
    */
   @Get('weekly')
-  async weekly(@ProjectId() projectId: string, @Query() query: Record<string, unknown>) {
+  async weekly(@ProjectId() projectId: string, @Query() query: Record<string, unknown>): Promise<WeeklyReportResponse> {
     const params = parseBody(weeklyParamsSchema, query, 'query');
     const week = params.week ?? previousIsoWeek(new Date(), this.config.timezone);
     const report = await buildWeeklyReport(this.transport, { projectId, week, timezone: this.config.timezone });

@@ -15,12 +15,13 @@ import { ProjectId } from '../http/project-request.js';
 import { getSetting, putSetting, SETTING_KINDS, type SettingKind } from '../storage/settings.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
+import type { SettingResponse } from './response-schemas.js';
 import { QueryCancellationInterceptor } from './query-cancellation.interceptor.js';
 
 const priceOverridesSchema = z.array(priceOverrideSchema).max(1_000);
 
 /** Each setting's schema and its value before a project saves one. */
-const SETTINGS: Record<SettingKind, { schema: z.ZodType; initial: () => unknown }> = {
+export const SETTINGS: Record<SettingKind, { schema: z.ZodType; initial: () => unknown }> = {
   allocations: { schema: featureAllocationsSchema, initial: () => [] },
   rules: { schema: alertRulesSchema, initial: () => alertRulesSchema.parse({}) },
   channels: { schema: channelSettingsSchema, initial: () => channelSettingsSchema.parse({}) },
@@ -47,7 +48,7 @@ export class SettingsController {
   ) {}
 
   @Get(':kind')
-  async get(@ProjectId() projectId: string, @Param('kind') rawKind: string) {
+  async get(@ProjectId() projectId: string, @Param('kind') rawKind: string): Promise<SettingResponse> {
     const kind = settingKind(rawKind);
     const stored = await getSetting(this.transport, { projectId, kind });
     const value = stored ? SETTINGS[kind].schema.parse(stored.value) : SETTINGS[kind].initial();
@@ -61,7 +62,7 @@ export class SettingsController {
 
   @Put(':kind')
   @RequiresScope('admin')
-  async put(@ProjectId() projectId: string, @Param('kind') rawKind: string, @Body() body: unknown) {
+  async put(@ProjectId() projectId: string, @Param('kind') rawKind: string, @Body() body: unknown): Promise<SettingResponse> {
     const kind = settingKind(rawKind);
     let value: unknown = parseBody(SETTINGS[kind].schema, body);
     if (kind === 'prices') {

@@ -75,7 +75,7 @@ export async function buildWeeklyReport(
 const usd = (amount: UsdAtto | null | undefined) => (amount === null || amount === undefined ? null : usdToExactString(amount));
 
 /** `/api/v1/reports/weekly`'s answer: the report's figures, money as exact decimal strings. */
-export function weeklyReportJson(report: WeeklyReport, episodeJson: (episode: AlertEpisodeRecord) => unknown) {
+export function weeklyReportJson<EpisodeJson>(report: WeeklyReport, episodeJson: (episode: AlertEpisodeRecord) => EpisodeJson) {
   return {
     week: report.week,
     weekStartDay: report.weekStartDay,

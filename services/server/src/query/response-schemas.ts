@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { KEY_SCOPES } from '../auth/key-scope.js';
+import { COST_DIMENSIONS } from '../storage/query-support.js';
+
+/**
+ * The shapes of the API's answers, as zod schemas. Handlers declare their return type from these
+ * (`Promise<z.output<typeof costsResponseSchema>>`), so the compiler holds each answer to its
+ * schema, and `openapi-document.ts` renders the same schemas into `/api/docs`: one source for
+ * what is answered and what is documented.
+ */
+
+const money = z.string().describe('Exact USD as a decimal string (JSON numbers would round): "362.50", "0.005772"');
+const instant = z.iso.datetime({ offset: true });
+
+export const costFiguresSchema = z.object({
+  costUsd: money,
+  requests: z.number().int(),
+  errors: z.number().int(),
+  inputTokens: z.number().int(),
+  cachedInputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  unpricedRequests: z.number().int().describe('Calls of a model no price applied to: costUsd is then a floor, not the bill'),
+  costPerSuccessUsd: money.nullable(),
+});
+
+export const costsResponseSchema = z.object({
+  from: instant,
+  to: instant,
+  groupBy: z.array(z.string()),
+  interval: z.enum(['hour', 'day', 'week']).nullable(),
+  timezone: z.string().optional(),
+  source: z.enum(['raw', 'rollup']),
+  truncated: z.boolean(),
+  rows: z.array(
+    costFiguresSchema
+      .extend({
+        ...Object.fromEntries(COST_DIMENSIONS.map((dimension) => [dimension, z.string().optional()])),
+        bucket: instant.optional(),
+      })
+      .describe('The group keys asked for (feature, model…) and `bucket` when an interval is given, plus the figures'),
+  ),
+  totals: costFiguresSchema,
+});
+
+export const projectResponseSchema = z.object({ projectId: z.string(), timezone: z.string(), retentionDays: z.number().int() });
+
+export const alertDeliverySchema = z.object({
+  deliveryId: z.string(),
+  deliveryKey: z.string(),
+  channel: z.string(),
+  messageKind: z.enum(['fired', 'repeat', 'escalated', 'resolved']),
+  status: z.enum(['pending', 'sent', 'failed']),
+  attempts: z.number().int(),
+  error: z.string().nullable(),
+  providerMessageId: z.string().nullable(),
+  createdAt: instant,
+  updatedAt: instant,
+});
+
+export const alertEpisodeSchema = z.object({
+  episodeId: z.string(),
+  rule: z.string(),
+  scope: z.string(),
+  status: z.enum(['firing', 'resolved']),
+  severity: z.enum(['warning', 'critical']),
+  startedAt: instant,
+  resolvedAt: instant.nullable(),
+  lastNotifiedAt: instant.nullable(),
+  values: z.record(z.string(), z.unknown()),
+});
+
+export const alertWithDeliveriesSchema = alertEpisodeSchema.extend({ deliveries: z.array(alertDeliverySchema) });
+export const alertsResponseSchema = z.object({ alerts: z.array(alertWithDeliveriesSchema) });
+
+export const weeklyReportResponseSchema = z.object({
+  week: z.string(),
+  weekStartDay: z.string(),
+  timezone: z.string(),
+  thisWeekUsd: money,
+  lastWeekUsd: money,
+  costPerSuccess: z.object({ thisWeekUsd: money.nullable(), lastWeekUsd: money.nullable() }),
+  features: z.array(
+    z.object({
+      feature: z.string(),
+      thisWeekUsd: money,
+      lastWeekUsd: money,
+      changeUsd: money,
+      thisWeekRequests: z.number().int(),
+      lastWeekRequests: z.number().int(),
+      thisWeekCostPerSuccessUsd: money.nullable(),
+    }),
+  ),
+  topMovers: z.array(z.object({ feature: z.string(), changeUsd: money })),
+  alerts: z.array(alertEpisodeSchema),
+});
+
+export const modelPriceSchema = z.object({
+  model: z.string(),
+  displayName: z.string(),
+  provider: z.string(),
+  tier: z.string().nullable(),
+  source: z.enum(['catalog', 'override']),
+  priceVersion: z.string(),
+  effectiveFrom: instant,
+  inputPerMillionUsd: money.nullable(),
+  cachedInputPerMillionUsd: money.nullable(),
+  cacheWritePerMillionUsd: money.nullable(),
+  outputPerMillionUsd: money.nullable(),
+  batchDiscountPercent: z.number().nullable(),
+});
+
+export const pricesResponseSchema = z.object({
+  at: instant,
+  prices: z.array(modelPriceSchema),
+  unpricedModels: z.array(z.object({ model: z.string(), requests: z.number().int(), lastSeen: instant })),
+});
+
+/** A setting as GET and PUT answer it; `value` has the shape of the setting's own schema. */
+export function settingResponseSchema(value: z.ZodType) {
+  return z.object({ kind: z.string(), version: z.number().int(), updatedAt: instant.nullable(), value });
+}
+
+export const channelTestResponseSchema = z.object({
+  channel: z.string(),
+  status: z.string(),
+  attempts: z.number().int(),
+  error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }).nullable().optional(),
+  providerMessageId: z.string().nullable().optional(),
+});
+
+export const keyJsonSchema = z.object({
+  keyId: z.string(),
+  name: z.string(),
+  keyPrefix: z.string().describe('To recognise the key: `cs_` and 4 characters of a generated key, `sha256:` and 8 hex of a chosen one'),
+  scope: z.enum(KEY_SCOPES),
+  createdAt: instant,
+  revokedAt: instant.nullable(),
+});
+export const keyListResponseSchema = z.object({ keys: z.array(keyJsonSchema) });
+export const createdKeyResponseSchema = keyJsonSchema.extend({ key: z.string().describe('The key itself: shown in this answer only') });
+export const revokedKeyResponseSchema = z.object({ keyId: z.string(), revoked: z.literal(true) });
+
+export const errorResponseSchema = z.object({
+  statusCode: z.number().int(),
+  error: z.string().optional(),
+  parameter: z.string().optional().describe('The parameter or body field that is invalid (400 only)'),
+  message: z.string().optional(),
+});
+
+export const repriceResponseSchema = z.object({
+  from: instant,
+  to: instant,
+  examined: z.number().int(),
+  changed: z.number().int(),
+  unpricedModels: z.array(z.string()),
+});
+
+export type CostsResponse = z.output<typeof costsResponseSchema>;
+export type ProjectResponse = z.output<typeof projectResponseSchema>;
+export type AlertsResponse = z.output<typeof alertsResponseSchema>;
+export type AlertWithDeliveries = z.output<typeof alertWithDeliveriesSchema>;
+export type WeeklyReportResponse = z.output<typeof weeklyReportResponseSchema>;
+export type PricesResponse = z.output<typeof pricesResponseSchema>;
+export type RepriceResponse = z.output<typeof repriceResponseSchema>;
+export type SettingResponse = z.output<ReturnType<typeof settingResponseSchema>>;
+export type ChannelTestResponse = z.output<typeof channelTestResponseSchema>;
