@@ -4,12 +4,9 @@ import { RequiresScope } from '../auth/requires-scope.js';
 import { CostscopeBadRequestError, parseBody } from '../http/parse-body.js';
 import { ProjectId } from '../http/project-request.js';
 import type { ChannelTestResponse } from '../query/response-schemas.js';
-import { getSetting } from '../storage/settings.js';
-import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
-import type { ClickHouseTransport } from '../storage/transport.js';
 import { ALERT_DELIVERY_CONFIG, type AlertDeliveryConfig } from './channels/alert-delivery-config.js';
-import { CostscopeChannelConfigError, channelSettingsSchema, resolveChannelSettings } from './channels/channel-settings.js';
-import { createChannels } from './channels/create-channels.js';
+import { CostscopeChannelConfigError } from './channels/channel-settings.js';
+import { ProjectChannels } from './channels/project-channels.js';
 import { sendTestMessage } from './channels/send-test-message.js';
 
 export const testSendSchema = z.object({ channel: z.enum(['slack', 'webhook', 'email']) }).strict();
@@ -23,7 +20,7 @@ export const testSendSchema = z.object({ channel: z.enum(['slack', 'webhook', 'e
 @RequiresScope('admin')
 export class ChannelTestController {
   constructor(
-    @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,
+    @Inject(ProjectChannels) private readonly projectChannels: ProjectChannels,
     @Inject(ALERT_DELIVERY_CONFIG) private readonly delivery: AlertDeliveryConfig,
   ) {}
 
@@ -31,11 +28,9 @@ export class ChannelTestController {
   @HttpCode(200)
   async test(@ProjectId() projectId: string, @Body() body: unknown): Promise<ChannelTestResponse> {
     const { channel: name } = parseBody(testSendSchema, body);
-    const stored = await getSetting(this.transport, { projectId, kind: 'channels' });
     let channels;
     try {
-      const settings = resolveChannelSettings(stored ? channelSettingsSchema.parse(stored.value) : null, this.delivery);
-      channels = createChannels(settings, this.delivery.slackApiUrl ? { slackApiUrl: this.delivery.slackApiUrl } : {});
+      channels = await this.projectChannels.channelsOf(projectId);
     } catch (error) {
       if (CostscopeChannelConfigError.isInstance(error)) throw new CostscopeBadRequestError('channel', error.message);
       throw error;

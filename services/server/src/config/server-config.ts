@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadAlertDeliveryConfig, type AlertDeliveryConfig } from '../alerts/channels/alert-delivery-config.js';
+import { parseSecretKey } from './secret-key.js';
 import { DEFAULT_QUERY_LIMITS, type QueryLimits } from '../storage/query-limits.js';
 
 export const SERVER_ROLES = ['ingest', 'api', 'scheduler'] as const;
@@ -66,6 +67,22 @@ const serverEnvSchema = z.object({
    * (where Costscope listens, the key on first start) instead of every mapped route.
    */
   COSTSCOPE_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('warn'),
+  /**
+   * Encrypts channel secrets at rest (AES-256-GCM): 32 bytes as base64 or 64 hex digits. Unset,
+   * a key is generated into `<data dir>/secret.key`. The message never repeats the value.
+   */
+  COSTSCOPE_SECRET_KEY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      const key = parseSecretKey(value);
+      if (!key) {
+        ctx.addIssue({ code: 'custom', message: 'must be 32 bytes as base64 (openssl rand -base64 32) or 64 hex digits' });
+        return z.NEVER;
+      }
+      return key;
+    }),
   /** Read limits of every storage query (see storage/query-limits.ts for the defaults' reasons). */
   COSTSCOPE_QUERY_MAX_MEMORY: z
     .string()
@@ -189,6 +206,8 @@ export type ServerConfig = {
   alertDelivery: AlertDeliveryConfig;
   /** `COSTSCOPE_LOG_LEVEL`. */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** `COSTSCOPE_SECRET_KEY`, decoded; unset: the data directory's generated key. */
+  secretKey: Buffer | undefined;
   /** `COSTSCOPE_INGEST_MAX_IN_FLIGHT` and `…_PER_PROJECT`. */
   ingestConcurrency: IngestConcurrency;
   /** `COSTSCOPE_API_RATE_LIMIT`: JSON API requests per minute per key. */
@@ -252,6 +271,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     weeklyReview: data.COSTSCOPE_WEEKLY_REVIEW,
     alertDelivery: loadAlertDeliveryConfig(env),
     logLevel: data.COSTSCOPE_LOG_LEVEL,
+    secretKey: data.COSTSCOPE_SECRET_KEY,
     ingestConcurrency: {
       maxInFlight: data.COSTSCOPE_INGEST_MAX_IN_FLIGHT,
       // Half by default: one project flooding leaves the other half to everyone else.

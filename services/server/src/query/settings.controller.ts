@@ -7,7 +7,8 @@ import {
   priceOverrideSchema,
 } from '@costscope/core';
 import { z } from 'zod';
-import { channelSettingsSchema, keepUnchangedSecrets, redactChannelSettings, type ChannelSettings } from '../alerts/channels/channel-settings.js';
+import { channelSettingsSchema, redactChannelSettings, type ChannelSettings } from '../alerts/channels/channel-settings.js';
+import { ProjectChannels, type StoredChannelSettings } from '../alerts/channels/project-channels.js';
 import { RequiresScope } from '../auth/requires-scope.js';
 import { ProjectPriceOverrides } from '../ingest/project-price-overrides.js';
 import { CostscopeBadRequestError, parseBody } from '../http/parse-body.js';
@@ -45,18 +46,30 @@ export class SettingsController {
   constructor(
     @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,
     @Inject(ProjectPriceOverrides) private readonly priceOverrides: ProjectPriceOverrides,
+    @Inject(ProjectChannels) private readonly projectChannels: ProjectChannels,
   ) {}
+
+  /** Channels are stored with their secrets encrypted (`ProjectChannels`) and answered masked. */
+  private channelsAnswer(stored: StoredChannelSettings) {
+    return {
+      kind: 'channels' as const,
+      version: stored.version,
+      updatedAt: stored.updatedAt?.toISOString() ?? null,
+      value: redactChannelSettings(stored.settings ?? channelSettingsSchema.parse({})),
+    };
+  }
 
   @Get(':kind')
   async get(@ProjectId() projectId: string, @Param('kind') rawKind: string): Promise<SettingResponse> {
     const kind = settingKind(rawKind);
+    if (kind === 'channels') return this.channelsAnswer(await this.projectChannels.read(projectId));
     const stored = await getSetting(this.transport, { projectId, kind });
     const value = stored ? SETTINGS[kind].schema.parse(stored.value) : SETTINGS[kind].initial();
     return {
       kind,
       version: stored?.version ?? 0,
       updatedAt: stored?.updatedAt.toISOString() ?? null,
-      value: kind === 'channels' ? redactChannelSettings(value as ChannelSettings) : value,
+      value,
     };
   }
 
@@ -64,7 +77,7 @@ export class SettingsController {
   @RequiresScope('admin')
   async put(@ProjectId() projectId: string, @Param('kind') rawKind: string, @Body() body: unknown): Promise<SettingResponse> {
     const kind = settingKind(rawKind);
-    let value: unknown = parseBody(SETTINGS[kind].schema, body);
+    const value: unknown = parseBody(SETTINGS[kind].schema, body);
     if (kind === 'prices') {
       try {
         // Beyond each override's own shape: two overrides of one model from the same time.
@@ -74,17 +87,14 @@ export class SettingsController {
         throw error;
       }
     }
-    if (kind === 'channels') {
-      const current = await getSetting(this.transport, { projectId, kind });
-      value = keepUnchangedSecrets(current ? channelSettingsSchema.parse(current.value) : null, value as ChannelSettings);
-    }
+    if (kind === 'channels') return this.channelsAnswer(await this.projectChannels.save(projectId, value as ChannelSettings));
     const stored = await putSetting(this.transport, { projectId, kind, value });
     if (kind === 'prices') this.priceOverrides.invalidate(projectId);
     return {
       kind,
       version: stored.version,
       updatedAt: stored.updatedAt.toISOString(),
-      value: kind === 'channels' ? redactChannelSettings(value as ChannelSettings) : value,
+      value,
     };
   }
 }

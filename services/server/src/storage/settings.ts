@@ -92,3 +92,48 @@ export async function listSettingVersions(
     updatedAt: new Date(toCount(row.updated_ms)),
   }));
 }
+
+/** Every stored version of one kind of setting, all projects (for rewriting them at start). */
+export async function listSettingRows(
+  transport: ClickHouseTransport,
+  input: { kind: SettingKind },
+): Promise<Array<{ projectId: string; version: number; value: unknown }>> {
+  const operation = 'settings.allVersions';
+  const kind = requireKind(operation, input.kind);
+  const rows = await transport.query<{ project_id: string; version: string | number; value_json: string }>({
+    sql: `SELECT project_id, version, value_json
+          FROM project_settings
+          WHERE kind = {kind:String}
+          ORDER BY project_id, version`,
+    params: { kind },
+    tag: { operation },
+  });
+  return rows.map((row) => ({ projectId: row.project_id, version: toCount(row.version), value: JSON.parse(row.value_json) as unknown }));
+}
+
+/**
+ * Replaces the value of one stored version in place (a synchronous mutation), so the old text
+ * is gone from the table rather than kept beside a newer version — used to encrypt channel
+ * secrets written in clear. ClickHouse drops the replaced parts after `old_parts_lifetime`.
+ * On a cluster the mutation runs on every replica's local table.
+ */
+export async function rewriteSettingVersion(
+  transport: ClickHouseTransport,
+  input: { projectId: string; kind: SettingKind; version: number; value: unknown; cluster?: string | undefined },
+): Promise<void> {
+  const operation = 'settings.rewrite';
+  requireProjectId(operation, input.projectId);
+  const kind = requireKind(operation, input.kind);
+  if (input.cluster !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(input.cluster)) {
+    throw new CostscopeStorageError(operation, 'invalid', `invalid cluster name ${JSON.stringify(input.cluster)}`);
+  }
+  const table = input.cluster ? `project_settings_local ON CLUSTER ${input.cluster}` : 'project_settings';
+  await transport.command({
+    sql: `ALTER TABLE ${table}
+          UPDATE value_json = {valueJson:String}
+          WHERE project_id = {projectId:String} AND kind = {kind:String} AND version = {version:UInt64}
+          SETTINGS mutations_sync = 2`,
+    params: { projectId: input.projectId, kind, version: input.version, valueJson: JSON.stringify(input.value) },
+    tag: { operation, projectId: input.projectId },
+  });
+}

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProjectChannels } from '../../src/alerts/channels/project-channels.js';
 import { AlertClock } from '../../src/alerts/scheduler/alert-clock.js';
 import { AlertScheduler } from '../../src/alerts/scheduler/alert-scheduler.js';
 import { createProject, getAlerts, messagesFor, onlyRule, postCalls, startAlertServer, type AlertServer } from './support/alert-harness.js';
@@ -19,7 +20,13 @@ const T = new Date(dayStart + 12 * HOUR);
 beforeAll(async () => {
   alerts = await startAlertServer();
   secondClock = new AlertClock();
-  second = new AlertScheduler(alerts.server.transport, alerts.server.config, alerts.server.config.alertDelivery, secondClock);
+  second = new AlertScheduler(
+    alerts.server.transport,
+    alerts.server.config,
+    alerts.server.config.alertDelivery,
+    secondClock,
+    alerts.server.app.get(ProjectChannels),
+  );
 });
 
 afterAll(async () => {

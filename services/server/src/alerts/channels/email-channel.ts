@@ -5,12 +5,15 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { OutgoingMessage } from '../messages/outgoing-message.js';
 import type { AlertChannel, DeliveryReceipt, SendContext } from './alert-channel.js';
 import { CostscopeDeliveryError } from './delivery-error.js';
+import { addressNotAllowed, guardedSmtpSocket, isAddressNotAllowed, type AddressPolicy } from './safe-address.js';
 
 export type EmailChannelOptions = {
   /** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465` (TLS from the start). */
   smtpUrl: string;
   from: string;
   to: readonly string[];
+  /** Where the SMTP connection may go: `publicAddressesOnly` for a project's server, `anyAddress` for the operator's. */
+  addressPolicy: AddressPolicy;
   /** Connect, greeting and idle limits; nodemailer's own defaults (2 min, 30 s, 10 min) would hold a delivery for minutes. */
   timeoutMs?: number;
 };
@@ -29,6 +32,9 @@ export class EmailChannel implements AlertChannel {
     const timeout = options.timeoutMs ?? 15_000;
     this.transport = nodemailer.createTransport({
       url: options.smtpUrl,
+      // The connection is opened through the address policy, on the address it checked
+      // (nodemailer's own resolver would connect wherever DNS pointed).
+      getSocket: guardedSmtpSocket(options.addressPolicy, timeout),
       connectionTimeout: timeout,
       greetingTimeout: timeout,
       socketTimeout: timeout,
@@ -72,7 +78,8 @@ function messageIdFor(deliveryKey: string, from: string): string {
 /**
  * SMTP replies say themselves whether to try again: 4xx is temporary (mailbox busy, greylisting,
  * 421 shutting down), 5xx permanent (550 no such user, 535 bad credentials). No reply at all means
- * the server was not reached.
+ * the server was not reached. The reason given is short and never the server's own text, which
+ * for a project's SMTP URL would carry whatever that server chose to say.
  */
 export function classifySmtpError(error: unknown): CostscopeDeliveryError {
   const { code, responseCode, message } = error as { code?: string; responseCode?: number; message?: string };
@@ -80,21 +87,28 @@ export function classifySmtpError(error: unknown): CostscopeDeliveryError {
   if (typeof responseCode === 'number') {
     const smtpCode = `smtp_${responseCode}`;
     if (responseCode >= 400 && responseCode < 500) {
-      return new CostscopeDeliveryError('email', 'server', smtpCode, `the SMTP server deferred the message: ${text}`, { cause: error });
+      return new CostscopeDeliveryError('email', 'server', smtpCode, `SMTP ${responseCode} from server (deferred)`, { cause: error });
     }
     const kind = code === 'EAUTH' ? 'auth' : 'rejected';
-    return new CostscopeDeliveryError('email', kind, smtpCode, `the SMTP server refused the message: ${text}`, { cause: error });
+    return new CostscopeDeliveryError('email', kind, smtpCode, `SMTP ${responseCode} from server${kind === 'auth' ? ' (authentication failed)' : ''}`, {
+      cause: error,
+    });
   }
-  if (code === 'ETIMEDOUT') {
-    return new CostscopeDeliveryError('email', 'timeout', 'ETIMEDOUT', `the SMTP server did not answer in time: ${text}`, { cause: error });
+  const socketCode = code === 'ESOCKET' || code === 'ECONNECTION' || code === undefined ? (SOCKET_CODE.exec(text)?.[1] ?? code) : code;
+  if (isAddressNotAllowed(error) || socketCode === 'ENOTFOUND') return addressNotAllowed('email');
+  if (code === 'ETIMEDOUT' || socketCode === 'ETIMEDOUT') {
+    return new CostscopeDeliveryError('email', 'timeout', 'ETIMEDOUT', 'timed out', { cause: error });
   }
   if (code === 'EAUTH') {
     // Missing credentials or an unsupported method: no retry will fix the settings.
-    return new CostscopeDeliveryError('email', 'auth', 'EAUTH', `SMTP authentication failed: ${text}`, { cause: error });
+    return new CostscopeDeliveryError('email', 'auth', 'EAUTH', 'authentication failed', { cause: error });
   }
   if (code === 'EENVELOPE' || code === 'EMESSAGE') {
-    return new CostscopeDeliveryError('email', 'rejected', code, `the message could not be sent: ${text}`, { cause: error });
+    return new CostscopeDeliveryError('email', 'rejected', code, 'message refused', { cause: error });
   }
-  const socketCode = SOCKET_CODE.exec(text)?.[1] ?? code ?? 'unknown';
-  return new CostscopeDeliveryError('email', 'unreachable', socketCode, `the SMTP server could not be reached: ${text}`, { cause: error });
+  if (code === 'ETLS' || /\bTLS\b|certificate/i.test(text)) {
+    return new CostscopeDeliveryError('email', 'unreachable', 'ETLS', 'TLS handshake failed', { cause: error });
+  }
+  if (socketCode === 'ECONNREFUSED') return new CostscopeDeliveryError('email', 'unreachable', socketCode, 'connection refused', { cause: error });
+  return new CostscopeDeliveryError('email', 'unreachable', socketCode ?? 'unknown', 'connection failed', { cause: error });
 }

@@ -18,13 +18,17 @@ export {
   channelSettingsSchema,
   keepUnchangedSecrets,
   redactChannelSettings,
+  refusedChannelDestination,
   resolveChannelSettings,
 } from './channel-settings.js';
-export type { ChannelSettings, ChannelSettingsInput, RedactedChannelSettings, ResolvedChannelSettings } from './channel-settings.js';
+export type { ChannelOrigin, ChannelSettings, ChannelSettingsInput, RedactedChannelSettings, ResolvedChannelSettings } from './channel-settings.js';
 export { createChannels } from './create-channels.js';
 export { ALERT_DELIVERY_CONFIG, loadAlertDeliveryConfig } from './alert-delivery-config.js';
 export type { AlertDeliveryConfig } from './alert-delivery-config.js';
 export type { ChannelTransportOptions } from './create-channels.js';
 export { sendTestMessage } from './send-test-message.js';
+export { anyAddress, blockedRange, publicAddressesOnly, refusedHost } from './safe-address.js';
+export type { AddressPolicy } from './safe-address.js';
+export { ChannelSecretBox, openChannelSettings, sealChannelSettings } from './channel-secrets.js';
 export { sendAlertGroup, sendWeeklyReview } from './send-notifications.js';
 export type { SendOptions, SentNotification } from './send-notifications.js';

@@ -18,10 +18,9 @@ import { CLICKHOUSE_TRANSPORT } from '../../storage/storage.module.js';
 import type { ClickHouseTransport } from '../../storage/transport.js';
 import type { AlertChannel } from '../channels/alert-channel.js';
 import { ALERT_DELIVERY_CONFIG, type AlertDeliveryConfig } from '../channels/alert-delivery-config.js';
-import { channelSettingsSchema, resolveChannelSettings } from '../channels/channel-settings.js';
-import { createChannels } from '../channels/create-channels.js';
 import { isRetryableFailure, type DeliveryOutcome } from '../channels/deliver-message.js';
 import { alertDeliveryKey, weeklyReviewDeliveryKey } from '../channels/delivery-key.js';
+import { ProjectChannels } from '../channels/project-channels.js';
 import { sendAlertGroup, sendWeeklyReview } from '../channels/send-notifications.js';
 import type { AlertGroup, NotifiedAction, WeeklyReviewDigest } from '../messages/notification-types.js';
 import { AlertClock } from './alert-clock.js';
@@ -86,6 +85,7 @@ export class AlertScheduler implements OnApplicationBootstrap, OnApplicationShut
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
     @Inject(ALERT_DELIVERY_CONFIG) private readonly delivery: AlertDeliveryConfig,
     @Inject(AlertClock) private readonly clock: AlertClock,
+    @Inject(ProjectChannels) private readonly projectChannels: ProjectChannels,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -296,10 +296,8 @@ export class AlertScheduler implements OnApplicationBootstrap, OnApplicationShut
     await this.finishMessage(message, channels, now, report);
   }
 
-  private async channelsOf(projectId: string): Promise<AlertChannel[]> {
-    const stored = await getSetting(this.transport, { projectId, kind: 'channels' });
-    const settings = resolveChannelSettings(stored ? channelSettingsSchema.parse(stored.value) : null, this.delivery);
-    return createChannels(settings, this.delivery.slackApiUrl ? { slackApiUrl: this.delivery.slackApiUrl } : {});
+  private channelsOf(projectId: string): Promise<AlertChannel[]> {
+    return this.projectChannels.channelsOf(projectId);
   }
 
   private async rulesOf(projectId: string): Promise<AlertRules> {

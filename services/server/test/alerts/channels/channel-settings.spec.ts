@@ -22,9 +22,14 @@ const env = {
 describe(channelSettingsFromEnv.name, () => {
   it('reads the three channels from the environment of DESIGN.md', () => {
     expect(channelSettingsFromEnv(env)).toEqual({
-      slack: { botToken: 'xoxb-1234-5678-abcdefghijkl', channel: '#cost-alerts' },
-      webhook: { url: 'https://hooks.slack.com/services/T000/B000/XXXXSECRET' },
-      email: { smtpUrl: 'smtp://alerts:hunter2@mail.example.com:587', from: 'Costscope <alerts@example.com>', to: ['oncall@example.com', 'finance@example.com'] },
+      slack: { botToken: 'xoxb-1234-5678-abcdefghijkl', channel: '#cost-alerts', origin: 'environment' },
+      webhook: { url: 'https://hooks.slack.com/services/T000/B000/XXXXSECRET', origin: 'environment' },
+      email: {
+        smtpUrl: 'smtp://alerts:hunter2@mail.example.com:587',
+        from: 'Costscope <alerts@example.com>',
+        to: ['oncall@example.com', 'finance@example.com'],
+        origin: 'environment',
+      },
     });
     expect(channelSettingsFromEnv({})).toEqual({ slack: null, webhook: null, email: null });
   });
@@ -34,6 +39,12 @@ describe(channelSettingsFromEnv.name, () => {
     expect(() => channelSettingsFromEnv({ ALERT_EMAIL_TO: 'a@example.com' })).toThrow(/missing SMTP_URL, ALERT_EMAIL_FROM/);
     expect(() => channelSettingsFromEnv({ SLACK_WEBHOOK_URL: 'not a url' })).toThrow(CostscopeChannelConfigError);
     expect(() => channelSettingsFromEnv({ ...env, ALERT_EMAIL_TO: 'oncall' })).toThrow(/ALERT_EMAIL_TO/);
+    expect(() => channelSettingsFromEnv({ ALERT_EMAIL_FROM: 'alerts@example.com' })).toThrow(/missing SMTP_URL, ALERT_EMAIL_TO/);
+  });
+
+  it('reads SMTP_URL with ALERT_EMAIL_FROM alone as a relay for projects, not as a channel', () => {
+    expect(channelSettingsFromEnv({ SMTP_URL: env.SMTP_URL, ALERT_EMAIL_FROM: env.ALERT_EMAIL_FROM }).email).toBeNull();
+    expect(() => channelSettingsFromEnv({ SMTP_URL: env.SMTP_URL, ALERT_EMAIL_FROM: 'nobody' })).toThrow(/ALERT_EMAIL_FROM/);
   });
 });
 
@@ -70,14 +81,34 @@ describe(keepUnchangedSecrets.name, () => {
 describe(resolveChannelSettings.name, () => {
   it('lets stored settings win channel by channel and fills email’s SMTP URL from the environment', () => {
     const stored = channelSettingsSchema.parse({ email: { from: 'alerts@example.com', to: ['team@example.com'] } });
-    const resolved = resolveChannelSettings(stored, loadAlertDeliveryConfig(env));
-    expect(resolved.email).toEqual({ smtpUrl: env.SMTP_URL, from: 'alerts@example.com', to: ['team@example.com'] });
-    expect(resolved.slack?.channel).toBe('#cost-alerts');
-    expect(() => resolveChannelSettings(stored, loadAlertDeliveryConfig({}))).toThrow(/SMTP_URL/);
+    const resolved = resolveChannelSettings(stored, loadAlertDeliveryConfig(env), 'default');
+    expect(resolved.email).toEqual({ smtpUrl: env.SMTP_URL, from: 'Costscope <alerts@example.com>', to: ['team@example.com'], origin: 'environment' });
+    expect(resolved.slack).toMatchObject({ channel: '#cost-alerts', origin: 'environment' });
+    expect(() => resolveChannelSettings(stored, loadAlertDeliveryConfig({}), 'default')).toThrow(/SMTP_URL/);
+  });
+
+  it('sends a project’s email through the operator’s SMTP only from ALERT_EMAIL_FROM, to the project’s own recipients', () => {
+    const stored = channelSettingsSchema.parse({ email: { from: 'ceo@bank.example', to: ['team@example.com'] } });
+    const resolved = resolveChannelSettings(stored, loadAlertDeliveryConfig(env), 'team-b');
+    expect(resolved.email).toMatchObject({ from: 'Costscope <alerts@example.com>', to: ['team@example.com'] });
+    expect(() => resolveChannelSettings(stored, loadAlertDeliveryConfig({ SMTP_URL: env.SMTP_URL }), 'team-b')).toThrow(/ALERT_EMAIL_FROM/);
+    // With its own SMTP server, the sender is the project's to choose.
+    const own = channelSettingsSchema.parse({ email: { smtpUrl: 'smtp://mail.team-b.example', from: 'ceo@team-b.example', to: ['a@team-b.example'] } });
+    expect(resolveChannelSettings(own, loadAlertDeliveryConfig(env), 'team-b').email).toMatchObject({ from: 'ceo@team-b.example', origin: 'project' });
+  });
+
+  it('serves the environment’s channels to the default project only, unless COSTSCOPE_ENV_CHANNELS_FOR says otherwise', () => {
+    expect(resolveChannelSettings(null, loadAlertDeliveryConfig(env), 'team-b')).toEqual({ slack: null, webhook: null, email: null });
+    expect(resolveChannelSettings(null, loadAlertDeliveryConfig(env), 'default').slack).not.toBeNull();
+    const forB = loadAlertDeliveryConfig({ ...env, COSTSCOPE_ENV_CHANNELS_FOR: 'default, team-b' });
+    expect(resolveChannelSettings(null, forB, 'team-b').webhook).not.toBeNull();
+    expect(resolveChannelSettings(null, forB, 'team-c').webhook).toBeNull();
+    expect(resolveChannelSettings(null, loadAlertDeliveryConfig({ ...env, COSTSCOPE_ENV_CHANNELS_FOR: '*' }), 'team-c').email).not.toBeNull();
+    expect(() => loadAlertDeliveryConfig({ COSTSCOPE_ENV_CHANNELS_FOR: 'a,,b' })).toThrow(/COSTSCOPE_ENV_CHANNELS_FOR/);
   });
 
   it('builds one channel per configured kind', () => {
-    const built = createChannels(resolveChannelSettings(null, loadAlertDeliveryConfig(env)));
+    const built = createChannels(resolveChannelSettings(null, loadAlertDeliveryConfig(env), 'default'));
     expect(built.map((channel) => channel.name)).toEqual(['slack', 'webhook', 'email']);
     for (const channel of built) void channel.close?.();
   });

@@ -4,6 +4,7 @@ import {
   SlackBotChannel,
   SlackWebhookChannel,
   alertDeliveryKey,
+  anyAddress,
   deliverMessage,
   isRetryableFailure,
   type DeliveryOutcome,
@@ -27,10 +28,10 @@ function slackChannel(): SlackBotChannel {
   return new SlackBotChannel({ botToken: 'xoxb-test-token', channel: '#cost-alerts', slackApiUrl: slack.apiUrl, timeoutMs: 5_000 });
 }
 function webhookChannel(): SlackWebhookChannel {
-  return new SlackWebhookChannel({ url: slack.webhookUrl, timeoutMs: 5_000 });
+  return new SlackWebhookChannel({ url: slack.webhookUrl, addressPolicy: anyAddress, timeoutMs: 5_000 });
 }
 function emailChannel(smtpUrl = smtp.url): EmailChannel {
-  const channel = new EmailChannel({ smtpUrl, from: 'Costscope <alerts@costs.example.com>', to: ['oncall@example.com', 'finance@example.com'], timeoutMs: 5_000 });
+  const channel = new EmailChannel({ smtpUrl, from: 'Costscope <alerts@costs.example.com>', to: ['oncall@example.com', 'finance@example.com'], addressPolicy: anyAddress, timeoutMs: 5_000 });
   channels.push(channel);
   return channel;
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EmailChannel, SlackBotChannel, sendAlertGroup, sendWeeklyReview, type DeliveryOutcome } from '../../../src/alerts/channels/index.js';
+import { EmailChannel, SlackBotChannel, anyAddress, sendAlertGroup, sendWeeklyReview, type DeliveryOutcome } from '../../../src/alerts/channels/index.js';
 import { SlackPeer } from '../../support/slack-peer.js';
 import { SmtpPeer } from '../../support/smtp-peer.js';
 import { DASHBOARD, alertGroup, dailySpendAlert, outputDriftResolved, slackTextOf, weeklyDigest } from '../messages/alert-fixtures.js';
@@ -11,7 +11,7 @@ let email: EmailChannel;
 beforeEach(async () => {
   slack = await SlackPeer.start();
   smtp = await SmtpPeer.start();
-  email = new EmailChannel({ smtpUrl: smtp.url, from: 'alerts@costs.example.com', to: ['team@example.com'] });
+  email = new EmailChannel({ smtpUrl: smtp.url, from: 'alerts@costs.example.com', to: ['team@example.com'], addressPolicy: anyAddress });
 });
 afterEach(async () => {
   email.close();

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SlackBotChannel, SlackWebhookChannel, sendTestMessage } from '../../../src/alerts/channels/index.js';
+import { SlackBotChannel, SlackWebhookChannel, anyAddress, sendTestMessage } from '../../../src/alerts/channels/index.js';
 import { SlackPeer } from '../../support/slack-peer.js';
 import { slackTextOf } from '../messages/alert-fixtures.js';
 import { testClock } from './delivery-clock.js';
@@ -14,7 +14,7 @@ const project = { projectId: 'default', projectName: 'default', dashboardUrl: 'h
 
 describe(sendTestMessage.name, () => {
   it('sends "Costscope test message" and answers with the outcome', async () => {
-    const outcome = await sendTestMessage(new SlackWebhookChannel({ url: slack.webhookUrl }), project, { clock: testClock().clock });
+    const outcome = await sendTestMessage(new SlackWebhookChannel({ url: slack.webhookUrl, addressPolicy: anyAddress }), project, { clock: testClock().clock });
     expect(outcome).toMatchObject({ channel: 'webhook', status: 'delivered', attempts: 1 });
     expect(slack.webhookPosts[0]!.payload.text).toBe('Costscope test message for project `default`');
     expect(slackTextOf(slack.webhookPosts[0]!.payload.blocks)).toContain('<http://localhost:3000/settings?project=default#channels|Channel settings>');

@@ -44,6 +44,8 @@ export async function startAlertServer(
     SMTP_URL: smtp.url,
     ALERT_EMAIL_FROM: ALERT_FROM,
     ALERT_EMAIL_TO: ALERT_TO.join(','),
+    // Each test makes its own project: the environment's channels serve them all.
+    COSTSCOPE_ENV_CHANNELS_FOR: '*',
     ...extraEnv,
   };
   const server = await startServer(env);
