@@ -1,6 +1,7 @@
 import { parseUsd, semconv } from '@costscope/core';
 import type { OtlpAttributes, OtlpSpan } from '../otlp/types.js';
 import { OTLP_STATUS_CODE_ERROR } from '../otlp/types.js';
+import { attributeLimitViolation, resourceLimitViolation } from './attribute-limit-violation.js';
 import type { CallReading, SkipReason } from './call-reading.js';
 import { isContentAttribute } from './content-attributes.js';
 import { InvalidSpanError, type InvalidSpanCode } from './invalid-span-error.js';
@@ -55,8 +56,14 @@ const ZERO_SPAN_ID = '0'.repeat(16);
 /**
  * Turns one decoded span into an LLM call, a counted skip (not an LLM call), or an invalid
  * outcome with a reason for OTLP partial success. Never throws for anything a client sent.
+ *
+ * A span over the attribute caps is refused first, whatever it is, through partial success
+ * rather than a 400 of the whole export: OTLP exporters do not retry a 400, so one oversized
+ * span would otherwise lose the costs of every good span sent with it.
  */
 export function normalizeSpan(span: OtlpSpan, resource: OtlpAttributes, options: NormalizeOptions): SpanOutcome {
+  const overLimit = attributeLimitViolation(span.attributes, 'span') ?? resourceLimitViolation(resource);
+  if (overLimit !== undefined) return { kind: 'invalid', code: 'attribute_limit', reason: overLimit };
   const reader = new SpanAttributeReader(span.attributes);
   if (reader.has(semconv.ATTR_COSTSCOPE_GUARD_BLOCKED) && reader.boolean(semconv.ATTR_COSTSCOPE_GUARD_BLOCKED) !== false) {
     // An SDK guard stopped the request before it was sent: nothing was billed.

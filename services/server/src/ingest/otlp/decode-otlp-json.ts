@@ -1,3 +1,4 @@
+import { MAX_ANY_VALUE_DEPTH } from './attribute-limits.js';
 import { OtlpDecodeError } from './ingest-http-error.js';
 import type {
   OtlpAttributes,
@@ -13,6 +14,9 @@ import type {
  * "JSON Protobuf Encoding"): lowerCamelCase keys (snake_case accepted too, as the protobuf JSON
  * mapping allows), trace and span ids as hex rather than base64, enums as integers (names
  * accepted), 64-bit integers as decimal strings or numbers, unknown fields ignored.
+ *
+ * AnyValue nesting deeper than `MAX_ANY_VALUE_DEPTH` is refused (400) before it is walked, so a
+ * crafted body cannot overflow the stack.
  *
  * Limits: `startTimeUnixNano` sent as a JSON *number* (rather than the spec's string) passes
  * through `JSON.parse`, which rounds above 2^53 — a few hundred nanoseconds at today's epoch,
@@ -149,18 +153,23 @@ function span(raw: unknown, path: string): OtlpSpan {
   };
 }
 
-function attributes(raw: unknown, path: string): OtlpAttributes {
+function attributes(raw: unknown, path: string, depth = 0): OtlpAttributes {
   const result: OtlpAttributes = new Map();
   list(raw, path).forEach((entry, i) => {
     const keyValue = object(entry, `${path}[${i}]`);
     const key = string(field(keyValue, 'key'), `${path}[${i}].key`);
     const value = field(keyValue, 'value');
-    result.set(key, value === undefined || value === null ? null : anyValue(value, `${path}[${i}].value`));
+    result.set(key, value === undefined || value === null ? null : anyValue(value, `${path}[${i}].value`, depth + 1));
   });
   return result;
 }
 
-function anyValue(raw: unknown, path: string): OtlpAttributeValue {
+function anyValue(raw: unknown, path: string, depth: number): OtlpAttributeValue {
+  if (depth > MAX_ANY_VALUE_DEPTH) {
+    throw new OtlpDecodeError(
+      `The JSON body is not a valid ExportTraceServiceRequest: ${path.slice(0, 200)}… nests attribute values deeper than ${MAX_ANY_VALUE_DEPTH} levels`,
+    );
+  }
   const value = object(raw, path);
   const stringValue = field(value, 'stringValue', 'string_value');
   if (stringValue !== undefined) return string(stringValue, `${path}.stringValue`);
@@ -180,13 +189,13 @@ function anyValue(raw: unknown, path: string): OtlpAttributeValue {
   if (arrayValue !== undefined) {
     const array = object(arrayValue, `${path}.arrayValue`);
     return list(field(array, 'values'), `${path}.arrayValue.values`).map((item, i) =>
-      anyValue(item, `${path}.arrayValue.values[${i}]`),
+      anyValue(item, `${path}.arrayValue.values[${i}]`, depth + 1),
     );
   }
   const kvlistValue = field(value, 'kvlistValue', 'kvlist_value');
   if (kvlistValue !== undefined) {
     const kvlist = object(kvlistValue, `${path}.kvlistValue`);
-    return Object.fromEntries(attributes(field(kvlist, 'values'), `${path}.kvlistValue.values`));
+    return Object.fromEntries(attributes(field(kvlist, 'values'), `${path}.kvlistValue.values`, depth));
   }
   const bytesValue = field(value, 'bytesValue', 'bytes_value');
   // Bytes stay base64, as the protobuf JSON mapping sends them.

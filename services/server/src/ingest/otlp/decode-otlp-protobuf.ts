@@ -1,3 +1,4 @@
+import { MAX_ANY_VALUE_DEPTH } from './attribute-limits.js';
 import { OtlpDecodeError } from './ingest-http-error.js';
 import { bytesToHex } from './bytes-to-hex.js';
 import { otlpType } from './otlp-schema.js';
@@ -77,6 +78,8 @@ function describe(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   // protobufjs reports a body cut short as "index out of range: 12 + 10 > 14".
   if (/index out of range/i.test(message)) return `truncated message (${message})`;
+  // protobufjs stops at 100 nested messages (about 47 levels of AnyValue) rather than recurse on.
+  if (/max depth exceeded/i.test(message)) return `attribute values are nested deeper than ${MAX_ANY_VALUE_DEPTH} levels (${message})`;
   return message;
 }
 
@@ -110,19 +113,26 @@ function unsignedNanos(value: WireLong | undefined): bigint {
 function attributesOf(list: WireKeyValue[] | undefined): OtlpAttributes {
   const attributes: OtlpAttributes = new Map();
   for (const entry of list ?? []) {
-    attributes.set(entry.key ?? '', entry.value ? valueOf(entry.value) : null);
+    attributes.set(entry.key ?? '', entry.value ? valueOf(entry.value, 1) : null);
   }
   return attributes;
 }
 
-function valueOf(value: WireAnyValue): OtlpAttributeValue {
+function valueOf(value: WireAnyValue, depth: number): OtlpAttributeValue {
   if (has(value, 'stringValue')) return value.stringValue ?? '';
   if (has(value, 'boolValue')) return value.boolValue ?? false;
   if (has(value, 'intValue')) return int64(value.intValue ?? 0);
   if (has(value, 'doubleValue')) return value.doubleValue ?? 0;
-  if (has(value, 'arrayValue')) return (value.arrayValue?.values ?? []).map(valueOf);
+  if (depth >= MAX_ANY_VALUE_DEPTH && (has(value, 'arrayValue') || has(value, 'kvlistValue'))) {
+    throw new OtlpDecodeError(
+      `The protobuf body is not a valid ExportTraceServiceRequest: attribute values are nested deeper than ${MAX_ANY_VALUE_DEPTH} levels`,
+    );
+  }
+  if (has(value, 'arrayValue')) return (value.arrayValue?.values ?? []).map((item) => valueOf(item, depth + 1));
   if (has(value, 'kvlistValue')) {
-    return Object.fromEntries((value.kvlistValue?.values ?? []).map((kv) => [kv.key ?? '', kv.value ? valueOf(kv.value) : null]));
+    return Object.fromEntries(
+      (value.kvlistValue?.values ?? []).map((kv) => [kv.key ?? '', kv.value ? valueOf(kv.value, depth + 1) : null]),
+    );
   }
   if (has(value, 'bytesValue')) return Buffer.from(value.bytesValue ?? new Uint8Array()).toString('base64');
   return null;
