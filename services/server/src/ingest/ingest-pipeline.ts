@@ -8,7 +8,7 @@ import { CallBatcher } from './spool/call-batcher.js';
 import { DeadLetterFile } from './spool/dead-letter-file.js';
 import { DurableSpool } from './spool/durable-spool.js';
 
-const STORAGE_WARNING_EVERY_MS = 60_000;
+const REPEATED_FAILURE_LOG_EVERY_MS = 60_000;
 
 /**
  * The write side of the ingest: the durable spool under the data dir and the batcher that
@@ -20,8 +20,9 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Ingest');
   private spool: DurableSpool | undefined;
   private batcherInstance: CallBatcher | undefined;
-  private lastStorageWarning = Number.NEGATIVE_INFINITY;
-  private suppressedStorageWarnings = 0;
+  // During an outage every flush fails: one line a minute says so without flooding the log.
+  private readonly storageRefused = new ThrottledLog(this.logger, 'warn', 'storage refused a batch; it stays in the spool');
+  private readonly spoolRefused = new ThrottledLog(this.logger, 'error', 'the spool could not take a batch; its requests were answered 503');
 
   constructor(
     @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,
@@ -72,8 +73,9 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
       },
       onStorageError: (error) => {
         this.metrics.spoolDepthBytes.set(spool.stats().bytes);
-        this.warnStorageRefused(error);
+        this.storageRefused.report(error);
       },
+      onSpoolError: (error) => this.spoolRefused.report(error),
       deadLetter: async (records, reason) => {
         await deadLetters.add(records, reason);
         this.metrics.deadLetteredCalls.inc(records.length);
@@ -91,24 +93,32 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
     this.metrics.spoolDepthBytes.set(spool.stats().bytes);
   }
 
-  /**
-   * During an outage every flush fails: one line a minute (with how many more failed) says so
-   * without flooding the log; the spool depth metric shows the rest.
-   */
-  private warnStorageRefused(error: unknown): void {
-    const now = Date.now();
-    if (now - this.lastStorageWarning < STORAGE_WARNING_EVERY_MS) {
-      this.suppressedStorageWarnings += 1;
-      return;
-    }
-    const more = this.suppressedStorageWarnings > 0 ? ` (${this.suppressedStorageWarnings} more since the last warning)` : '';
-    this.lastStorageWarning = now;
-    this.suppressedStorageWarnings = 0;
-    this.logger.warn(`storage refused a batch; it stays in the spool${more}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-
   async onApplicationShutdown(): Promise<void> {
     await this.batcherInstance?.close();
     await this.spool?.close();
+  }
+}
+
+/** Logs the first of a run of failures, then at most one line per minute with how many followed. */
+class ThrottledLog {
+  private last = Number.NEGATIVE_INFINITY;
+  private suppressed = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly level: 'warn' | 'error',
+    private readonly what: string,
+  ) {}
+
+  report(error: unknown): void {
+    const now = Date.now();
+    if (now - this.last < REPEATED_FAILURE_LOG_EVERY_MS) {
+      this.suppressed += 1;
+      return;
+    }
+    const more = this.suppressed > 0 ? ` (${this.suppressed} more since the last line)` : '';
+    this.last = now;
+    this.suppressed = 0;
+    this.logger[this.level](`${this.what}${more}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

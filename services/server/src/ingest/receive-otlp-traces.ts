@@ -76,8 +76,11 @@ const DEFAULT_RETRY_AFTER_SECONDS = 30;
  */
 function unavailable(error: unknown, encoding: OtlpEncoding): OtlpHttpAnswer {
   const retryAfter = error instanceof SpoolFullError ? error.retryAfterSeconds : DEFAULT_RETRY_AFTER_SECONDS;
-  const reason = error instanceof Error ? error.message : String(error);
-  const message = error instanceof SpoolFullError ? reason : `The spans could not be made durable: ${reason}`;
+  // The spool's own error names paths under the data dir: the client learns only what to do.
+  const message =
+    error instanceof SpoolFullError
+      ? error.message
+      : `The spans could not be made durable (storage and the local spool both refused them); retry after ${retryAfter}s`;
   const answer = encodeOtlpStatus({ httpStatus: 503, message }, encoding);
   return {
     status: 503,

@@ -22,6 +22,8 @@ export type CallBatcherOptions = {
   replayIntervalMs?: number;
   /** Told about insert and replay failures (log, metrics); the data itself is never dropped. */
   onStorageError?: (error: unknown) => void;
+  /** Told when the spool refused a batch too (full, not writable): its callers were rejected. */
+  onSpoolError?: (error: unknown) => void;
   /**
    * Keeps calls that storage refuses for their content (a `DeadLetterFile`). With it, a refused
    * batch is halved down to the refused calls, which go here, and the rest is inserted; without
@@ -147,6 +149,7 @@ export class CallBatcher {
     try {
       how = await this.makeDurable(batch.flatMap((waiter) => waiter.records));
     } catch (spoolError) {
+      this.report(spoolError, this.options.onSpoolError);
       for (const waiter of batch) waiter.reject(spoolError);
       return;
     }
@@ -182,9 +185,9 @@ export class CallBatcher {
   }
 
   /** A failing reporter (a logger, a metric) must not take the batch down with it. */
-  private report(error: unknown): void {
+  private report(error: unknown, reporter = this.options.onStorageError): void {
     try {
-      this.options.onStorageError?.(error);
+      reporter?.(error);
     } catch {
       // Reporting is best effort; the calls themselves are already handled.
     }
