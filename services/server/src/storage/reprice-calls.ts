@@ -3,23 +3,52 @@ import { usdToDecimalString, type LlmCallRecord } from '@costscope/core';
 import { CostscopeStorageError } from './errors.js';
 import { serialized } from './llm-calls.js';
 import { requireProjectId, requireRange, toClickHouseTime, toCount, toUsd } from './query-support.js';
-import type { ClickHouseTransport, Statement } from './transport.js';
+import type { ClickHouseTransport } from './transport.js';
+
+/** The longest range one re-price takes: a year, leap day included. */
+export const MAX_REPRICE_DAYS = 366;
+
+export type RepriceProgress = {
+  /** Whole hours of the range finished (calls updated, rollups corrected). */
+  hoursDone: number;
+  hoursTotal: number;
+  /** Calls read and priced again so far. */
+  examined: number;
+  /** Calls in the range when the re-price began (later arrivals are examined too, so `examined` may pass it). */
+  callsTotal: number;
+  /** Calls whose cost changed so far. */
+  changed: number;
+};
 
 export type RepriceCallsInput = {
   projectId: string;
   /** Widened down to the start of its UTC hour: rollups are hourly. */
   from: Date;
-  /** Widened up to the end of its UTC hour. */
+  /** Widened up to the end of its UTC hour. At most `MAX_REPRICE_DAYS` after `from`. */
   to: Date;
   /** Pure: the same calls with new prices, same order (the ingest's `repriceRecords`). */
   reprice: (calls: LlmCallRecord[]) => LlmCallRecord[];
   /** Calls read per page (default 50 000). */
   pageRows?: number;
+  /** Hours per step (default 24, a UTC day); must divide 24 so no step crosses a day or a month partition. */
+  stepHours?: number;
+  /**
+   * The raw retention in days. Rollups outlive raw calls, so an hour whose calls the TTL may
+   * already be dropping keeps its rollup rows as they are rather than lose the dropped calls.
+   */
+  retentionDays?: number;
+  /** The clock the retention edge is read from (default the system clock). */
+  now?: () => Date;
+  /** Awaited after every page and every step, never while the write queue is held. */
+  onProgress?: (progress: RepriceProgress) => Promise<void> | void;
+  /** Checked between pages and steps; an aborted re-price stops there and throws the signal's reason. */
+  signal?: AbortSignal;
 };
 
-export type RepriceCallsResult = { examined: number; changed: number; from: Date; to: Date };
+export type RepriceCallsResult = { examined: number; changed: number; from: Date; to: Date; hoursTotal: number };
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 type StoredCallRow = Record<string, unknown> & {
   time_ms: string | number;
@@ -28,17 +57,21 @@ type StoredCallRow = Record<string, unknown> & {
   attributes: Record<string, string>;
 };
 
+type RepriceRange = { projectId: string; from: string; to: string };
+type Tag = { operation: string; projectId: string };
+
 /**
  * Applies new prices to stored calls of one project and time range, and brings the hourly rollups
- * in step. Three steps, all inside the transport's write queue so no insert of this process
- * interleaves:
- * 1. read the calls page by page and price them again; the changed costs go into a temporary
- *    `Join` table;
+ * in step, one step (a UTC day) at a time:
+ * 1. read the step's calls page by page and price them again; the changed costs go into this
+ *    re-price's own `Join` table;
  * 2. one mutation updates those calls' cost columns from it (`joinGet`);
- * 3. the range's rollup rows are deleted and rebuilt from the calls, whole hours only.
- * Running it twice gives the same result. Calls older than the raw retention are gone and cannot
- * be re-priced; their rollup hours are outside any range this accepts (see the caller).
- * Not for a cluster: mutations there need `ON CLUSTER` on the local tables.
+ * 3. one INSERT corrects the step's rollups (see `correctHourlyRollups`): the hourly table is never
+ *    emptied, so a reader sees each hour with its old figures or its new ones, never missing.
+ * Only step 3 holds the transport's write queue, so between steps (and while calls are read and
+ * updated) other projects' inserts go on. Running it twice gives the same result, and a re-price
+ * that stopped half-way is finished by running it again: step 3 rebuilds from the calls whatever
+ * their state. Not for a cluster: mutations there need `ON CLUSTER` on the local tables.
  */
 export async function repriceCalls(transport: ClickHouseTransport, input: RepriceCallsInput): Promise<RepriceCallsResult> {
   const operation = 'calls.reprice';
@@ -46,143 +79,212 @@ export async function repriceCalls(transport: ClickHouseTransport, input: Repric
   requireRange(operation, input.from, input.to);
   const from = new Date(Math.floor(input.from.getTime() / HOUR_MS) * HOUR_MS);
   const to = new Date(Math.ceil(input.to.getTime() / HOUR_MS) * HOUR_MS);
-  const tag = { operation, projectId: input.projectId };
-  const range = { projectId: input.projectId, from: toClickHouseTime(from), to: toClickHouseTime(to) };
+  if (to.getTime() - from.getTime() > MAX_REPRICE_DAYS * DAY_MS) {
+    throw new CostscopeStorageError(operation, 'invalid', `a re-price covers at most ${MAX_REPRICE_DAYS} days`);
+  }
+  const stepHours = input.stepHours ?? 24;
+  if (!Number.isInteger(stepHours) || stepHours < 1 || 24 % stepHours !== 0) {
+    throw new CostscopeStorageError(operation, 'invalid', 'stepHours must divide 24');
+  }
   const pageRows = input.pageRows ?? 50_000;
+  const now = input.now ?? (() => new Date());
+  const tag = { operation, projectId: input.projectId };
+  const hoursTotal = (to.getTime() - from.getTime()) / HOUR_MS;
 
-  return serialized(transport, async () => {
-    const [{ db } = { db: '' }] = await transport.query<{ db: string }>({ sql: 'SELECT currentDatabase() AS db', tag });
-    // Our own name (random hex), never a caller's value; joinGet needs it qualified in a mutation.
-    const joinTable = `reprice_${randomBytes(8).toString('hex')}`;
-    await transport.command({
-      // One key column: a Join table keyed on two String columns is refused inside a mutation.
-      sql: `CREATE TABLE ${db}.${joinTable} (call_key String, cost_status String, priced_model String,
-              price_version String, fresh_input_cost_usd Decimal(38, 18), cache_read_cost_usd Decimal(38, 18),
-              cache_write_cost_usd Decimal(38, 18), output_cost_usd Decimal(38, 18), total_cost_usd Decimal(38, 18))
-            ENGINE = Join(ANY, LEFT, call_key)`,
+  const [counted] = await transport.query<{ calls: string | number }>({
+    sql: `SELECT count() AS calls FROM llm_calls
+          WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}`,
+    params: { projectId: input.projectId, from: toClickHouseTime(from), to: toClickHouseTime(to) },
+    tag,
+  });
+  const progress: RepriceProgress = { hoursDone: 0, hoursTotal, examined: 0, callsTotal: toCount(counted?.calls ?? 0), changed: 0 };
+  const report = async () => {
+    input.signal?.throwIfAborted();
+    await input.onProgress?.({ ...progress });
+  };
+  await report();
+
+  const [{ db } = { db: '' }] = await transport.query<{ db: string }>({ sql: 'SELECT currentDatabase() AS db', tag });
+  // Our own name (random hex), never a caller's value. It is also this re-price's mark: its
+  // mutations name the table in `joinGet`, so a failure kills those mutations and no others.
+  const joinTable = `reprice_${randomBytes(8).toString('hex')}`;
+  await transport.command({
+    // One key column: a Join table keyed on two String columns is refused inside a mutation.
+    sql: `CREATE TABLE ${db}.${joinTable} (call_key String, cost_status String, priced_model String,
+            price_version String, fresh_input_cost_usd Decimal(38, 18), cache_read_cost_usd Decimal(38, 18),
+            cache_write_cost_usd Decimal(38, 18), output_cost_usd Decimal(38, 18), total_cost_usd Decimal(38, 18))
+          ENGINE = Join(ANY, LEFT, call_key)`,
+    tag,
+  });
+  try {
+    const stepMs = stepHours * HOUR_MS;
+    for (let stepFrom = from.getTime(); stepFrom < to.getTime(); ) {
+      const stepTo = Math.min(to.getTime(), (Math.floor(stepFrom / stepMs) + 1) * stepMs);
+      const range = { projectId: input.projectId, from: toClickHouseTime(new Date(stepFrom)), to: toClickHouseTime(new Date(stepTo)) };
+      const changed = await storeRepricedCalls(transport, { range, joinTable: `${db}.${joinTable}`, pageRows, reprice: input.reprice, tag }, async (page) => {
+        progress.examined += page.examined;
+        progress.changed += page.changed;
+        await report();
+      });
+      if (changed > 0) await updateCallCosts(transport, { range, db, joinTable, tag });
+
+      // Hours whose calls the TTL may be dropping keep their rollups (see `retentionDays`).
+      const keepFrom = input.retentionDays === undefined ? stepFrom : Math.floor((now().getTime() - input.retentionDays * DAY_MS) / HOUR_MS + 1) * HOUR_MS;
+      const correctFrom = Math.max(stepFrom, keepFrom);
+      if (correctFrom < stepTo) {
+        const correction = { ...range, from: toClickHouseTime(new Date(correctFrom)) };
+        await serialized(transport, () => correctHourlyRollups(transport, correction, tag));
+      }
+      progress.hoursDone += (stepTo - stepFrom) / HOUR_MS;
+      await report();
+      stepFrom = stepTo;
+    }
+    return { examined: progress.examined, changed: progress.changed, from, to, hoursTotal };
+  } finally {
+    await transport.command({ sql: `DROP TABLE IF EXISTS ${db}.${joinTable}`, tag });
+  }
+}
+
+/**
+ * Reads one step's calls page by page, prices them again and puts the changed costs into the
+ * (emptied) Join table. Answers how many changed.
+ */
+async function storeRepricedCalls(
+  transport: ClickHouseTransport,
+  step: { range: RepriceRange; joinTable: string; pageRows: number; reprice: RepriceCallsInput['reprice']; tag: Tag },
+  onPage: (page: { examined: number; changed: number }) => Promise<void>,
+): Promise<number> {
+  const { range, joinTable, pageRows, tag } = step;
+  const operation = tag.operation;
+  await transport.command({ sql: `TRUNCATE TABLE ${joinTable}`, tag });
+  let changed = 0;
+  let after = { time: toClickHouseTime(new Date(0)), traceId: '', spanId: '' };
+  for (;;) {
+    const rows = await transport.query<StoredCallRow>({
+      sql: `SELECT *, toUnixTimestamp64Milli(time) AS time_ms,
+              toString(fresh_input_cost_usd) AS fresh_s, toString(cache_read_cost_usd) AS read_s,
+              toString(cache_write_cost_usd) AS write_s, toString(output_cost_usd) AS output_s,
+              toString(total_cost_usd) AS total_s
+            FROM llm_calls
+            WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+              AND (time, trace_id, span_id) > ({afterTime:DateTime64(3, 'UTC')}, {afterTrace:String}, {afterSpan:String})
+            ORDER BY time, trace_id, span_id
+            LIMIT {pageRows:UInt32}`,
+      params: { ...range, afterTime: after.time, afterTrace: after.traceId, afterSpan: after.spanId, pageRows },
       tag,
     });
-    try {
-      let examined = 0;
-      let changed = 0;
-      let after = { time: toClickHouseTime(new Date(0)), traceId: '', spanId: '' };
-      for (;;) {
-        const rows = await transport.query<StoredCallRow>({
-          sql: `SELECT *, toUnixTimestamp64Milli(time) AS time_ms,
-                  toString(fresh_input_cost_usd) AS fresh_s, toString(cache_read_cost_usd) AS read_s,
-                  toString(cache_write_cost_usd) AS write_s, toString(output_cost_usd) AS output_s,
-                  toString(total_cost_usd) AS total_s
-                FROM llm_calls
-                WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
-                  AND (time, trace_id, span_id) > ({afterTime:DateTime64(3, 'UTC')}, {afterTrace:String}, {afterSpan:String})
-                ORDER BY time, trace_id, span_id
-                LIMIT {pageRows:UInt32}`,
-          params: { ...range, afterTime: after.time, afterTrace: after.traceId, afterSpan: after.spanId, pageRows },
-          tag,
-        });
-        if (rows.length === 0) break;
-        const calls = rows.map((row) => storedCall(input.projectId, row));
-        const repriced = input.reprice(calls);
-        if (repriced.length !== calls.length) throw new CostscopeStorageError(operation, 'invalid', 'reprice must return one call per call');
-        const lines: string[] = [];
-        repriced.forEach((call, index) => {
-          const before = calls[index] as LlmCallRecord;
-          if (sameCost(before, call)) return;
-          lines.push(
-            [`${call.traceId}:${call.spanId}`, call.costStatus, call.pricedModel, call.priceVersion, call.freshInputCostUsd, call.cacheReadCostUsd, call.cacheWriteCostUsd, call.outputCostUsd, call.totalCostUsd]
-              .map((value) => (typeof value === 'bigint' ? usdToDecimalString(value) : tsvText(value)))
-              .join('\t'),
-          );
-        });
-        if (lines.length > 0) {
-          await transport.insert({
-            table: `${db}.${joinTable}`,
-            columns: ['call_key', 'cost_status', 'priced_model', 'price_version', 'fresh_input_cost_usd', 'cache_read_cost_usd', 'cache_write_cost_usd', 'output_cost_usd', 'total_cost_usd'],
-            tsv: Buffer.from(`${lines.join('\n')}\n`),
-            tag,
-          });
-        }
-        examined += calls.length;
-        changed += lines.length;
-        const last = rows[rows.length - 1] as StoredCallRow;
-        after = { time: toClickHouseTime(new Date(toCount(last.time_ms))), traceId: last.trace_id, spanId: last.span_id };
-      }
-
-      if (changed > 0) {
-        const get = (column: string) => `joinGet('${db}.${joinTable}', '${column}', concat(trace_id, ':', span_id))`;
-        await mutate(transport, {
-          sql: `ALTER TABLE llm_calls UPDATE
-                  cost_status = ${get('cost_status')}, priced_model = ${get('priced_model')}, price_version = ${get('price_version')},
-                  fresh_input_cost_usd = ${get('fresh_input_cost_usd')}, cache_read_cost_usd = ${get('cache_read_cost_usd')},
-                  cache_write_cost_usd = ${get('cache_write_cost_usd')}, output_cost_usd = ${get('output_cost_usd')},
-                  total_cost_usd = ${get('total_cost_usd')}
-                WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
-                  AND concat(trace_id, ':', span_id) IN (SELECT call_key FROM ${db}.${joinTable})
-                SETTINGS mutations_sync = 2`,
-          params: range,
-          tag,
-        });
-        await rebuildHourlyRollups(transport, range, tag);
-      }
-      return { examined, changed, from, to };
-    } finally {
-      await transport.command({ sql: `DROP TABLE IF EXISTS ${db}.${joinTable}`, tag });
+    if (rows.length === 0) return changed;
+    const calls = rows.map((row) => storedCall(range.projectId, row));
+    const repriced = step.reprice(calls);
+    if (repriced.length !== calls.length) throw new CostscopeStorageError(operation, 'invalid', 'reprice must return one call per call');
+    const lines: string[] = [];
+    repriced.forEach((call, index) => {
+      const before = calls[index] as LlmCallRecord;
+      if (sameCost(before, call)) return;
+      lines.push(
+        [`${call.traceId}:${call.spanId}`, call.costStatus, call.pricedModel, call.priceVersion, call.freshInputCostUsd, call.cacheReadCostUsd, call.cacheWriteCostUsd, call.outputCostUsd, call.totalCostUsd]
+          .map((value) => (typeof value === 'bigint' ? usdToDecimalString(value) : tsvText(value)))
+          .join('\t'),
+      );
+    });
+    if (lines.length > 0) {
+      await transport.insert({
+        table: joinTable,
+        columns: ['call_key', 'cost_status', 'priced_model', 'price_version', 'fresh_input_cost_usd', 'cache_read_cost_usd', 'cache_write_cost_usd', 'output_cost_usd', 'total_cost_usd'],
+        tsv: Buffer.from(`${lines.join('\n')}\n`),
+        tag,
+      });
     }
-  });
+    changed += lines.length;
+    const last = rows[rows.length - 1] as StoredCallRow;
+    after = { time: toClickHouseTime(new Date(toCount(last.time_ms))), traceId: last.trace_id, spanId: last.span_id };
+    await onPage({ examined: calls.length, changed: lines.length });
+  }
 }
 
 /**
- * Replaces the range's rollup rows with fresh aggregates of the calls. The SELECT is the hourly
- * view's (migration 0002); the re-price test checks the rebuilt rollups equal the raw calls.
+ * One synchronous mutation sets the step's changed calls' cost columns from the Join table. A
+ * mutation that fails stays queued and would block every later mutation of the table, so a
+ * failure kills it — and only it: the Join table's name in its command marks it as this
+ * re-price's (an operator's or another re-price's mutation is left alone).
  */
-async function rebuildHourlyRollups(
-  transport: ClickHouseTransport,
-  range: { projectId: string; from: string; to: string },
-  tag: { operation: string; projectId: string },
-): Promise<void> {
-  await mutate(transport, {
-    sql: `ALTER TABLE llm_calls_hourly DELETE
-          WHERE project_id = {projectId:String} AND hour >= toStartOfHour({from:DateTime64(3, 'UTC')}) AND hour < toStartOfHour({to:DateTime64(3, 'UTC')})
-          SETTINGS mutations_sync = 2`,
-    params: range,
-    tag,
-  });
-  await transport.command({
-    sql: `INSERT INTO llm_calls_hourly
-          SELECT project_id, toStartOfHour(time) AS hour, service, feature, endpoint, model, provider, user_tier, status,
-            sum(total_cost_usd) AS cost_usd,
-            sumIf(total_cost_usd, status = 'error') AS error_cost_usd,
-            sumIf(total_cost_usd, attempt > 1) AS retry_cost_usd,
-            count() AS requests,
-            countIf(status = 'error') AS errors,
-            countIf(attempt > 1) AS retries,
-            countIf(cost_status = 'unpriced') AS unpriced_requests,
-            sum(input_tokens) AS input_tokens,
-            sum(cache_read_input_tokens) AS cached_input_tokens,
-            sum(cache_write_input_tokens) AS cache_write_input_tokens,
-            sum(output_tokens) AS output_tokens,
-            sum(reasoning_tokens) AS reasoning_tokens
-          FROM llm_calls
-          WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
-          GROUP BY project_id, hour, service, feature, endpoint, model, provider, user_tier, status`,
-    params: range,
-    tag,
-  });
-}
-
-/**
- * Runs a synchronous mutation; if it fails, kills what is left of it, since a failed mutation
- * stays queued and would block every later mutation of the table.
- */
-async function mutate(transport: ClickHouseTransport, statement: Statement): Promise<void> {
+async function updateCallCosts(transport: ClickHouseTransport, step: { range: RepriceRange; db: string; joinTable: string; tag: Tag }): Promise<void> {
+  const { range, db, joinTable, tag } = step;
+  const get = (column: string) => `joinGet('${db}.${joinTable}', '${column}', concat(trace_id, ':', span_id))`;
   try {
-    await transport.command(statement);
+    await transport.command({
+      sql: `ALTER TABLE llm_calls UPDATE
+              cost_status = ${get('cost_status')}, priced_model = ${get('priced_model')}, price_version = ${get('price_version')},
+              fresh_input_cost_usd = ${get('fresh_input_cost_usd')}, cache_read_cost_usd = ${get('cache_read_cost_usd')},
+              cache_write_cost_usd = ${get('cache_write_cost_usd')}, output_cost_usd = ${get('output_cost_usd')},
+              total_cost_usd = ${get('total_cost_usd')}
+            WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+              AND concat(trace_id, ':', span_id) IN (SELECT call_key FROM ${db}.${joinTable})
+            SETTINGS mutations_sync = 2`,
+      params: range,
+      tag,
+    });
   } catch (error) {
     await transport
-      .command({ sql: `KILL MUTATION WHERE database = currentDatabase() AND NOT is_done SYNC`, tag: statement.tag })
+      .command({
+        sql: `KILL MUTATION WHERE database = '${db}' AND table = 'llm_calls' AND position(command, '${joinTable}') > 0 AND NOT is_done SYNC`,
+        tag,
+      })
       .catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Brings the step's rollup rows to what the calls say, in one INSERT of the difference: for
+ * each rollup key, the figures rebuilt from the calls minus the figures stored now. The hourly
+ * table sums rows of a key (and every reader sums), so after the insert each key reads exactly
+ * the rebuilt figures; before it, exactly the old ones. A step is one day of one partition and
+ * far fewer rows than an insert block, so the difference lands as one part: no reader sees an
+ * hour half corrected, and no hour is ever missing (unlike deleting the rows, then rebuilding).
+ *
+ * A count that falls (calls once unpriced, now priced) is written as its two's complement: the
+ * counters are UInt64 and ClickHouse adds them modulo 2^64, in merges and in `sum()` alike, so the
+ * sums come out exact. Rows whose every figure sums to zero vanish on merge.
+ *
+ * Runs inside the write queue: an insert of this process landing between the read of the calls
+ * and the read of the rollups would be counted twice.
+ */
+async function correctHourlyRollups(transport: ClickHouseTransport, range: RepriceRange, tag: Tag): Promise<void> {
+  const keys = 'project_id, hour, service, feature, endpoint, model, provider, user_tier, status';
+  const figures = [
+    'cost_usd', 'error_cost_usd', 'retry_cost_usd', 'requests', 'errors', 'retries', 'unpriced_requests',
+    'input_tokens', 'cached_input_tokens', 'cache_write_input_tokens', 'output_tokens', 'reasoning_tokens',
+  ];
+  // The rollup view's aggregates (migration 0002), counts signed so the stored ones can be subtracted.
+  const fromCalls = [
+    'sum(total_cost_usd)', "sumIf(total_cost_usd, status = 'error')", 'sumIf(total_cost_usd, attempt > 1)',
+    'toInt64(count())', "toInt64(countIf(status = 'error'))", 'toInt64(countIf(attempt > 1))',
+    "toInt64(countIf(cost_status = 'unpriced'))", 'toInt64(sum(input_tokens))', 'toInt64(sum(cache_read_input_tokens))',
+    'toInt64(sum(cache_write_input_tokens))', 'toInt64(sum(output_tokens))', 'toInt64(sum(reasoning_tokens))',
+  ];
+  const stored = figures.map((column, index) => (index < 3 ? `-${column}` : `-toInt64(${column})`));
+  const delta = (index: number) => `sum(d_${index})`;
+  const outputs = figures.map((_column, index) => (index < 3 ? delta(index) : `toUInt64(${delta(index)})`));
+  await transport.command({
+    sql: `INSERT INTO llm_calls_hourly (${keys}, ${figures.join(', ')})
+          SELECT ${keys}, ${outputs.join(', ')}
+          FROM (
+            SELECT project_id, toDateTime(toStartOfHour(time), 'UTC') AS hour, service, feature, endpoint, model, provider, user_tier, status,
+              ${fromCalls.map((expression, index) => `${expression} AS d_${index}`).join(', ')}
+            FROM llm_calls
+            WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+            GROUP BY ${keys}
+            UNION ALL
+            SELECT ${keys}, ${stored.map((expression, index) => `${expression} AS d_${index}`).join(', ')}
+            FROM llm_calls_hourly
+            WHERE project_id = {projectId:String} AND hour >= toStartOfHour({from:DateTime64(3, 'UTC')}) AND hour < toStartOfHour({to:DateTime64(3, 'UTC')})
+          )
+          GROUP BY ${keys}
+          HAVING ${figures.map((_column, index) => `${delta(index)} != 0`).join(' OR ')}`,
+    params: range,
+    tag,
+  });
 }
 
 function sameCost(a: LlmCallRecord, b: LlmCallRecord): boolean {
