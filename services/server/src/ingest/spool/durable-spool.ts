@@ -63,6 +63,8 @@ export class DurableSpool {
   private appending: Promise<unknown> = Promise.resolve();
   private replaying: Promise<SpoolReplayResult> | undefined;
   private closed = false;
+  /** An append was refused for want of room, and nothing has been drained since. */
+  private refusedForRoom = false;
 
   private constructor(
     readonly directory: string,
@@ -116,7 +118,7 @@ export class DurableSpool {
    */
   async unavailableReason(): Promise<string | undefined> {
     if (this.closed) return 'the spool is closed';
-    if (this.totalBytes >= this.maxBytes) return 'the spool is full';
+    if (this.refusedForRoom || this.totalBytes >= this.maxBytes) return 'the spool is full';
     try {
       await access(this.directory, constants.W_OK);
     } catch {
@@ -144,7 +146,10 @@ export class DurableSpool {
     if (this.closed) throw new Error('The spool is closed');
     if (records.length === 0) return;
     const frame = encodeFrame(Buffer.from(JSON.stringify(records.map(serializeCallRecord))));
-    if (this.totalBytes + frame.length > this.maxBytes) throw new SpoolFullError(this.maxBytes, this.retryAfterSeconds);
+    if (this.totalBytes + frame.length > this.maxBytes) {
+      this.refusedForRoom = true;
+      throw new SpoolFullError(this.maxBytes, this.retryAfterSeconds);
+    }
     const active = await this.activeSegment();
     try {
       await writeAll(active.handle, frame);
@@ -205,8 +210,7 @@ export class DurableSpool {
         if (!this.setAsideSegment) throw error;
         await this.setAsideSegment(segment.path, `spool segment cannot be read back as calls: ${error instanceof Error ? error.message : String(error)}`);
         await fsyncDirectory(this.directory);
-        this.sealed.shift();
-        this.totalBytes -= segment.bytes;
+        this.drained(segment);
         continue;
       }
       for (let start = 0; start < records.length; start += REPLAY_ROWS_PER_WRITE) {
@@ -214,13 +218,18 @@ export class DurableSpool {
       }
       await unlink(segment.path);
       await fsyncDirectory(this.directory);
-      this.sealed.shift();
-      this.totalBytes -= segment.bytes;
+      this.drained(segment);
       result.segments += 1;
       result.records += records.length;
       result.ignoredTailBytes += ignoredTailBytes;
     }
     return result;
+  }
+
+  private drained(segment: Segment): void {
+    this.sealed.shift();
+    this.totalBytes -= segment.bytes;
+    this.refusedForRoom = false;
   }
 
   /** Closes the active segment and releases the lock. Spooled data stays for the next start. */
