@@ -161,28 +161,51 @@ export async function migrate(
   return report;
 }
 
+/** A table that ages rows out by TTL: the expression its rows age by, and the days it keeps them. */
+export type TableRetention = { table: string; ageExpression: string; days: number };
+
+/**
+ * Every table with a TTL and how long it keeps rows under `retentionDays`. A new table with a TTL
+ * belongs here, or a changed COSTSCOPE_RETENTION_DAYS would leave it behind (the retention test
+ * lists every table with a TTL and fails on one missing here).
+ */
+export function tableRetentions(retentionDays: number): TableRetention[] {
+  return [
+    { table: 'llm_calls', ageExpression: 'toDateTime(time)', days: retentionDays },
+    // The dedup keys live as long as the calls: a resend is recognised while its call is stored.
+    { table: 'llm_call_keys', ageExpression: 'hour', days: retentionDays },
+    { table: 'llm_calls_hourly', ageExpression: 'hour', days: rollupRetentionDays(retentionDays) },
+    { table: 'reprice_jobs', ageExpression: 'toDateTime(created_at)', days: retentionDays },
+  ];
+}
+
+/** The days of a table's TTL as ClickHouse shows it in `create_table_query`; undefined if it has none. */
+export function ttlDaysOf(createTableQuery: string): number | undefined {
+  const clause = /\bTTL\s+(.*?)(?:\s+SETTINGS\s|$)/s.exec(createTableQuery)?.[1];
+  const days = clause ? /toIntervalDay\((\d+)\)|INTERVAL\s+(\d+)\s+DAY/i.exec(clause) : null;
+  return days ? Number(days[1] ?? days[2]) : undefined;
+}
+
 /**
  * `CREATE TABLE IF NOT EXISTS` keeps the TTL of the first start; a changed
- * `COSTSCOPE_RETENTION_DAYS` is applied here with `MODIFY TTL` when the table's TTL differs.
+ * `COSTSCOPE_RETENTION_DAYS` is applied here with `MODIFY TTL` to each table whose TTL differs,
+ * and to no other: a TTL change makes ClickHouse rewrite the table's parts.
  */
 async function applyRetention(transport: ClickHouseTransport, options: SchemaOptions): Promise<void> {
   const operation = 'migrations.retention';
   const suffix = options.cluster ? '_local' : '';
-  const wanted = [
-    { table: `llm_calls${suffix}`, expr: 'toDateTime(time)', days: options.retentionDays },
-    { table: `llm_calls_hourly${suffix}`, expr: 'hour', days: rollupRetentionDays(options.retentionDays) },
-  ];
-  for (const { table, expr, days } of wanted) {
+  for (const { table: name, ageExpression, days } of tableRetentions(options.retentionDays)) {
+    const table = `${name}${suffix}`;
     const [row] = await transport.query<{ create_table_query: string }>({
       sql: 'SELECT create_table_query FROM system.tables WHERE database = currentDatabase() AND name = {table:String}',
       params: { table },
       tag: { operation },
     });
     if (!row) throw new CostscopeStorageError(operation, 'migration', `table ${table} is missing after migrations`);
-    if (row.create_table_query.includes(`toIntervalDay(${days})`)) continue;
+    if (ttlDaysOf(row.create_table_query) === days) continue;
     const onCluster = options.cluster ? ` ON CLUSTER ${options.cluster}` : '';
     await transport.command({
-      sql: `ALTER TABLE ${table}${onCluster} MODIFY TTL ${expr} + INTERVAL ${days} DAY`,
+      sql: `ALTER TABLE ${table}${onCluster} MODIFY TTL ${ageExpression} + INTERVAL ${days} DAY`,
       tag: { operation },
     });
   }
