@@ -79,7 +79,9 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
       deadLetter: async (records, reason) => {
         await deadLetters.add(records, reason);
         this.metrics.deadLetteredCalls.inc(records.length);
-        this.logger.error(`storage refuses ${records.length} call(s) for their content; moved to ${deadLetters.directory}: ${reason}`);
+        // The file keeps the whole reason; the log only its gist (ClickHouse's also dumps the row).
+        const gist = /Code: \d+\. DB::Exception: [^\n]*/.exec(reason)?.[0] ?? reason.slice(0, 300);
+        this.logger.error(`storage refuses ${records.length} call(s) for their content; moved to ${deadLetters.directory}: ${gist}`);
       },
     });
     // Storage may be down at start: the ingest starts anyway and serves from the spool, and the
