@@ -71,7 +71,15 @@ export async function openEmbeddedTransport(options: EmbeddedTransportOptions): 
       const operation = statement.tag.operation;
       const cancel = statement.signal ?? currentQuerySignal();
       if (cancel?.aborted) throw new CostscopeStorageError(operation, 'cancelled', 'the API client went away before the query ran');
-      const release = gate.enter(operation);
+      const deadline = AbortSignal.timeout(readDeadlineMs(limits));
+      let release: (() => void) | undefined;
+      try {
+        release = await gate.enter(operation, cancel ? AbortSignal.any([cancel, deadline]) : deadline);
+      } catch (error) {
+        if (CostscopeStorageError.isInstance(error)) throw error;
+        const kind = cancel?.aborted ? 'cancelled' : 'timeout';
+        throw new CostscopeStorageError(operation, kind, 'gave up waiting for a place among the running reads', { cause: error });
+      }
       try {
         const text = await run(statement, `${taggedSql(statement)}${limitsClause}`, readDeadlineMs(limits), cancel);
         return parseJsonEachRow<Row>(text, operation);

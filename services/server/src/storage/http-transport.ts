@@ -47,8 +47,8 @@ function withDeadline(signal: AbortSignal | undefined, timeoutMs: number): Abort
  *   (the client's own `request_timeout` only starts once a socket is assigned);
  * - a read whose caller went away (the API client closed its connection) is aborted, and a
  *   `KILL QUERY` by its `query_id` follows in case the server did not notice the closed socket;
- * - at most 10 open sockets and 8 reads waiting at once (`busy` beyond, answered 503), so
- *   inserts and kills always find a socket and a hung server cannot grow a queue of reads;
+ * - at most 10 open sockets and 8 reads running at once, 32 more waiting (`busy` beyond, answered
+ *   503), so inserts and kills always find a socket and a hung server cannot grow a queue of reads;
  * - `request_timeout` 60 s for commands and inserts (the batcher gives up on an insert sooner
  *   and spools it).
  * Parameters always go in the URL (`param_x`), never multipart, to stay in the widely supported
@@ -103,11 +103,13 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
       const operation = statement.tag.operation;
       const cancel = statement.signal ?? currentQuerySignal();
       if (cancel?.aborted) throw cancelled(operation);
-      const release = gate.enter(operation);
       const deadline = AbortSignal.timeout(readDeadlineMs(limits));
       const signal = cancel ? AbortSignal.any([cancel, deadline]) : deadline;
-      const queryId = randomUUID();
+      let release: (() => void) | undefined;
+      let queryId: string | undefined;
       try {
+        release = await gate.enter(operation, signal);
+        queryId = randomUUID();
         const result = await client.query({
           query: taggedSql(statement),
           query_params: statement.params ?? {},
@@ -122,8 +124,9 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
         });
         return await result.json<Row>();
       } catch (error) {
+        if (CostscopeStorageError.isInstance(error)) throw error;
         if (cancel?.aborted) {
-          killQuery(queryId);
+          if (queryId) killQuery(queryId);
           throw cancelled(operation, error);
         }
         if (deadline.aborted) {
@@ -131,7 +134,7 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
         }
         throw fromClientError(operation, error);
       } finally {
-        release();
+        release?.();
       }
     },
     async command(statement: Statement): Promise<void> {

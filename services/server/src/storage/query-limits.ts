@@ -12,7 +12,7 @@ export type QueryLimits = {
   maxExecutionTimeSeconds: number;
   /** `max_rows_to_group_by` with `group_by_overflow_mode = 'throw'`: an error, never a silently partial answer. */
   maxRowsToGroupBy: number;
-  /** Reads waiting on storage at once; beyond, a read is refused (`busy`, 503) instead of queued without bound. */
+  /** Reads running on storage at once; 4× as many more may wait, beyond that a read is refused (`busy`, 503). */
   maxConcurrentQueries: number;
 };
 
@@ -59,30 +59,60 @@ export function readDeadlineMs(limits: QueryLimits): number {
   return limits.maxExecutionTimeSeconds * 1000 + CLIENT_GRACE_MS;
 }
 
+/** Reads that may queue for a place, per place: a burst of dashboard calls waits briefly rather than failing. */
+const WAITING_PER_PLACE = 4;
+
 /**
- * Counts the reads waiting on storage and refuses one past the cap at once. With a hung server
- * every read would otherwise wait its full deadline in a queue that grows with the request rate.
+ * Bounds the reads on storage: `max` run at once, up to `4 × max` more wait for a place, and a
+ * read past that is refused at once (`busy`, answered 503). With a hung server every read would
+ * otherwise wait its full deadline in a queue that grows with the request rate.
  */
 export class ConcurrentQueryGate {
-  private inFlight = 0;
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly maxWaiting: number;
 
-  constructor(private readonly max: number) {}
+  constructor(private readonly max: number) {
+    this.maxWaiting = max * WAITING_PER_PLACE;
+  }
 
-  /** Takes a place or throws `busy`; call the returned function exactly once when the read ends. */
-  enter(operation: string): () => void {
-    if (this.inFlight >= this.max) {
-      throw new CostscopeStorageError(operation, 'busy', `${this.max} reads are already waiting on storage`);
+  /**
+   * Resolves with the function that gives the place back (call it exactly once when the read
+   * ends); rejects with `busy` when the queue is full, or with the signal's reason when it aborts
+   * while waiting.
+   */
+  async enter(operation: string, signal: AbortSignal): Promise<() => void> {
+    if (this.running < this.max) {
+      this.running += 1;
+      return this.releaser();
     }
-    this.inFlight += 1;
+    if (this.waiting.length >= this.maxWaiting) {
+      throw new CostscopeStorageError(operation, 'busy', `${this.max} reads run and ${this.maxWaiting} wait on storage already`);
+    }
+    return new Promise((resolve, reject) => {
+      const take = (): void => {
+        signal.removeEventListener('abort', giveUp);
+        resolve(this.releaser());
+      };
+      const giveUp = (): void => {
+        const index = this.waiting.indexOf(take);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(signal.reason);
+      };
+      this.waiting.push(take);
+      signal.addEventListener('abort', giveUp, { once: true });
+    });
+  }
+
+  private releaser(): () => void {
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.inFlight -= 1;
+      const next = this.waiting.shift();
+      // The place passes straight to the next waiter; `running` stays as it is.
+      if (next) next();
+      else this.running -= 1;
     };
-  }
-
-  get size(): number {
-    return this.inFlight;
   }
 }

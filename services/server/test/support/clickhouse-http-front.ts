@@ -5,6 +5,14 @@
  * what it covers and what it does not). Run as its own process (chDB binds one data directory per
  * process): `node --import tsx clickhouse-http-front.ts '<json options>'`; it prints
  * `{"port":N}` on stdout once listening.
+ *
+ * Control routes for tests (never under `/`, so no client request reaches them by mistake):
+ * - `POST /__front/hang` with `{"match": "<regex>"}`: statements whose SQL matches are accepted
+ *   and never answered (a hung server); `{"match": ""}` hangs every request except these
+ *   routes (pings, inserts, kills too); `{"match": null}` ends the hang (hung requests stay hung).
+ * - `GET /__front/events`: every statement seen, with its `query_id`, the start of its SQL, the
+ *   read-limit settings it carried, whether it hung, whether its client closed the connection
+ *   before an answer, and whether a `KILL QUERY` for its `query_id` arrived.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -20,6 +28,23 @@ const VERSION = '26.7.2.1';
 const INSERT_PATTERN = /^\s*INSERT\s+INTO\s+([A-Za-z_][\w.]*)\s*(?:\(([^)]*)\))?\s*FORMAT\s+(\w+)\s*$/is;
 const TRAILING_FORMAT = /\s+FORMAT\s+(\w+)\s*;?\s*$/i;
 const PLACEHOLDER = /\{([A-Za-z_]\w*):([^{}]+)\}/g;
+const KILL_PATTERN = /^\s*(?:\/\*.*?\*\/\s*)?KILL\s+QUERY\b/is;
+const SELECT_PATTERN = /^\s*(?:\/\*.*?\*\/\s*)?(?:SELECT|WITH)\b/is;
+/**
+ * The read limits a server enforces, applied here as a `SETTINGS` clause on SELECTs so the
+ * engine enforces them too (the other URL settings stay ignored).
+ */
+const ENFORCED_SETTINGS = ['max_memory_usage', 'max_execution_time', 'timeout_overflow_mode', 'max_rows_to_group_by', 'group_by_overflow_mode'];
+
+/** What the front saw of one statement (`GET /__front/events`). */
+export type FrontEvent = {
+  queryId: string;
+  sql: string;
+  settings: Record<string, string>;
+  hung: boolean;
+  closedBeforeAnswer: boolean;
+  killed: boolean;
+};
 
 /** ClickHouse's own mapping of a few exception codes to HTTP statuses; the rest answer 500. */
 const HTTP_STATUS_BY_CODE: Record<number, number> = {
@@ -125,11 +150,47 @@ export function startFront(options: FrontOptions): Promise<number> {
   const session = new Session(options.dataDir);
   session.query(`CREATE DATABASE IF NOT EXISTS ${options.database}`);
   session.query(`USE ${options.database}`);
+  let hang: RegExp | null = null;
+  const events: FrontEvent[] = [];
+
+  const control = async (request: IncomingMessage, response: ServerResponse, path: string): Promise<void> => {
+    if (path === '/__front/hang' && request.method === 'POST') {
+      const { match } = JSON.parse((await readBody(request)).toString('utf8') || '{}') as { match?: string | null };
+      hang = typeof match === 'string' ? new RegExp(match, 's') : null;
+      response.writeHead(204).end();
+      return;
+    }
+    if (path === '/__front/events') {
+      response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(events));
+      return;
+    }
+    response.writeHead(404).end();
+  };
+
+  /** Accepts and never answers; notes when the client gives up and closes the connection. */
+  const hangUp = (request: IncomingMessage, response: ServerResponse, event: FrontEvent): void => {
+    event.hung = true;
+    request.resume();
+    response.once('close', () => {
+      if (!response.writableFinished) event.closedBeforeAnswer = true;
+    });
+  };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/__front/')) return control(request, response, url.pathname);
     const search = url.searchParams;
     const queryId = search.get('query_id') ?? randomUUID();
+    const event: FrontEvent = {
+      queryId,
+      sql: (search.get('query') ?? '').slice(0, 200),
+      settings: Object.fromEntries(ENFORCED_SETTINGS.filter((name) => search.has(name)).map((name) => [name, search.get(name) ?? ''])),
+      hung: false,
+      closedBeforeAnswer: false,
+      killed: false,
+    };
+    events.push(event);
+    if (hang?.source === '(?:)') return hangUp(request, response, event);
     const baseHeaders: Record<string, string> = {
       'X-ClickHouse-Server-Display-Name': 'costscope-test-front',
       'X-ClickHouse-Query-Id': queryId,
@@ -160,6 +221,8 @@ export function startFront(options: FrontOptions): Promise<number> {
         throw new FrontError(81, 'UNKNOWN_DATABASE', `Database ${database} does not exist`);
       }
       const body = await readBody(request);
+      if (event.sql === '') event.sql = body.toString('utf8', 0, 200);
+      if (hang && hang.test(body.toString('utf8'))) return hangUp(request, response, event);
       const urlQuery = search.get('query');
       const insert = urlQuery ? INSERT_PATTERN.exec(urlQuery) : null;
       if (insert) {
@@ -181,7 +244,17 @@ export function startFront(options: FrontOptions): Promise<number> {
         format = trailing[1] as string;
         sql = sql.slice(0, trailing.index);
       }
-      const result = await session.queryBindAsync(sql, bindParams(sql, search), { format });
+      const params = bindParams(sql, search);
+      if (KILL_PATTERN.test(sql)) {
+        // Hung statements never reached chDB: a kill is recorded against the query it names.
+        for (const target of events) if (target.queryId === params.queryId) target.killed = true;
+        return send(200, '', { 'X-ClickHouse-Format': format });
+      }
+      if (SELECT_PATTERN.test(sql) && Object.keys(event.settings).length > 0) {
+        const clause = Object.entries(event.settings).map(([name, value]) => (/^\d+$/.test(value) ? `${name} = ${value}` : `${name} = '${value.replace(/[^a-z_]/g, '')}'`));
+        sql = `${sql} SETTINGS ${clause.join(', ')}`;
+      }
+      const result = await session.queryBindAsync(sql, params, { format });
       return send(200, Buffer.from(result.bytes()), {
         'Content-Type': format.startsWith('JSON') ? 'application/json; charset=UTF-8' : 'text/plain; charset=UTF-8',
         'X-ClickHouse-Format': format,
