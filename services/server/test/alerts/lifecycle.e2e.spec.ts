@@ -155,6 +155,43 @@ describe('a channel down, then up', () => {
   });
 });
 
+describe('Slack and SMTP down during an alert, then back', () => {
+  const project = 'p-all-down';
+  let auth: { Authorization: string };
+
+  beforeAll(async () => {
+    auth = await seedSpike(project);
+  });
+
+  it('delivers the alert exactly once to each channel when they return', async () => {
+    await alerts.slack.stop();
+    await alerts.smtp.stop();
+    try {
+      // Each channel retries within the run (the test clock's sleeps pass at once), then gives up for now.
+      // A term no earlier test's scheduler claimed (each restart is a new lease holder).
+      const report = await evaluateAt(alerts, at(10 * HOUR));
+      expect(report.messages.filter((message) => message.projectId === project)).toEqual([expect.objectContaining({ kind: 'alert', status: 'pending' })]);
+    } finally {
+      await alerts.slack.start();
+      await alerts.smtp.start();
+    }
+    expect(messagesFor(alerts, project)).toEqual({ slack: [], webhook: [], email: [] });
+
+    await evaluateAt(alerts, at(11 * HOUR));
+    await evaluateAt(alerts, at(11 * HOUR + 30 * 60_000));
+    const sent = messagesFor(alerts, project);
+    expect([sent.slack.length, sent.webhook.length, sent.email.length]).toEqual([1, 1, 1]);
+    expect(sent.email[0]?.mail.subject).toContain(project);
+
+    const episode = (await getAlerts(alerts.server, auth, T)).alerts[0]!;
+    expect(Object.fromEntries(episode.deliveries.map((d) => [d.channel, [d.status, d.attempts]]))).toEqual({
+      slack: ['sent', 6],
+      webhook: ['sent', 6],
+      email: ['sent', 6],
+    });
+  });
+});
+
 describe('POST /api/v1/settings/channels/test', () => {
   const send = (body: unknown) =>
     fetch(`${alerts.server.baseUrl}/api/v1/settings/channels/test`, {
