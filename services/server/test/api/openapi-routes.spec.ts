@@ -58,7 +58,8 @@ describe('the OpenAPI document at /api/docs', () => {
       expect(documented?.['x-costscope-scope'], `${operation.method} ${operation.path}`).toBe(operation.access);
       expect(documented?.security).toEqual(operation.access === 'public' ? [] : [{ projectKey: [operation.access] }]);
       if (operation.path.startsWith('/api/v1/')) {
-        const success = (documented?.responses as Record<string, { content?: Record<string, { schema: { type?: string } }> }>)['200'];
+        const responses = documented?.responses as Record<string, { content?: Record<string, { schema: { type?: string } }> }>;
+        const success = responses[String(operation.successStatus ?? 200)];
         expect(success?.content?.['application/json']?.schema.type, `${operation.method} ${operation.path}`).toBe('object');
       }
     }
