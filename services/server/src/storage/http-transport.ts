@@ -109,6 +109,8 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
       let queryId: string | undefined;
       try {
         release = await gate.enter(operation, signal);
+        // A place handed over just as this read's own time ran out: nothing is sent.
+        signal.throwIfAborted();
         queryId = randomUUID();
         const result = await client.query({
           query: taggedSql(statement),

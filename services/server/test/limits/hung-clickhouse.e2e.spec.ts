@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFrontProcess, type RunningFront } from '../support/front-process.js';
+import { otlpJsonBody } from '../support/otlp-json.js';
+import { startServer, type RunningServer } from '../support/running-server.js';
+import { frontEvents, hangFront } from './support/front-control.js';
+
+/**
+ * A hung ClickHouse: it accepts connections and never answers. API requests end with 503 and
+ * Retry-After once the read's deadline passes (`COSTSCOPE_QUERY_TIMEOUT` + 2 s), a burst of them
+ * never sends more than the running cap of reads to the hung server (the rest wait in a bounded
+ * queue or are refused at once), and the ingest still answers 200 from its spool.
+ */
+const FRONT = { database: 'costscope', user: 'costscope', password: 'hung-test' };
+const MAX_RUNNING_READS = 2;
+let workDir: string;
+let front: RunningFront;
+let server: RunningServer;
+
+beforeAll(async () => {
+  workDir = mkdtempSync(path.join(tmpdir(), 'costscope-hung-'));
+  front = await startFrontProcess({ ...FRONT, dataDir: path.join(workDir, 'clickhouse') });
+  server = await startServer({
+    COSTSCOPE_DATA_DIR: path.join(workDir, 'costscope'),
+    CLICKHOUSE_URL: front.url,
+    CLICKHOUSE_USER: FRONT.user,
+    CLICKHOUSE_PASSWORD: FRONT.password,
+    CLICKHOUSE_DATABASE: FRONT.database,
+    // No scheduler: its rule reads would share the hung server with the API's.
+    COSTSCOPE_ROLES: 'ingest,api',
+    COSTSCOPE_QUERY_TIMEOUT: '1s',
+    COSTSCOPE_QUERY_MAX_IN_FLIGHT: String(MAX_RUNNING_READS),
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close({ keepData: true });
+  await front?.stop();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+function span(spanId: string): string {
+  return otlpJsonBody([
+    {
+      traceId: 'cafecafecafecafecafecafecafecafe',
+      spanId,
+      start: new Date(Date.now() - 60_000),
+      attributes: { 'gen_ai.request.model': 'gpt-5', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 1, 'costscope.feature': 'hung' },
+    },
+  ]);
+}
+
+const costs = () => fetch(`${server.baseUrl}/api/v1/costs?groupBy=feature`, { headers: server.auth });
+
+describe('a hung ClickHouse', () => {
+  it('answers API reads with 503 and Retry-After once their deadline passes', async () => {
+    // While ClickHouse answers, the key is looked up and cached.
+    expect((await costs()).status).toBe(200);
+    await hangFront(front.url, '');
+    try {
+      const started = performance.now();
+      const response = await costs();
+      const elapsedMs = Math.round(performance.now() - started);
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).not.toBeNull();
+      expect(JSON.stringify(await response.json())).not.toMatch(/127\.0\.0\.1|ECONN|stack/i);
+      console.log(`hung ClickHouse: an API read answered 503 after ${elapsedMs} ms (deadline 1 s + 2 s grace)`);
+    } finally {
+      await hangFront(front.url, null);
+    }
+  });
+
+  it('sends at most the running cap of reads to it, whatever the burst, and answers every request 503', async () => {
+    await hangFront(front.url, '');
+    try {
+      const before = (await frontEvents(front.url)).length;
+      const rssBefore = process.memoryUsage().rss;
+      const burst = 200;
+      const statuses = await Promise.all(Array.from({ length: burst }, async () => (await costs()).status));
+      const rssAfter = process.memoryUsage().rss;
+      expect(statuses.every((status) => status === 503)).toBe(true);
+      // Hung before its body is read, a statement's SQL is unknown: every hung request counts.
+      const hungReads = (await frontEvents(front.url)).slice(before).filter((event) => event.hung);
+      // Each API request makes two reads; only the running ones ever reach the hung server.
+      expect(hungReads.length).toBeGreaterThan(0);
+      expect(hungReads.length).toBeLessThanOrEqual(MAX_RUNNING_READS);
+      console.log(
+        `hung ClickHouse: ${burst} concurrent API requests → ${hungReads.length} reads sent, all answered 503; RSS ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(rssAfter / 2 ** 20)} MiB`,
+      );
+    } finally {
+      await hangFront(front.url, null);
+    }
+  });
+
+  it('keeps answering ingest 200 from the spool meanwhile, and the API answers again once it does', async () => {
+    await hangFront(front.url, '');
+    try {
+      const response = await fetch(`${server.baseUrl}/v1/traces`, { method: 'POST', body: span('00000000000000a1'), headers: { ...server.auth, 'content-type': 'application/json' } });
+      expect(response.status).toBe(200);
+    } finally {
+      await hangFront(front.url, null);
+    }
+    expect((await costs()).status).toBe(200);
+  }, 60_000);
+});
