@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Par
 import { z } from 'zod';
 import { ProjectId } from '../http/project-request.js';
 import { parseBody } from '../http/parse-body.js';
-import {
+import type {
   createdKeyResponseSchema,
   keyJsonSchema,
   keyListResponseSchema,
