@@ -25,8 +25,9 @@ import { RouteScopeCheck } from './route-scope-check.js';
 
 /** How often every process copies the keys from storage into its snapshot. */
 export const KEY_SNAPSHOT_REFRESH_MS = 30_000;
-/** How soon the default project's first key is tried again when storage was down at start. */
-const BOOTSTRAP_RETRY_MS = 5_000;
+/** How soon the default project's first key is tried again when storage was down at start (doubling to a minute). */
+const BOOTSTRAP_FIRST_RETRY_MS = 5_000;
+const BOOTSTRAP_MAX_RETRY_MS = 60_000;
 
 /**
  * Registers or generates the default project's first key when the server starts, then keeps the
@@ -45,7 +46,7 @@ class KeyLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.bootstrapKey();
+    await this.bootstrapKey(BOOTSTRAP_FIRST_RETRY_MS);
     const refresh = setInterval(() => void this.refreshSnapshot(), KEY_SNAPSHOT_REFRESH_MS);
     refresh.unref();
     this.timers.push(refresh);
@@ -56,14 +57,15 @@ class KeyLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     this.timers = [];
   }
 
-  private async bootstrapKey(): Promise<void> {
+  private async bootstrapKey(retryMs: number): Promise<void> {
     let result;
     try {
       result = await ensureBootstrapKey({ transport: this.transport, dataDir: this.config.dataDir, envKey: this.config.apiKey });
     } catch (error) {
       if (!CostscopeStorageError.isInstance(error) || error.kind === 'invalid' || error.kind === 'query') throw error;
-      this.logger.warn(`Storage does not answer; the default project's key will be checked again in ${BOOTSTRAP_RETRY_MS / 1000} s (${error.kind})`);
-      const retry = setTimeout(() => void this.bootstrapKey().catch((failure: unknown) => this.logger.error(String(failure))), BOOTSTRAP_RETRY_MS);
+      this.logger.warn(`Storage does not answer; the default project's key will be checked again in ${retryMs / 1000} s (${error.kind})`);
+      const next = Math.min(retryMs * 2, BOOTSTRAP_MAX_RETRY_MS);
+      const retry = setTimeout(() => void this.bootstrapKey(next).catch((failure: unknown) => this.logger.error(String(failure))), retryMs);
       retry.unref();
       this.timers.push(retry);
       return;
