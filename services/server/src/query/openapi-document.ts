@@ -5,7 +5,7 @@ import type { RouteAccess } from '../auth/requires-scope.js';
 import { SETTING_KINDS } from '../storage/settings.js';
 import { alertParamsSchema } from './alerts.controller.js';
 import { costQueryParamsSchema } from './cost-query-params.js';
-import { pricesParamsSchema, repriceBodySchema } from './prices.controller.js';
+import { pricesParamsSchema, repriceBodySchema, repriceJobParamsSchema } from './prices.controller.js';
 import { weeklyParamsSchema } from './reports.controller.js';
 import {
   alertWithDeliveriesSchema,
@@ -17,7 +17,7 @@ import {
   keyListResponseSchema,
   pricesResponseSchema,
   projectResponseSchema,
-  repriceResponseSchema,
+  repriceJobResponseSchema,
   revokedKeyResponseSchema,
   settingResponseSchema,
   weeklyReportResponseSchema,
@@ -138,9 +138,22 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     method: 'post',
     path: '/api/v1/prices/reprice',
     access: 'admin',
-    summary: 'Apply the prices in force now to calls already stored in [from, to) (whole hours, within the raw retention)',
+    summary:
+      'Queue a re-price of the calls stored in [from, to) (whole hours, within the raw retention, at most 366 days) at the prices in force now; answers the job and its Location',
     body: repriceBodySchema,
-    response: repriceResponseSchema,
+    response: repriceJobResponseSchema,
+    successStatus: 202,
+    successDescription: 'Queued; `Location` names the job',
+    otherStatuses: { '409': 'A re-pricing job of this project is still running; `jobId` and `location` name it.' },
+  },
+  {
+    method: 'get',
+    path: '/api/v1/prices/reprice/{jobId}',
+    access: 'admin',
+    summary: 'A re-pricing job’s progress: state, hours and calls done of the total, the reason it failed',
+    pathParams: { jobId: { schema: repriceJobParamsSchema.shape.jobId, example: '00000000-0000-4000-8000-000000000000' } },
+    response: repriceJobResponseSchema,
+    otherStatuses: { '404': 'No re-pricing job with this id in this project.' },
   },
   ...settingOperations,
   {

@@ -1,22 +1,26 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
 import { createPriceCatalog, usdToExactString, type ModelPrice } from '@costscope/core';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { RequiresScope } from '../auth/requires-scope.js';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
-import { repriceRecords } from '../ingest/pricing/reprice-records.js';
 import { ProjectPriceOverrides } from '../ingest/project-price-overrides.js';
 import { CostscopeBadRequestError, parseBody } from '../http/parse-body.js';
 import { ProjectId } from '../http/project-request.js';
-import { repriceCalls } from '../storage/reprice-calls.js';
+import { MAX_REPRICE_DAYS } from '../storage/reprice-calls.js';
+import type { RepriceJobRecord } from '../storage/reprice-jobs.js';
 import { getUnpricedModels } from '../storage/unpriced-models.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
-import type { PricesResponse, RepriceResponse } from './response-schemas.js';
+import { RepriceJobs, repriceJobLocation } from './reprice-jobs.js';
+import type { PricesResponse, RepriceJobResponse } from './response-schemas.js';
 import { QueryCancellationInterceptor } from './query-cancellation.interceptor.js';
 
 export const repriceBodySchema = z
   .object({ from: z.iso.datetime({ offset: true }).or(z.iso.date()), to: z.iso.datetime({ offset: true }).or(z.iso.date()) })
   .strict();
+
+export const repriceJobParamsSchema = z.object({ jobId: z.uuid() }).strict();
 
 export const pricesParamsSchema = z.object({ at: z.iso.datetime({ offset: true }).or(z.iso.date()).optional() }).strict();
 
@@ -47,6 +51,7 @@ export class PricesController {
     @Inject(ProjectPriceOverrides) private readonly overrides: ProjectPriceOverrides,
     @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
+    @Inject(RepriceJobs) private readonly jobs: RepriceJobs,
   ) {}
 
   /**
@@ -67,14 +72,15 @@ export class PricesController {
   }
 
   /**
-   * Applies the prices in force now (catalog + overrides) to the calls stored in [from, to),
-   * widened to whole hours: after an override for past dates is saved, say. Only calls still
-   * within the raw retention can be re-priced.
+   * Queues a re-price of the calls stored in [from, to), widened to whole hours, at the prices in
+   * force now (catalog + overrides): after an override for past dates is saved, say. Answers 202
+   * at once with the job and its `Location`; `GET` there follows it. Only calls still within the
+   * raw retention can be re-priced, at most a year at a time, one job per project at a time (409).
    */
   @Post('reprice')
   @RequiresScope('admin')
-  @HttpCode(200)
-  async reprice(@ProjectId() projectId: string, @Body() body: unknown): Promise<RepriceResponse> {
+  @HttpCode(202)
+  async reprice(@ProjectId() projectId: string, @Body() body: unknown, @Res({ passthrough: true }) response: Response): Promise<RepriceJobResponse> {
     const range = parseBody(repriceBodySchema, body);
     const from = new Date(range.from);
     const to = new Date(range.to);
@@ -83,28 +89,42 @@ export class PricesController {
     if (from.getTime() < oldestRaw) {
       throw new CostscopeBadRequestError('body.from', `calls older than the ${this.config.retentionDays}-day retention are no longer stored`);
     }
+    if (to.getTime() - from.getTime() > MAX_REPRICE_DAYS * 86_400_000) {
+      throw new CostscopeBadRequestError('body.to', `a re-price covers at most ${MAX_REPRICE_DAYS} days; split the range`);
+    }
     if (this.config.storage.kind === 'http' && this.config.storage.cluster) {
       throw new CostscopeBadRequestError('body', 're-pricing is not available on a ClickHouse cluster yet');
     }
-    this.overrides.invalidate(projectId);
-    const catalog = createPriceCatalog({ overrides: await this.overrides.forProject(projectId) });
-    const unpriced = new Set<string>();
-    const result = await repriceCalls(this.transport, {
-      projectId,
-      from,
-      to,
-      reprice: (calls) => {
-        const repriced = repriceRecords(calls, catalog);
-        for (const model of repriced.unpricedModels) unpriced.add(model);
-        return repriced.records;
-      },
-    });
-    return {
-      from: result.from.toISOString(),
-      to: result.to.toISOString(),
-      examined: result.examined,
-      changed: result.changed,
-      unpricedModels: [...unpriced].sort(),
-    };
+    const job = await this.jobs.start(projectId, from, to);
+    response.setHeader('Location', repriceJobLocation(job.jobId));
+    return repriceJobJson(job);
   }
+
+  /** A re-pricing job's progress: its state, hours and calls done of the total, and why it failed. */
+  @Get('reprice/:jobId')
+  @RequiresScope('admin')
+  async repriceJob(@ProjectId() projectId: string, @Param() params: Record<string, unknown>): Promise<RepriceJobResponse> {
+    const { jobId } = parseBody(repriceJobParamsSchema, params, 'path');
+    const job = await this.jobs.get(projectId, jobId);
+    if (!job) throw new NotFoundException(`No re-pricing job ${jobId} in this project`);
+    return repriceJobJson(job);
+  }
+}
+
+function repriceJobJson(job: RepriceJobRecord): RepriceJobResponse {
+  return {
+    jobId: job.jobId,
+    state: job.state,
+    from: job.from.toISOString(),
+    to: job.to.toISOString(),
+    hoursDone: job.hoursDone,
+    hoursTotal: job.hoursTotal,
+    examined: job.examined,
+    callsTotal: job.callsTotal,
+    changed: job.changed,
+    unpricedModels: job.unpricedModels,
+    error: job.error === '' ? null : job.error,
+    createdAt: job.createdAt.toISOString(),
+    updatedAt: job.updatedAt.toISOString(),
+  };
 }

@@ -5,10 +5,12 @@ import { CostsController } from './costs.controller.js';
 import { PricesController } from './prices.controller.js';
 import { ProjectController } from './project.controller.js';
 import { ReportsController } from './reports.controller.js';
+import { RepriceJobs } from './reprice-jobs.js';
 import { SettingsController } from './settings.controller.js';
 
 /** The `api` role: the JSON API the dashboard and the CLI read through. */
 @Module({
   controllers: [ApiDocsController, ProjectController, CostsController, AlertsController, ReportsController, PricesController, SettingsController],
+  providers: [RepriceJobs],
 })
 export class QueryModule {}

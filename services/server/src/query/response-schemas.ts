@@ -147,12 +147,20 @@ export const errorResponseSchema = z.object({
   message: z.string().optional(),
 });
 
-export const repriceResponseSchema = z.object({
-  from: instant,
+export const repriceJobResponseSchema = z.object({
+  jobId: z.uuid(),
+  state: z.enum(['queued', 'running', 'done', 'failed']),
+  from: instant.describe('The range re-priced, widened to whole UTC hours'),
   to: instant,
-  examined: z.number().int(),
-  changed: z.number().int(),
-  unpricedModels: z.array(z.string()),
+  hoursDone: z.number().int().describe('Hours of the range finished: calls updated and rollups corrected'),
+  hoursTotal: z.number().int(),
+  examined: z.number().int().describe('Calls read and priced again so far'),
+  callsTotal: z.number().int().describe('Calls in the range when the job began (late arrivals are examined too)'),
+  changed: z.number().int().describe('Calls whose cost changed so far'),
+  unpricedModels: z.array(z.string()).describe('Models no price applied to: the overrides still to add'),
+  error: z.string().nullable().describe('Why a failed job stopped; null otherwise'),
+  createdAt: instant,
+  updatedAt: instant,
 });
 
 export type CostsResponse = z.output<typeof costsResponseSchema>;
@@ -161,6 +169,6 @@ export type AlertsResponse = z.output<typeof alertsResponseSchema>;
 export type AlertWithDeliveries = z.output<typeof alertWithDeliveriesSchema>;
 export type WeeklyReportResponse = z.output<typeof weeklyReportResponseSchema>;
 export type PricesResponse = z.output<typeof pricesResponseSchema>;
-export type RepriceResponse = z.output<typeof repriceResponseSchema>;
+export type RepriceJobResponse = z.output<typeof repriceJobResponseSchema>;
 export type SettingResponse = z.output<ReturnType<typeof settingResponseSchema>>;
 export type ChannelTestResponse = z.output<typeof channelTestResponseSchema>;

@@ -113,9 +113,12 @@ describe('price overrides', () => {
       ...current,
       { model: 'ft:gpt-4.1-mini:acme::xyz', effectiveFrom: yesterday, inputPerMillion: '0.80', outputPerMillion: '3.20' },
     ]);
-    const repriced = await api('POST', '/api/v1/prices/reprice', { from: yesterday, to: new Date().toISOString() });
-    expect(repriced.status).toBe(200);
-    expect(repriced.body).toMatchObject({ changed: 1, unpricedModels: [] });
+    const queued = await api('POST', '/api/v1/prices/reprice', { from: yesterday, to: new Date().toISOString() });
+    expect(queued.status).toBe(202);
+    // A background job (see reprice-job.e2e.spec.ts): followed until it finishes.
+    let repriced = queued;
+    while (repriced.body.state === 'queued' || repriced.body.state === 'running') repriced = await api('GET', `/api/v1/prices/reprice/${String(queued.body.jobId)}`);
+    expect(repriced.body).toMatchObject({ state: 'done', changed: 1, unpricedModels: [] });
     expect((await api('GET', '/api/v1/costs?feature=fine-tuned')).body.totals).toMatchObject({ costUsd: '4.00', requests: 1 });
 
     const tooOld = await api('POST', '/api/v1/prices/reprice', { from: '2020-01-01', to: yesterday });
