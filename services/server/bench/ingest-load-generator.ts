@@ -7,7 +7,17 @@
 import { request } from 'node:http';
 import { buildOtlpBodies, SPANS_PER_REQUEST } from './ingest-bodies.js';
 
-type Options = { url: string; apiKey: string; seconds: number; concurrency: number; ratePerSecond?: number; bodies: number; seed: number };
+type Options = {
+  url: string;
+  apiKey: string;
+  seconds: number;
+  concurrency: number;
+  ratePerSecond?: number;
+  bodies: number;
+  seed: number;
+  /** Epoch ms to start sending at, after the bodies are built (the soak starts the next minute's generator early). */
+  startAt?: number;
+};
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
 
 const buildStarted = performance.now();
@@ -43,22 +53,28 @@ function post(body: Buffer): Promise<number> {
   });
 }
 
+if (options.startAt !== undefined) {
+  const wait = options.startAt - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
 const latencies: number[] = [];
 const statuses: Record<string, number> = {};
 let next = 0;
-const deadline = performance.now() + options.seconds * 1000;
 
 async function one(): Promise<void> {
   // Each body is sent once: every span is new, as in production.
   const body = bodies[next++];
   if (!body) return;
   const started = performance.now();
-  const status = await post(body);
+  // A request that got no answer (reset, refused) is counted, not fatal: the soak reports it.
+  const status = await post(body).catch(() => 'error' as const);
   latencies.push(performance.now() - started);
   statuses[status] = (statuses[status] ?? 0) + 1;
 }
 
 const started = performance.now();
+const deadline = started + options.seconds * 1000;
 if (options.ratePerSecond) {
   const inFlight = new Set<Promise<void>>();
   const interval = 1000 / options.ratePerSecond;
