@@ -159,6 +159,9 @@ describe('a poison batch in the spool', () => {
   });
 });
 
+/** What a hung insert costs a test; a healthy insert here takes tens of milliseconds. */
+const HUNG_INSERT_TIMEOUT_MS = 2_000;
+
 describe('a write that fails in odd ways', () => {
   // Each misbehaviour once, then a healthy storage: every call added is delivered, in order.
   const oddFailures: Array<[string, () => Promise<void>]> = [
@@ -180,13 +183,15 @@ describe('a write that fails in odd ways', () => {
         if (attempts === 1) return misbehave();
         await intoStorage(records);
       },
-      { insertTimeoutMs: 200 },
+      // Long enough for a healthy insert on a busy machine; only the hung one should reach it.
+      { insertTimeoutMs: HUNG_INSERT_TIMEOUT_MS },
     );
     const first = callRecords(2, { projectId });
     const firstAdded = calls.add(first);
     await calls.flush();
-    // The failed batch was spooled and acknowledged.
+    // The failed batch was spooled and acknowledged; storage answers again and the spool drains.
     expect(await firstAdded).toBe('spooled');
+    expect((await calls.replaySpool()).records).toBe(2);
 
     const later = [callRecords(2, { projectId }), callRecords(3, { projectId })];
     const laterAdded = later.map((records) => calls.add(records));
@@ -195,6 +200,33 @@ describe('a write that fails in odd ways', () => {
     expect(await storedSpanIds(projectId)).toEqual([...first, ...later.flat()].map((record) => record.spanId).sort());
     expect(spool.isEmpty()).toBe(true);
     await calls.close();
+  });
+
+  it('while storage hangs, spools the next batches without waiting on storage again', async () => {
+    const projectId = nextProject();
+    let attempts = 0;
+    const calls = batcher(
+      async (records) => {
+        attempts += 1;
+        if (attempts === 1) return new Promise<void>(() => undefined);
+        await intoStorage(records);
+      },
+      { insertTimeoutMs: HUNG_INSERT_TIMEOUT_MS },
+    );
+    const first = calls.add(callRecords(2, { projectId }));
+    await calls.flush();
+    expect(await first).toBe('spooled');
+    const second = calls.add(callRecords(3, { projectId }));
+    await calls.flush();
+    expect(await second).toBe('spooled');
+    // Only the hung insert reached storage: the second batch did not wait out another timeout.
+    expect(attempts).toBe(1);
+
+    expect((await calls.replaySpool()).records).toBe(5);
+    const third = calls.add(callRecords(1, { projectId }));
+    await calls.flush();
+    expect(await third).toBe('inserted');
+    expect(await storedSpanIds(projectId)).toHaveLength(6);
   });
 
   it('never wedges the batcher when the storage-error reporter itself throws', async () => {

@@ -71,6 +71,12 @@ export class CallBatcher {
   /** Flushes started and not finished: while > 0, arriving rows wait for the next group commit. */
   private writesInFlight = 0;
   private closed = false;
+  /**
+   * An insert timed out: storage accepts and does not answer. Until a replay succeeds, flushes go
+   * straight to the spool instead of each waiting out the timeout again (requests would outlive
+   * their exporters' own 10 s timeout), and replays run beside the flushes, not in front of them.
+   */
+  private storageHung = false;
   private readonly maxRows: number;
   private readonly maxDelayMs: number;
   private readonly replayIntervalMs: number;
@@ -123,14 +129,18 @@ export class CallBatcher {
    * fails, another attempt is scheduled (`replayIntervalMs`) besides the one every flush makes.
    */
   replaySpool(): Promise<SpoolReplayResult> {
+    const failed = (error: unknown): void => {
+      this.report(error);
+      if (!this.options.spool.isEmpty()) this.scheduleReplay();
+    };
+    if (this.storageHung) {
+      // Flushes only append meanwhile (the spool takes appends during a replay): neither waits for the other.
+      const run = this.options.spool.replay(this.deliver);
+      run.then(() => (this.storageHung = false), failed);
+      return run;
+    }
     const run = this.flushing.then(() => this.options.spool.replay(this.deliver));
-    this.flushing = run.then(
-      () => undefined,
-      (error: unknown) => {
-        this.report(error);
-        if (!this.options.spool.isEmpty()) this.scheduleReplay();
-      },
-    );
+    this.flushing = run.then(() => undefined, failed);
     return run;
   }
 
@@ -158,24 +168,29 @@ export class CallBatcher {
 
   /** Inserts the rows (after what the spool holds), else spools them; throws when neither works. */
   private async makeDurable(rows: LlmCallRecord[]): Promise<Durability> {
+    if (this.storageHung) return this.spool(rows);
     try {
       if (!this.options.spool.isEmpty()) await this.options.spool.replay(this.deliver);
       await this.deliver(rows);
       return 'inserted';
     } catch (insertError) {
       this.report(insertError);
-      await this.options.spool.append(rows);
-      this.scheduleReplay();
-      return 'spooled';
+      return this.spool(rows);
     }
+  }
+
+  private async spool(rows: LlmCallRecord[]): Promise<Durability> {
+    await this.options.spool.append(rows);
+    this.scheduleReplay();
+    return 'spooled';
   }
 
   private insertWithDeadline(records: LlmCallRecord[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new InsertTimeoutError(this.insertTimeoutMs)),
-        this.insertTimeoutMs,
-      );
+      const timer = setTimeout(() => {
+        this.storageHung = true;
+        reject(new InsertTimeoutError(this.insertTimeoutMs));
+      }, this.insertTimeoutMs);
       // `then` also turns an insert that throws instead of rejecting into a rejection.
       Promise.resolve()
         .then(() => this.options.insert(records))
