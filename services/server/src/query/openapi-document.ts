@@ -149,7 +149,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'get',
     path: '/api/v1/prices/reprice/{jobId}',
-    access: 'admin',
+    access: 'read',
     summary: 'A re-pricing job’s progress: state, hours and calls done of the total, the reason it failed',
     pathParams: { jobId: { schema: repriceJobParamsSchema.shape.jobId, example: '00000000-0000-4000-8000-000000000000' } },
     response: repriceJobResponseSchema,

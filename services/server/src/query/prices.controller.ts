@@ -102,7 +102,7 @@ export class PricesController {
 
   /** A re-pricing job's progress: its state, hours and calls done of the total, and why it failed. */
   @Get('reprice/:jobId')
-  @RequiresScope('admin')
+  @RequiresScope('read')
   async repriceJob(@ProjectId() projectId: string, @Param() params: Record<string, unknown>): Promise<RepriceJobResponse> {
     const { jobId } = parseBody(repriceJobParamsSchema, params, 'path');
     const job = await this.jobs.get(projectId, jobId);
