@@ -1,9 +1,11 @@
-import { createPriceCatalog, priceCall, usdToExactString, type PriceOverrideInput } from '@costscope/core';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { addLocalDays, createPriceCatalog, priceCall, usdToExactString, type PriceOverrideInput } from '@costscope/core';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CostsAnswer, FeatureAllocationSetting, SettingAnswer } from '@/lib/api/types';
+import type { ApiKeyAnswer, CostsAnswer, CreatedKeyAnswer, FeatureAllocationSetting, SettingAnswer } from '@/lib/api/types';
 import { count, money } from '@/lib/format';
-import { api, openPage, recordResponses, signedInPage, stack } from './support/harness';
+import { api, apiWrite, openPage, recordResponses, repriceThroughApi, signedInPage, stack, watchRepriceStates } from './support/harness';
 
 /**
  * The calculator prices in the browser exactly as core prices a call (with the project's price
@@ -26,6 +28,14 @@ async function put(kind: string, value: unknown): Promise<void> {
 
 async function projectStatusWith(key: string): Promise<number> {
   return (await fetch(`${stack().serverUrl}/api/v1/project`, { headers: { authorization: `Bearer ${key}` } })).status;
+}
+
+/** The key list as the API answers it, the key of that name still active. */
+async function activeKeyNamed(name: string): Promise<ApiKeyAnswer> {
+  const { keys } = await api<{ keys: ApiKeyAnswer[] }>('/api/v1/keys');
+  const key = keys.find((candidate) => candidate.name === name && !candidate.revokedAt);
+  if (!key) throw new Error(`no active key named ${name}`);
+  return key;
 }
 
 describe('calculator', () => {
@@ -137,11 +147,15 @@ describe('settings', () => {
     const recorder = recordResponses(page.context());
     await openPage(page, '/settings#keys');
     await page.locator('#key-name').fill('e2e calculator-settings');
+    // A new key may only send spans unless the admin chooses more.
+    expect(await page.getByTestId('key-scope-ingest').isChecked()).toBe(true);
     await page.getByTestId('key-create').click();
     await page.getByTestId('new-key-value').waitFor();
     const key = (await page.getByTestId('new-key-value').innerText()).trim();
     expect(key).toMatch(/^cs_/);
-    expect(await projectStatusWith(key)).toBe(200);
+    expect(await textOf(page, 'new-key-scope')).toBe('ingest');
+    // Known to the server (not 401), and refused the figures (403): an ingest key.
+    expect(await projectStatusWith(key)).toBe(403);
     // Every answer so far read in full before the reload drops the page's pending ones.
     await recorder.responses();
 
@@ -157,11 +171,84 @@ describe('settings', () => {
     const created = keys.find((candidate) => candidate.name === 'e2e calculator-settings' && !candidate.revokedAt);
     if (!created) throw new Error('the created key is not listed');
     const row = page.getByTestId(`key-row-${created.keyId}`);
+    expect(await textOf(page, `key-scope-of-${created.keyId}`)).toBe('ingest');
     await row.getByText('Revoke…').click();
     await page.getByTestId(`key-revoke-${created.keyId}`).click();
     await expect.poll(() => textOf(page, 'key-revoke-message')).toContain('Revoked');
     await expect.poll(() => projectStatusWith(key)).toBe(401);
     await page.context().close();
+  });
+
+  it('creates a read key: the scope shows in the answer and the list, and the key reads figures but may not change settings', async () => {
+    const page = await signedInPage();
+    await openPage(page, '/settings#keys');
+    await page.locator('#key-name').fill('e2e read key');
+    await page.getByTestId('key-scope-read').check();
+    await page.getByTestId('key-create').click();
+    await page.getByTestId('new-key-value').waitFor();
+    const key = (await page.getByTestId('new-key-value').innerText()).trim();
+    expect(await textOf(page, 'new-key-scope')).toBe('read');
+    expect(await textOf(page, 'key-create-message')).toContain('read scope');
+    const created = await activeKeyNamed('e2e read key');
+    expect(created.scope).toBe('read');
+    await expect.poll(() => page.getByTestId(`key-scope-of-${created.keyId}`).count()).toBe(1);
+    expect(await textOf(page, `key-scope-of-${created.keyId}`)).toBe('read');
+    expect(await projectStatusWith(key)).toBe(200);
+    expect((await apiWrite('PUT', '/api/v1/settings/allocations', [], key)).status).toBe(403);
+    expect((await apiWrite('DELETE', `/api/v1/keys/${created.keyId}`)).status).toBe(200);
+    await page.context().close();
+  });
+
+  it('re-prices a range of days: shows the job’s progress, follows it to the end and sums it up as the API does', async () => {
+    const page = await signedInPage();
+    await openPage(page, '/settings#prices');
+    const today = stack().seededAt.slice(0, 10);
+    const from = addLocalDays(today, -2);
+    await page.locator('#reprice-from').fill(from);
+    await page.locator('#reprice-through').fill(today);
+    const states = await watchRepriceStates(page);
+    await page.getByTestId('reprice-submit').click();
+    const summary = await page.getByTestId('reprice-summary').innerText({ timeout: 90_000 });
+    const seen = await states();
+    expect(seen.at(-1)).toBe('done');
+    expect(seen[0]).toMatch(/^(queued|running)$/);
+    const examined = Number(/Re-priced ([\d,]+) call/.exec(summary)![1]!.replace(/,/g, ''));
+    expect(examined).toBeGreaterThan(0);
+    expect(await textOf(page, 'reprice-examined')).toBe(count(examined));
+    // The seed's unpriced model is named as still needing a price.
+    expect(summary).toContain('acme-llm-1');
+    // The same range again through the API: the same calls, nothing more to change.
+    const repeat = await repriceThroughApi({ from, to: addLocalDays(today, 1) });
+    expect(repeat.examined).toBe(examined);
+    expect(repeat.changed).toBe(0);
+    await page.context().close();
+  });
+
+  it('says the dashboard’s key is read-only when an operator gave it a read key, instead of a generic failure', async () => {
+    const created = await apiWrite<CreatedKeyAnswer>('POST', '/api/v1/keys', { name: 'e2e dashboard read key', scope: 'read' });
+    expect(created.status).toBe(201);
+    // The dashboard reads its key from the credentials file, re-read when the file changes.
+    const file = path.join(stack().dataDir, 'credentials.json');
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, JSON.stringify({ ...JSON.parse(original), apiKey: created.json.key }, null, 2), { mode: 0o600 });
+    try {
+      const page = await signedInPage();
+      await openPage(page, '/settings#keys');
+      expect(await textOf(page, 'read-only-key')).toContain('read key');
+      expect(await page.getByTestId(`key-row-${created.json.keyId}`).innerText()).toContain('this dashboard');
+
+      await page.locator('#key-name').fill('never created');
+      await page.getByTestId('key-create').click();
+      await expect.poll(() => textOf(page, 'key-create-message')).toContain('The dashboard’s key is read-only');
+
+      await page.getByTestId('reprice-submit').click();
+      await expect.poll(() => textOf(page, 'reprice-message')).toContain('The dashboard’s key is read-only');
+      expect((await api<{ keys: ApiKeyAnswer[] }>('/api/v1/keys')).keys.some((key) => key.name === 'never created')).toBe(false);
+      await page.context().close();
+    } finally {
+      await writeFile(file, original, { mode: 0o600 });
+      await apiWrite('DELETE', `/api/v1/keys/${created.json.keyId}`);
+    }
   });
 
   it('keeps channel secrets out of the page, and shows a test send’s outcome', async () => {

@@ -1,10 +1,10 @@
 import { addLocalDays } from '@costscope/core';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { CostFigures, CostsAnswer, PricesAnswer, RepriceAnswer } from '@/lib/api/types';
+import type { CostFigures, CostsAnswer, PricesAnswer } from '@/lib/api/types';
 import { count, exactPrice, money, moneyWithUnpriced } from '@/lib/format';
 import { costPerPricedCall } from '@/lib/shape/models';
-import { api, openPage, signedInPage, stack } from './support/harness';
+import { api, openPage, repriceThroughApi, signedInPage, stack, watchRepriceStates } from './support/harness';
 
 /**
  * Explore, Models and Users show the figures the API answers for the same range, to the cent;
@@ -186,19 +186,28 @@ describe('models', () => {
     await page.context().close();
   });
 
-  it('re-prices the page’s range and shows the server’s answer; a range before the raw retention is refused with the reason', async () => {
+  it('re-prices the page’s range: shows the job’s progress, follows it to the end and shows its summary; a range before the raw retention is refused with the reason', async () => {
     const page = await signedInPage();
     await openPage(page, `/models?${range}`);
+    const states = await watchRepriceStates(page);
+    // The page's own figures read again (a refresh, not a link's prefetch), once the job is done.
+    const refreshes: string[] = [];
+    page.on('request', (request) => {
+      const headers = request.headers();
+      if (request.method() === 'GET' && headers.rsc && !headers['next-router-prefetch'] && new URL(request.url()).pathname === '/models') refreshes.push(request.url());
+    });
     await page.getByRole('button', { name: 'Re-price this range' }).click();
     const answerText = await page.getByTestId('reprice-answer').innerText({ timeout: 90_000 });
+    // The form showed the job before it ended, and followed it to done.
+    const seen = await states();
+    expect(seen.at(-1)).toBe('done');
+    expect(seen[0]).toMatch(/^(queued|running)$/);
+    expect(await page.getByRole('progressbar').count()).toBe(0);
+    await expect.poll(() => refreshes.length).toBeGreaterThan(0);
     const examined = Number(/Examined ([\d,]+) call/.exec(answerText)![1]!.replace(/,/g, ''));
+    expect(await page.getByTestId('reprice-examined').innerText()).toBe(count(examined));
     // Running it again through the API changes nothing more, and examines the same calls.
-    const again = await fetch(`${stack().serverUrl}/api/v1/prices/reprice`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${stack().apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ from: `${from}T00:00:00.000Z`, to: `${tomorrow}T00:00:00.000Z` }),
-    });
-    const repeat = (await again.json()) as RepriceAnswer;
+    const repeat = await repriceThroughApi({ from: `${from}T00:00:00.000Z`, to: `${tomorrow}T00:00:00.000Z` });
     expect(examined).toBe(repeat.examined);
     expect(repeat.changed).toBe(0);
     expect(answerText).toContain('acme-llm-1');

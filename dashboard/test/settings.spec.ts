@@ -9,6 +9,7 @@ import {
   defaultRepriceFrom,
   describeTestSend,
   fieldForApiParameter,
+  keyScopeFromForm,
   normaliseUsd,
   priceOverrideRow,
   priceOverridesFromForm,
@@ -169,5 +170,15 @@ describe('re-pricing', () => {
 describe(normaliseUsd.name, () => {
   it('drops the dollar sign and thousands separators people type', () => {
     expect(normaliseUsd(' $12,345.60 ')).toBe('12345.60');
+  });
+});
+
+describe(keyScopeFromForm.name, () => {
+  it('gives a new key the least scope unless the admin chose more, and refuses a scope no key can have', () => {
+    expect(keyScopeFromForm(null)).toBe('ingest');
+    expect(keyScopeFromForm('')).toBe('ingest');
+    expect(keyScopeFromForm('read')).toBe('read');
+    expect(keyScopeFromForm('admin')).toBe('admin');
+    expect(keyScopeFromForm('root')).toBeUndefined();
   });
 });

@@ -40,6 +40,53 @@ export async function api<T>(pathAndQuery: string): Promise<T> {
   return JSON.parse(text) as T;
 }
 
+/** A write to the server's JSON API with the project key (an admin key): the answer's status and JSON. */
+export async function apiWrite<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, key = stack().apiKey): Promise<{ status: number; json: T }> {
+  const response = await fetch(`${stack().serverUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, json: (text ? JSON.parse(text) : undefined) as T };
+}
+
+type RepriceJob = { jobId: string; state: 'queued' | 'running' | 'done' | 'failed'; examined: number; changed: number; unpricedModels: string[]; error: string | null };
+
+/**
+ * Re-prices a range through the API as any client would: the job (202), then its progress until it
+ * ends. Fails on a refusal or a job that stops.
+ */
+export async function repriceThroughApi(range: { from: string; to: string }): Promise<RepriceJob> {
+  const started = await apiWrite<RepriceJob>('POST', '/api/v1/prices/reprice', range);
+  if (started.status !== 202) throw new Error(`POST /api/v1/prices/reprice answered ${started.status}: ${JSON.stringify(started.json)}`);
+  let job = started.json;
+  while (job.state === 'queued' || job.state === 'running') {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    job = await api<RepriceJob>(`/api/v1/prices/reprice/${job.jobId}`);
+  }
+  if (job.state !== 'done') throw new Error(`the re-pricing job stopped: ${job.error}`);
+  return job;
+}
+
+/**
+ * Every state the page's re-pricing progress (`data-testid="reprice-job"`) shows from now on, in
+ * order, seen by a MutationObserver in the page: a test can tell that the form showed the queued
+ * job and followed it to the end, however fast the job runs.
+ */
+export async function watchRepriceStates(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { repriceStates: string[] }).repriceStates = seen;
+    const note = () => {
+      const state = document.querySelector('[data-testid="reprice-job"]')?.getAttribute('data-state');
+      if (state && seen.at(-1) !== state) seen.push(state);
+    };
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+  });
+  return () => page.evaluate(() => [...(window as unknown as { repriceStates: string[] }).repriceStates]);
+}
+
 let launched: Promise<Browser> | undefined;
 
 /** The test file's Chromium, launched on first use and closed after the file's last test. */

@@ -6,9 +6,10 @@ import type {
   CostsAnswer,
   CostsQuery,
   CreatedKeyAnswer,
+  KeyScope,
   PricesAnswer,
   ProjectAnswer,
-  RepriceAnswer,
+  RepriceJobAnswer,
   SettingAnswer,
   SettingKind,
   WeeklyReportAnswer,
@@ -37,6 +38,8 @@ export class CostscopeApiError extends Error {
     readonly status?: number,
     /** The parameter a 400 names (`groupBy`, `body.0.monthlyUsd`). */
     readonly parameter?: string,
+    /** The re-pricing job a 409 names: the project's job still running. */
+    readonly runningJobId?: string,
   ) {
     super(message);
   }
@@ -112,18 +115,30 @@ async function send<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', route: string,
     json = undefined;
   }
   if (!response.ok) {
-    const answer = (json ?? {}) as { message?: unknown; parameter?: unknown };
+    const answer = (json ?? {}) as { message?: unknown; parameter?: unknown; jobId?: unknown };
     const message = typeof answer.message === 'string' ? answer.message : `${response.status} ${response.statusText}`;
     const failure = new CostscopeApiError(
-      response.status === 401 ? 'The dashboard’s project key was refused by the server (revoked, or from another installation).' : message,
+      response.status === 401 ? 'The dashboard’s project key was refused by the server (revoked, or from another installation).' : response.status === 403 ? forbidden(method) : message,
       response.status,
       typeof answer.parameter === 'string' ? answer.parameter : undefined,
+      response.status === 409 && typeof answer.jobId === 'string' ? answer.jobId : undefined,
     );
     if (response.status >= 500 || response.status === 401) lastError = { message: failure.message, at: failure.at };
     throw failure;
   }
   lastError = undefined;
   return json as T;
+}
+
+/**
+ * A 403 means the dashboard's key lacks the route's scope: the operator gave it a `read` key (every
+ * write needs `admin`), or an `ingest` key (it may not even read). Said so, rather than the
+ * server's words about routes.
+ */
+function forbidden(method: 'GET' | 'POST' | 'PUT' | 'DELETE'): string {
+  return method === 'GET'
+    ? 'The dashboard’s key may only send spans (ingest scope): give the dashboard a read or admin key to show figures.'
+    : 'The dashboard’s key is read-only: settings, keys and re-pricing need an admin key.';
 }
 
 export const api = {
@@ -151,7 +166,10 @@ export const api = {
 
   prices: (at?: Date) => request<PricesAnswer>('GET', `/api/v1/prices${queryString({ at })}`),
 
-  reprice: (range: { from: string; to: string }) => request<RepriceAnswer>('POST', '/api/v1/prices/reprice', range),
+  /** Queues a re-pricing job (202); a 409 names the project's job still running (`runningJobId`). */
+  reprice: (range: { from: string; to: string }) => request<RepriceJobAnswer>('POST', '/api/v1/prices/reprice', range),
+
+  repriceJob: (jobId: string) => request<RepriceJobAnswer>('GET', `/api/v1/prices/reprice/${encodeURIComponent(jobId)}`),
 
   setting: <T>(kind: SettingKind) => request<SettingAnswer<T>>('GET', `/api/v1/settings/${kind}`),
 
@@ -161,7 +179,7 @@ export const api = {
 
   keys: () => request<{ keys: ApiKeyAnswer[] }>('GET', '/api/v1/keys'),
 
-  createKey: (name: string) => request<CreatedKeyAnswer>('POST', '/api/v1/keys', { name }),
+  createKey: (name: string, scope: KeyScope) => request<CreatedKeyAnswer>('POST', '/api/v1/keys', { name, scope }),
 
   revokeKey: (keyId: string) => request<{ keyId: string; revoked: true }>('DELETE', `/api/v1/keys/${encodeURIComponent(keyId)}`),
 };

@@ -111,11 +111,34 @@ export type PricesAnswer = {
   unpricedModels: Array<{ model: string; requests: number; lastSeen: string }>;
 };
 
-export type RepriceAnswer = { from: string; to: string; examined: number; changed: number; unpricedModels: string[] };
+/** A re-pricing job as `POST /api/v1/prices/reprice` (202) and `GET /api/v1/prices/reprice/:jobId` answer it. */
+export type RepriceJobAnswer = {
+  jobId: string;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  /** The range re-priced, widened to whole UTC hours. */
+  from: string;
+  to: string;
+  hoursDone: number;
+  hoursTotal: number;
+  /** Calls priced again so far; can pass `callsTotal` when calls arrive in the range meanwhile. */
+  examined: number;
+  callsTotal: number;
+  changed: number;
+  unpricedModels: string[];
+  /** Why a failed job stopped; null otherwise. */
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
 
 export type SettingKind = 'allocations' | 'rules' | 'channels' | 'prices';
 export type SettingAnswer<T = unknown> = { kind: SettingKind; version: number; updatedAt: string | null; value: T };
 export type FeatureAllocationSetting = { feature: string; monthlyUsd: string };
 
-export type ApiKeyAnswer = { keyId: string; name: string; keyPrefix: string; createdAt: string; revokedAt: string | null };
+/** What a key may do (DESIGN "Key scopes"); each includes the ones before it. */
+export const KEY_SCOPES = ['ingest', 'read', 'admin'] as const;
+export type KeyScope = (typeof KEY_SCOPES)[number];
+
+/** `keyPrefix`: `cs_` and 4 characters of a generated key, `sha256:` and 8 hex of an operator-chosen one. */
+export type ApiKeyAnswer = { keyId: string; name: string; keyPrefix: string; scope: KeyScope; createdAt: string; revokedAt: string | null };
 export type CreatedKeyAnswer = ApiKeyAnswer & { key: string };

@@ -1,4 +1,5 @@
 import type { AlertRules, FeatureAllocation, PriceOverrideInput } from '@costscope/core';
+import type { KeyScope } from '../api/types';
 
 /**
  * The settings page's forms, turned into the values `PUT /api/v1/settings/*` takes, and the
@@ -438,4 +439,17 @@ export function defaultRepriceFrom(overrides: readonly Pick<PriceOverrideInput, 
   if (!newest) return addDays(today, -6) < oldest ? oldest : addDays(today, -6);
   if (newest > today) return today;
   return newest < oldest ? oldest : newest;
+}
+
+/** What each scope lets a key do, one line each, as the key form offers them. */
+export const KEY_SCOPE_CHOICES: ReadonlyArray<{ scope: KeyScope; label: string; description: string }> = [
+  { scope: 'ingest', label: 'Ingest', description: 'Sends spans only: the key to ship inside apps.' },
+  { scope: 'read', label: 'Read', description: 'Ingest, and reads every figure through the API.' },
+  { scope: 'admin', label: 'Admin', description: 'Everything, including keys, settings and re-pricing.' },
+];
+
+/** The form's scope: the least (`ingest`) when it sent none, undefined for one no key can have. */
+export function keyScopeFromForm(value: FormDataEntryValue | null): KeyScope | undefined {
+  if (value === null || value === '') return 'ingest';
+  return KEY_SCOPE_CHOICES.some((choice) => choice.scope === value) ? (value as KeyScope) : undefined;
 }

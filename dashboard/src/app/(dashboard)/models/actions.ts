@@ -1,13 +1,15 @@
 'use server';
 
-import { refresh } from 'next/cache';
 import { cookies } from 'next/headers';
-import { CostscopeApiError, api } from '@/lib/api/client';
+import { CostscopeApiError } from '@/lib/api/client';
+import type { RepriceJobAnswer } from '@/lib/api/types';
+import { startRepriceJob } from '@/lib/server/reprice-job';
 import { SESSION_COOKIE, isValidSessionToken } from '@/lib/server/session';
 
+/** `started`: the job the server queued, or the project's job already running (`alreadyRunning`). */
 export type RepriceState =
   | { status: 'idle' }
-  | { status: 'done'; from: string; to: string; examined: number; changed: number; unpricedModels: string[] }
+  | { status: 'started'; job: RepriceJobAnswer; alreadyRunning: boolean; at: number }
   | { status: 'error'; message: string };
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
@@ -17,13 +19,13 @@ function refusal(error: CostscopeApiError): string {
   if (error.status === 400 && error.parameter === 'body.from') {
     return `Only calls within the raw retention can be re-priced, and this range starts earlier. Pick a more recent range. (${error.message})`;
   }
-  if (error.status === 403) return `The dashboard’s key may not re-price: re-pricing needs an admin key. (${error.message})`;
   return error.message;
 }
 
 /**
- * Applies the prices in force now (the catalog with this project's overrides) to the calls
- * already stored in the page's range, then refreshes the page so its figures show the new costs.
+ * Starts applying the prices in force now (the catalog with this project's overrides) to the
+ * calls already stored in the page's range; the form follows the job and refreshes the page's
+ * figures when it is done.
  */
 export async function repriceRange(_previous: RepriceState, form: FormData): Promise<RepriceState> {
   // The proxy refuses actions without a session; checked again here, as every write should be.
@@ -36,9 +38,8 @@ export async function repriceRange(_previous: RepriceState, form: FormData): Pro
     return { status: 'error', message: 'The range to re-price is not readable; reload the page and try again.' };
   }
   try {
-    const answer = await api.reprice({ from, to });
-    refresh();
-    return { status: 'done', ...answer };
+    const { job, alreadyRunning } = await startRepriceJob({ from, to });
+    return { status: 'started', job, alreadyRunning, at: Date.now() };
   } catch (error) {
     if (CostscopeApiError.isInstance(error)) return { status: 'error', message: refusal(error) };
     throw error;

@@ -3,8 +3,10 @@
 import type { AlertRules, FeatureAllocation, PriceOverrideInput } from '@costscope/core';
 import { refresh } from 'next/cache';
 import { CostscopeApiError, api } from '@/lib/api/client';
-import type { CreatedKeyAnswer, RepriceAnswer } from '@/lib/api/types';
+import type { CreatedKeyAnswer, RepriceJobAnswer } from '@/lib/api/types';
 import { dashboardKeyPrefix } from '@/lib/server/dashboard-key';
+import { startRepriceJob } from '@/lib/server/reprice-job';
+import { REPRICE_ALREADY_RUNNING } from '@/lib/shape/reprice';
 import {
   ALLOCATION_FIELDS,
   CHANNEL_FIELDS,
@@ -15,6 +17,7 @@ import {
   channelsFromForm,
   describeTestSend,
   fieldForApiParameter,
+  keyScopeFromForm,
   priceOverrideRow,
   priceOverridesFromForm,
   repriceRangeFromForm,
@@ -150,23 +153,20 @@ export async function savePriceOverrides(_previous: FormAnswer<PriceOverrideRow[
   }
 }
 
-export type RepriceAnswerState = FormAnswer<{ from: string; through: string }> & { result?: RepriceAnswer };
+/**
+ * `job`: the re-pricing job the server queued, or the project's job already running (`note` then
+ * says so); the form follows it until it is done.
+ */
+export type RepriceAnswerState = FormAnswer<{ from: string; through: string }> & { job?: RepriceJobAnswer; note?: string };
 
 export async function repriceRange(_previous: RepriceAnswerState, form: FormData): Promise<RepriceAnswerState> {
   const submitted = { from: String(form.get('from') ?? ''), through: String(form.get('through') ?? '') };
   const { range, errors } = repriceRangeFromForm(form);
   if (!range) return invalid(errors, submitted);
   try {
-    const result = await api.reprice(range);
-    refresh();
-    const still = result.unpricedModels.length > 0 ? ` Still unpriced: ${result.unpricedModels.join(', ')}.` : '';
-    return {
-      status: 'saved',
-      message: `Re-priced ${plural(result.examined, 'call')}: ${plural(result.changed, 'cost')} changed.${still}`,
-      submitted,
-      result,
-      at: now(),
-    };
+    // Nothing to refresh yet: the figures change as the job works, and the form refreshes the page when it is done.
+    const { job, alreadyRunning } = await startRepriceJob(range);
+    return { status: 'saved', submitted, job, note: alreadyRunning ? REPRICE_ALREADY_RUNNING : undefined, at: now() };
   } catch (error) {
     // The API names `body.from` / `body.to`; the form's fields are `from` and `through`.
     const answer = failure(error, submitted, ['from', 'to']);
@@ -175,7 +175,7 @@ export async function repriceRange(_previous: RepriceAnswerState, form: FormData
   }
 }
 
-export type CreateKeyAnswer = FormAnswer<{ name: string }> & { created?: Pick<CreatedKeyAnswer, 'key' | 'keyId' | 'name' | 'keyPrefix'> };
+export type CreateKeyAnswer = FormAnswer<{ name: string; scope: string }> & { created?: Pick<CreatedKeyAnswer, 'key' | 'keyId' | 'name' | 'keyPrefix' | 'scope'> };
 
 /**
  * The one answer that carries a new key: rendered once, to the admin who created it, and kept
@@ -183,18 +183,21 @@ export type CreateKeyAnswer = FormAnswer<{ name: string }> & { created?: Pick<Cr
  */
 export async function createKey(_previous: CreateKeyAnswer, form: FormData): Promise<CreateKeyAnswer> {
   const name = String(form.get('name') ?? '').trim();
-  if (!name) return invalid({ name: 'Name the key after the app or person that uses it.' }, { name });
+  const scope = keyScopeFromForm(form.get('scope'));
+  const submitted = { name, scope: scope ?? 'ingest' };
+  if (!name) return invalid({ name: 'Name the key after the app or person that uses it.' }, submitted);
+  if (!scope) return invalid({ scope: 'Choose ingest, read or admin.' }, submitted);
   try {
-    const created = await api.createKey(name);
+    const created = await api.createKey(name, scope);
     refresh();
     return {
       status: 'saved',
-      message: `Created “${created.name}”. Copy the key now: it is shown only this once.`,
-      created: { key: created.key, keyId: created.keyId, name: created.name, keyPrefix: created.keyPrefix },
+      message: `Created “${created.name}” with the ${created.scope} scope. Copy the key now: it is shown only this once.`,
+      created: { key: created.key, keyId: created.keyId, name: created.name, keyPrefix: created.keyPrefix, scope: created.scope },
       at: now(),
     };
   } catch (error) {
-    return failure(error, { name }, ['name']);
+    return failure(error, submitted, ['name', 'scope']);
   }
 }
 

@@ -7,13 +7,17 @@ import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import type { FormAnswer } from '@/lib/shape/settings';
+import type { KeyScope } from '@/lib/api/types';
+import { KEY_SCOPE_CHOICES, type FormAnswer } from '@/lib/shape/settings';
 import { createKey, revokeKey, type CreateKeyAnswer } from './actions';
 import { FieldError, FormMessage, SubmitButton, invalidProps } from './form-parts';
 
-export type KeyListing = { keyId: string; name: string; keyPrefix: string; created: string; revoked: string | null; usedByDashboard: boolean };
+export type KeyListing = { keyId: string; name: string; keyPrefix: string; scope: KeyScope; created: string; revoked: string | null; usedByDashboard: boolean };
 
-/** The project's API keys: create one (its key shown once, here), revoke one after confirming. */
+/**
+ * The project's API keys: create one with its scope (its key shown once, here), revoke one after
+ * confirming. New keys default to `ingest`, the least a key may do, since most keys ship in apps.
+ */
 export function KeysPanel({ keys, endpoint }: { keys: KeyListing[]; endpoint: string }) {
   const [created, createAction, creating] = useActionState<CreateKeyAnswer, FormData>(createKey, { status: 'idle' });
   const [revoked, revokeAction, revoking] = useActionState<FormAnswer, FormData>(revokeKey, { status: 'idle' });
@@ -33,13 +37,34 @@ export function KeysPanel({ keys, endpoint }: { keys: KeyListing[]; endpoint: st
             <Input id="key-name" name="name" placeholder="support-app production" maxLength={100} autoComplete="off" defaultValue={created.status === 'error' ? created.submitted?.name : ''} {...invalidProps('key-name', createErrors, 'name')} />
             <FieldError id="key-name" errors={createErrors} name="name" />
           </div>
+        </div>
+        <fieldset key={`scope-${created.at ?? 'initial'}`} className="grid gap-1.5" aria-describedby={createErrors?.scope ? 'key-scope-error' : undefined}>
+          <legend className="mb-1 text-sm font-medium">Scope</legend>
+          {KEY_SCOPE_CHOICES.map((choice) => (
+            <label key={choice.scope} className="flex items-start gap-2 text-sm">
+              <input
+                type="radio"
+                name="scope"
+                value={choice.scope}
+                defaultChecked={choice.scope === (created.status === 'error' ? created.submitted?.scope : 'ingest')}
+                className="mt-1 accent-primary"
+                data-testid={`key-scope-${choice.scope}`}
+              />
+              <span>
+                <span className="font-medium">{choice.label}</span> <span className="text-muted-foreground">— {choice.description}</span>
+              </span>
+            </label>
+          ))}
+          <FieldError id="key-scope" errors={createErrors} name="scope" />
+        </fieldset>
+        <div>
           <SubmitButton pending={creating} pendingText="Creating…" data-testid="key-create">
             <KeyRound aria-hidden="true" />
             Create key
           </SubmitButton>
         </div>
         <FormMessage status={created.status} message={created.message} testId="key-create-message" />
-        {created.created ? <NewKey name={created.created.name} secret={created.created.key} /> : null}
+        {created.created ? <NewKey name={created.created.name} scope={created.created.scope} secret={created.created.key} /> : null}
       </form>
 
       <div className="grid gap-2">
@@ -49,6 +74,7 @@ export function KeysPanel({ keys, endpoint }: { keys: KeyListing[]; endpoint: st
             <TableRow className="hover:bg-transparent">
               <TableHead>Name</TableHead>
               <TableHead>Key</TableHead>
+              <TableHead>Scope</TableHead>
               <TableHead>Created</TableHead>
               <TableHead>Status</TableHead>
               <TableHead>
@@ -59,7 +85,7 @@ export function KeysPanel({ keys, endpoint }: { keys: KeyListing[]; endpoint: st
           <TableBody>
             {keys.length === 0 ? (
               <TableRow>
-                <TableCell colSpan={5} className="py-6 text-center text-muted-foreground">
+                <TableCell colSpan={6} className="py-6 text-center text-muted-foreground">
                   No keys listed.
                 </TableCell>
               </TableRow>
@@ -75,6 +101,9 @@ export function KeysPanel({ keys, endpoint }: { keys: KeyListing[]; endpoint: st
                     ) : null}
                   </TableCell>
                   <TableCell className="font-mono text-xs">{key.keyPrefix}…</TableCell>
+                  <TableCell data-testid={`key-scope-of-${key.keyId}`}>
+                    <Badge variant={key.scope === 'admin' ? 'default' : 'outline'}>{key.scope}</Badge>
+                  </TableCell>
                   <TableCell className="whitespace-nowrap">{key.created}</TableCell>
                   <TableCell className="whitespace-nowrap">{key.revoked ? `Revoked ${key.revoked}` : <Badge variant="success">Active</Badge>}</TableCell>
                   <TableCell className="text-right">
@@ -105,11 +134,13 @@ export function KeysPanel({ keys, endpoint }: { keys: KeyListing[]; endpoint: st
 }
 
 /** The new key, once: the server does not keep it, so it cannot be shown again. */
-function NewKey({ name, secret }: { name: string; secret: string }) {
+function NewKey({ name, scope, secret }: { name: string; scope: KeyScope; secret: string }) {
   const [copied, setCopied] = useState(false);
   return (
     <div className="grid gap-2 rounded-lg border border-warning/50 bg-warning/10 p-3" data-testid="new-key">
-      <p className="text-sm font-medium">The key for “{name}” (shown once):</p>
+      <p className="text-sm font-medium">
+        The key for “{name}”, scope <span data-testid="new-key-scope">{scope}</span> (shown once):
+      </p>
       <div className="flex flex-wrap items-center gap-2">
         <code className="min-w-0 flex-1 break-all rounded-md bg-background px-3 py-2 font-mono text-xs" data-testid="new-key-value">
           {secret}

@@ -58,6 +58,8 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pag
   ]);
 
   const timezone = project.ok ? project.data.timezone : 'UTC';
+  // A dashboard given a `read` key shows every figure but may change nothing: said before a form fails.
+  const dashboardScope = keys.ok ? keys.data.keys.find((key) => !key.revokedAt && key.keyPrefix === keys.data.dashboardPrefix)?.scope : undefined;
   const retentionDays = project.ok ? project.data.retentionDays : 30;
   const oldestRawDay = addDays(today, -(retentionDays - 1));
   const catalog = createPriceCatalog();
@@ -88,6 +90,11 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pag
           </a>
         ))}
       </nav>
+      {dashboardScope && dashboardScope !== 'admin' ? (
+        <p role="note" className="mb-6 rounded-md border border-warning/50 bg-warning/10 px-3 py-2 text-sm" data-testid="read-only-key">
+          This dashboard reads with a <strong>{dashboardScope}</strong> key: it shows the settings, but saving them, creating or revoking keys and re-pricing need an admin key.
+        </p>
+      ) : null}
       <div className="grid grid-cols-1 gap-8">
         <Section id="allocations" title="Allocations" description="Monthly cost allocation per feature.">
           {failed(allocations) ?? (
@@ -138,6 +145,7 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pag
                   keyId: key.keyId,
                   name: key.name,
                   keyPrefix: key.keyPrefix,
+                  scope: key.scope,
                   created: dateTime(key.createdAt, timezone),
                   revoked: key.revokedAt ? dateTime(key.revokedAt, timezone) : null,
                   usedByDashboard: key.keyPrefix === keys.data.dashboardPrefix,

@@ -1,12 +1,14 @@
 'use client';
 
-import { Plus, Trash2 } from 'lucide-react';
+import { CheckCircle2, Plus, Trash2 } from 'lucide-react';
 import { useActionState, useId, useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { count, exactPrice } from '@/lib/format';
+import { repriceSummary } from '@/lib/shape/reprice';
 import { emptyPriceOverrideRow, type FieldErrors, type FormAnswer, type PriceOverrideRow } from '@/lib/shape/settings';
+import { RepriceJobProgress } from '../reprice-job-progress';
 import { repriceRange, savePriceOverrides, type RepriceAnswerState } from './actions';
 import { FieldError, FormMessage, SubmitButton, invalidProps } from './form-parts';
 
@@ -184,28 +186,23 @@ export function RepriceForm({ defaultFrom, defaultThrough, oldestDay }: { defaul
           <Input id="reprice-through" name="through" type="date" defaultValue={values.through} className="w-auto" {...invalidProps('reprice-through', errors, 'through')} />
           <FieldError id="reprice-through" errors={errors} name="through" />
         </div>
-        <SubmitButton pending={pending} pendingText="Re-pricing…" variant="secondary" data-testid="reprice-submit">
+        <SubmitButton pending={pending} pendingText="Starting…" variant="secondary" data-testid="reprice-submit">
           Re-price the range
         </SubmitButton>
       </div>
       <FormMessage status={answer.status} message={answer.message} testId="reprice-message" />
-      {answer.result ? (
-        <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:flex sm:flex-wrap" data-testid="reprice-result">
-          <div className="flex gap-2">
-            <dt className="text-muted-foreground">Calls examined</dt>
-            <dd className="tabular font-medium" data-testid="reprice-examined">{count(answer.result.examined)}</dd>
-          </div>
-          <div className="flex gap-2">
-            <dt className="text-muted-foreground">Costs changed</dt>
-            <dd className="tabular font-medium" data-testid="reprice-changed">{count(answer.result.changed)}</dd>
-          </div>
-          <div className="flex gap-2">
-            <dt className="text-muted-foreground">Range</dt>
-            <dd className="tabular">
-              {answer.result.from.slice(0, 16).replace('T', ' ')} – {answer.result.to.slice(0, 16).replace('T', ' ')} UTC
-            </dd>
-          </div>
-        </dl>
+      {answer.job ? (
+        <RepriceJobProgress
+          key={answer.at}
+          initial={answer.job}
+          note={answer.note}
+          done={(job) => (
+            <p className="flex items-start gap-1.5 text-success" data-testid="reprice-summary">
+              <CheckCircle2 className="mt-0.5 size-4 shrink-0" aria-hidden="true" />
+              <span>{repriceSummary(job)}</span>
+            </p>
+          )}
+        />
       ) : null}
     </form>
   );
