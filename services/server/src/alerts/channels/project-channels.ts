@@ -62,7 +62,7 @@ export class ProjectChannels implements OnApplicationBootstrap, OnApplicationShu
     } catch (error) {
       if (!isStorageOutage(error)) throw error;
       // Storage down at start must not stop the process (ingest keeps spooling): retry later.
-      this.logger.warn('storage did not answer: stored channel secrets will be checked and encrypted once it does');
+      this.logger.warn(`storage is not ready (${(error as CostscopeStorageError).kind}): stored channel secrets will be checked and encrypted once it is`);
       this.retryLater();
     }
   }
@@ -130,6 +130,10 @@ export class ProjectChannels implements OnApplicationBootstrap, OnApplicationShu
   }
 }
 
+/**
+ * Any storage failure: unreachable, slow, or not migrated yet (a server that was down at start is
+ * migrated in the background). Only a key that does not open the stored secrets fails the start.
+ */
 function isStorageOutage(error: unknown): boolean {
-  return CostscopeStorageError.isInstance(error) && (error.kind === 'unreachable' || error.kind === 'timeout');
+  return CostscopeStorageError.isInstance(error);
 }
