@@ -251,17 +251,22 @@ describe('settings', () => {
     }
   });
 
-  it('keeps channel secrets out of the page, and shows a test send’s outcome', async () => {
+  it('keeps channel secrets out of the page, refuses a webhook to an internal address next to its field, and shows a test send’s outcome', async () => {
     channelsBefore = (await api<SettingAnswer>('/api/v1/settings/channels')).value;
     const page = await signedInPage();
     const recorder = recordResponses(page.context());
     await openPage(page, '/settings#channels');
-    // A webhook nobody listens on: the test send fails, and says why.
     const secretPath = 'T000/B000/e2e-webhook-secret';
-    await page.locator('#channels-webhook-url').fill(`http://127.0.0.1:9/${secretPath}`);
+    // A project's webhook may not point inside the network (SSRF): the API's refusal shows at the
+    // field (with what was typed, to correct it: not the secret below, which must never come back).
+    await page.locator('#channels-webhook-url').fill('http://127.0.0.1:9/internal-service');
+    await page.getByTestId('channels-save').click();
+    await expect.poll(() => page.locator('[data-field-error="webhook.url"]').count()).toBe(1);
+    // A host that does not resolve passes the save and fails the test send, saying why.
+    await page.locator('#channels-webhook-url').fill(`https://hooks.example.invalid/${secretPath}`);
     await page.getByTestId('channels-save').click();
     await expect.poll(() => textOf(page, 'channels-message')).toContain('Saved the channels');
-    expect(await page.locator('#channels-webhook-url').inputValue()).toBe('http://127.0.0.1:9/…');
+    expect(await page.locator('#channels-webhook-url').inputValue()).toBe('https://hooks.example.invalid/…');
     await page.getByTestId('test-send-webhook').click();
     await expect.poll(() => textOf(page, 'test-send-webhook-message')).toMatch(/^Not sent: .+/);
     await page.reload();

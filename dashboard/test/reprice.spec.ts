@@ -31,8 +31,9 @@ describe(repriceProgress.name, () => {
     expect(repriceProgress(job({ state: 'queued', hoursDone: 0, hoursTotal: 0 })).percent).toBe(0);
   });
 
-  it('drops the total once calls that arrived in the range meanwhile pass it', () => {
+  it('drops the total once the job is done, or once calls that arrived in the range meanwhile pass it', () => {
     expect(repriceProgress(job({ examined: 140_012 })).examined).toBe('140,012');
+    expect(repriceProgress(job({ state: 'done', hoursDone: 648, examined: 140_000 })).examined).toBe('140,000');
     expect(repriceProgress(job({ hoursTotal: 1, hoursDone: 1 })).hours).toBe('1 of 1 hour');
   });
 });

@@ -20,7 +20,7 @@ export type RepriceProgress = {
   stateLabel: string;
   /** "240 of 648 hours". */
   hours: string;
-  /** "51,234 of 140,000": the calls priced again of those in the range when the job began. */
+  /** "51,234 of 140,000" while it runs: the calls priced again of those in the range when the job began. */
   examined: string;
   /** "51,234". */
   changed: string;
@@ -34,9 +34,9 @@ export function repriceProgress(job: RepriceJobAnswer): RepriceProgress {
     percent,
     stateLabel: STATE_LABELS[job.state],
     hours: `${count(job.hoursDone)} of ${plural(job.hoursTotal, 'hour')}`,
-    // Calls that arrive in the range while the job runs are examined too: past the total, the
-    // total no longer says anything.
-    examined: job.examined > job.callsTotal ? count(job.examined) : `${count(job.examined)} of ${count(job.callsTotal)}`,
+    // Calls that arrive in the range while the job runs are examined too: past the total, or once
+    // the job is done, the total no longer says anything.
+    examined: job.state === 'done' || job.examined > job.callsTotal ? count(job.examined) : `${count(job.examined)} of ${count(job.callsTotal)}`,
     changed: count(job.changed),
   };
 }
