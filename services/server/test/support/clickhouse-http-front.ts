@@ -42,6 +42,9 @@ export type FrontEvent = {
   sql: string;
   settings: Record<string, string>;
   hung: boolean;
+  /** When it was held and when its client closed it (ms since the epoch), for hung statements. */
+  hungAt?: number;
+  closedAt?: number;
   closedBeforeAnswer: boolean;
   killed: boolean;
 };
@@ -170,8 +173,10 @@ export function startFront(options: FrontOptions): Promise<number> {
   /** Accepts and never answers; notes when the client gives up and closes the connection. */
   const hangUp = (request: IncomingMessage, response: ServerResponse, event: FrontEvent): void => {
     event.hung = true;
+    event.hungAt = Date.now();
     request.resume();
     response.once('close', () => {
+      event.closedAt = Date.now();
       if (!response.writableFinished) event.closedBeforeAnswer = true;
     });
   };
