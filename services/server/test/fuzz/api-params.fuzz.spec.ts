@@ -11,7 +11,7 @@ import { fuzzParameters } from './fuzz-settings.js';
  */
 let server: RunningServer;
 type Operation = { method: 'get' | 'put'; path: string; queryNames: string[] };
-let operations: Operation[] = [];
+const operations: Operation[] = [];
 
 beforeAll(async () => {
   // The per-key rate limit would answer 429 long before the fuzzing ends.

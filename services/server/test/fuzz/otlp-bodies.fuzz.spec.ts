@@ -160,8 +160,12 @@ const mutatedJson = fc
     const root = JSON.parse(otlpJsonBody(spans, { 'service.name': 'fuzz' })) as unknown;
     const nodes: Array<{ parent: Record<string, unknown> | unknown[]; key: string | number }> = [];
     const walk = (value: unknown): void => {
-      if (Array.isArray(value)) value.forEach((item, i) => (nodes.push({ parent: value, key: i }), walk(item)));
-      else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) (nodes.push({ parent: value as Record<string, unknown>, key }), walk(item));
+      if (value === null || typeof value !== 'object') return;
+      const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
+      for (const [key, item] of entries) {
+        nodes.push({ parent: value as Record<string, unknown>, key });
+        walk(item);
+      }
     };
     walk(root);
     const node = nodes[pick % nodes.length];
