@@ -47,8 +47,9 @@ function withDeadline(signal: AbortSignal | undefined, timeoutMs: number): Abort
  *   (the client's own `request_timeout` only starts once a socket is assigned);
  * - a read whose caller went away (the API client closed its connection) is aborted, and a
  *   `KILL QUERY` by its `query_id` follows in case the server did not notice the closed socket;
- * - at most 10 open sockets and 8 reads running at once, 32 more waiting (`busy` beyond, answered
- *   503), so inserts and kills always find a socket and a hung server cannot grow a queue of reads;
+ * - 8 reads running at once (`COSTSCOPE_QUERY_MAX_IN_FLIGHT`), 32 more waiting (`busy` beyond,
+ *   answered 503), and 2 sockets more than the reads may hold, so inserts and kills always find a
+ *   socket and a hung server cannot grow a queue of reads;
  * - `request_timeout` 60 s for commands and inserts (the batcher gives up on an insert sooner
  *   and spools it).
  * Parameters always go in the URL (`param_x`), never multipart, to stay in the widely supported
@@ -65,7 +66,8 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
     database: options.database,
     application: 'costscope-server',
     request_timeout: requestTimeoutMs,
-    max_open_connections: 10,
+    // Two sockets beyond the reads' own, so inserts and kills always find one.
+    max_open_connections: limits.maxConcurrentQueries + 2,
     compression: { request: true, response: true },
     keep_alive: { enabled: true, idle_socket_ttl: 2_500 },
     use_multipart_params: false,
