@@ -9,7 +9,8 @@
  *                         [--url http://host:4318 --api-key KEY]   (default: start a server on embedded storage)
  *
  * Warm-up is the first minute (the first third of a 1-minute run): caches, chDB's pools and V8's
- * heap grow there by design. Each minute's spans are new (their own seed), as in production.
+ * heap grow there by design. Memory is sampled every 5 s and judged on medians (see `windowMs`).
+ * Each minute's spans are new (their own seed), as in production.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -60,13 +61,24 @@ function runGenerator(options: Record<string, unknown>): Promise<MinuteResult> {
   });
 }
 
-/** The server's resident memory, from its own metrics (works for a server started elsewhere too). */
-async function serverRssMiB(url: string): Promise<number> {
+/**
+ * The server's resident memory and JavaScript heap in use, from its own metrics (prom-client's
+ * defaults under the server's `costscope_process_` prefix), so a server started elsewhere works too.
+ * RSS includes the embedded engine's caches; the heap is JavaScript's alone, to tell the two apart.
+ */
+async function serverMemoryMiB(url: string): Promise<{ rss: number; heap: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  // prom-client's default metric under the server's `costscope_process_` prefix.
-  const bytes = Number(/^costscope_process_process_resident_memory_bytes (\S+)$/m.exec(text)?.[1]);
-  if (!Number.isFinite(bytes)) throw new Error('the server does not report costscope_process_process_resident_memory_bytes');
-  return bytes / 1024 / 1024;
+  const read = (name: string): number => {
+    const bytes = Number(new RegExp(`^costscope_process_${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    if (!Number.isFinite(bytes)) throw new Error(`the server does not report costscope_process_${name}`);
+    return bytes / 1024 / 1024;
+  };
+  return { rss: read('process_resident_memory_bytes'), heap: read('nodejs_heap_size_used_bytes') };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 async function startLocalServer(apiKey: string): Promise<{ url: string; process: ChildProcess; dataDir: string }> {
@@ -96,8 +108,13 @@ const url = external ?? (local as { url: string }).url;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const requestsPerSecond = RATE / SPANS_PER_REQUEST;
 const failures: string[] = [];
-const rssSamples: Array<{ atMs: number; mib: number }> = [];
-const warmupMs = Math.min(60_000, (MINUTES * 60_000) / 3);
+const memorySamples: Array<{ atMs: number; rss: number; heap: number }> = [];
+/**
+ * Memory is judged on the median of each window's samples (RSS swings by a hundred MiB while the
+ * engine merges parts): the window right after warm-up against the last one — the second minute
+ * against the last minute of a long run, the middle third against the last third of a short one.
+ */
+const windowMs = Math.min(60_000, (MINUTES * 60_000) / 3);
 let sent = 0;
 let metricsFailures = 0;
 
@@ -105,8 +122,8 @@ try {
   console.log(`Soak — ${MINUTES} min at ${fmt(RATE)} spans/s (${SPANS_PER_REQUEST} spans per request, protobuf + gzip) against ${external ? url : 'a local server on embedded storage'}`);
   const soakStart = Date.now() + GENERATOR_LEAD_MS;
   const sampler = setInterval(() => {
-    serverRssMiB(url).then(
-      (mib) => rssSamples.push({ atMs: Date.now() - soakStart, mib }),
+    serverMemoryMiB(url).then(
+      (memory) => memorySamples.push({ atMs: Date.now() - soakStart, ...memory }),
       () => (metricsFailures += 1),
     );
   }, RSS_SAMPLE_MS);
@@ -127,15 +144,20 @@ try {
   clearInterval(sampler);
   if (metricsFailures > 0) failures.push(`the server did not answer /metrics ${metricsFailures} times`);
 
-  const warm = rssSamples.find((sample) => sample.atMs >= warmupMs);
-  const last = rssSamples.at(-1);
-  if (!warm || !last || warm === last) {
-    failures.push('too few RSS samples to judge memory');
+  const endMs = MINUTES * 60_000;
+  const early = memorySamples.filter((sample) => sample.atMs >= windowMs && sample.atMs < 2 * windowMs);
+  const late = memorySamples.filter((sample) => sample.atMs >= endMs - windowMs && sample.atMs <= endMs);
+  if (early.length < 3 || late.length < 3) {
+    failures.push('too few memory samples to judge memory');
   } else {
-    const growth = (last.mib / warm.mib - 1) * 100;
+    const [earlyRss, lateRss] = [median(early.map((sample) => sample.rss)), median(late.map((sample) => sample.rss))];
+    const [earlyHeap, lateHeap] = [median(early.map((sample) => sample.heap)), median(late.map((sample) => sample.heap))];
+    const growth = (lateRss / earlyRss - 1) * 100;
     const flat = growth <= MAX_RSS_GROWTH_PERCENT;
+    const span = (ms: number) => `${(ms / 1000).toFixed(0)}`;
     console.log(
-      `memory: ${warm.mib.toFixed(0)} MiB after warm-up (${(warm.atMs / 1000).toFixed(0)} s) → ${last.mib.toFixed(0)} MiB at the end: ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% — ${flat ? 'flat' : 'GROWING'} (limit +${MAX_RSS_GROWTH_PERCENT}%)`,
+      `memory (median RSS): ${earlyRss.toFixed(0)} MiB in ${span(windowMs)}–${span(2 * windowMs)} s → ${lateRss.toFixed(0)} MiB in the last ${span(windowMs)} s: ` +
+        `${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% — ${flat ? 'flat' : 'GROWING'} (limit +${MAX_RSS_GROWTH_PERCENT}%); JavaScript heap ${earlyHeap.toFixed(0)} → ${lateHeap.toFixed(0)} MiB`,
     );
     if (!flat) failures.push(`RSS grew ${growth.toFixed(1)}% after warm-up`);
   }
@@ -162,10 +184,10 @@ try {
 
 async function report(minute: number, result: MinuteResult): Promise<void> {
   sent += (result.statuses['200'] ?? 0) * SPANS_PER_REQUEST;
-  const rss = rssSamples.at(-1)?.mib;
+  const last = memorySamples.at(-1);
   const notOk = Object.entries(result.statuses).filter(([status]) => status !== '200');
   console.log(
-    `minute ${minute + 1}: ${fmt(result.spansPerSecond)} spans/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms, RSS ${rss === undefined ? '?' : rss.toFixed(0)} MiB${notOk.length > 0 ? `, NOT OK ${JSON.stringify(Object.fromEntries(notOk))}` : ''}`,
+    `minute ${minute + 1}: ${fmt(result.spansPerSecond)} spans/s, p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms, RSS ${last ? last.rss.toFixed(0) : '?'} MiB, heap ${last ? last.heap.toFixed(0) : '?'} MiB${notOk.length > 0 ? `, NOT OK ${JSON.stringify(Object.fromEntries(notOk))}` : ''}`,
   );
   if (notOk.length > 0) failures.push(`minute ${minute + 1}: ${JSON.stringify(Object.fromEntries(notOk))}`);
 }
