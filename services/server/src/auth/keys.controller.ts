@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, UseInterceptors } from '@nestjs/common';
 import { z } from 'zod';
 import { ProjectId } from '../http/project-request.js';
+import { QueryCancellationInterceptor } from '../query/query-cancellation.interceptor.js';
 import { parseBody } from '../http/parse-body.js';
 import type {
   createdKeyResponseSchema,
@@ -37,6 +38,7 @@ function keyJson(record: ApiKeyRecord): z.output<typeof keyJsonSchema> {
  */
 @Controller('api/v1/keys')
 @RequiresScope('admin')
+@UseInterceptors(QueryCancellationInterceptor)
 export class KeysController {
   constructor(
     @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,

@@ -1,15 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { findApiKeyByHash, hashApiKey, listAllApiKeyHashes, type ApiKeyHashRecord } from '../storage/api-keys.js';
-import { CostscopeStorageError, type StorageFailureKind } from '../storage/errors.js';
+import { CostscopeStorageError, STORAGE_UNAVAILABLE_KINDS } from '../storage/errors.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
 import type { KeyScope } from './key-scope.js';
 import type { KeySnapshot, LoadedKeySnapshot } from './key-snapshot.js';
 import { LruCache } from './lru-cache.js';
 
 export type AuthenticatedProject = { projectId: string; keyId: string; scope: KeyScope };
-
-/** Storage failures that mean "storage does not answer now", as opposed to a bug in a query. */
-const UNAVAILABLE_KINDS: ReadonlySet<StorageFailureKind> = new Set(['unreachable', 'auth', 'server', 'timeout']);
 
 export type ProjectKeyResolverOptions = {
   /** Where the verified copy of every key hash lives; without one, an outage answers 503. */
@@ -112,7 +109,7 @@ export class ProjectKeyResolver {
   }
 
   private fromSnapshot(error: unknown, keyHash: string): AuthenticatedProject | undefined | 'no-snapshot' {
-    if (!CostscopeStorageError.isInstance(error) || !UNAVAILABLE_KINDS.has(error.kind) || !this.snapshot) return 'no-snapshot';
+    if (!CostscopeStorageError.isInstance(error) || !STORAGE_UNAVAILABLE_KINDS.has(error.kind) || !this.snapshot) return 'no-snapshot';
     if (!this.snapshotLoaded) {
       this.snapshotKeys = this.snapshot.load();
       this.snapshotLoaded = true;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProjectChannels } from '../../src/alerts/channels/project-channels.js';
 import { saveAlertEpisode } from '../../src/storage/alert-episodes.js';
 import { getSetting } from '../../src/storage/settings.js';
 import { otlpJsonBody, type JsonSpan } from '../support/otlp-json.js';
@@ -62,8 +63,11 @@ describe('settings', () => {
     expect(shown.slack.botToken).toMatch(/^xoxb-…/);
 
     await api('PUT', '/api/v1/settings/channels', { slack: { botToken: shown.slack.botToken, channel: '#llm-costs' } });
+    // Kept (not replaced by its masked form), and stored sealed: the token is only in the opened settings.
     const stored = await getSetting(server.transport, { projectId: 'default', kind: 'channels' });
-    expect(stored?.value).toMatchObject({ slack: { botToken: token, channel: '#llm-costs' } });
+    expect(JSON.stringify(stored?.value)).not.toContain(token);
+    const opened = await server.app.get(ProjectChannels).read('default');
+    expect(opened.settings).toMatchObject({ slack: { botToken: token, channel: '#llm-costs' } });
   });
 });
 
