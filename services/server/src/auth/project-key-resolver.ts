@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { findApiKeyByHash, hashApiKey, listAllApiKeyHashes, type ApiKeyHashRecord } from '../storage/api-keys.js';
 import { CostscopeStorageError, STORAGE_UNAVAILABLE_KINDS } from '../storage/errors.js';
+import { withQueryCancellation } from '../storage/query-cancellation.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
 import type { KeyScope } from './key-scope.js';
 import type { KeySnapshot, LoadedKeySnapshot } from './key-snapshot.js';
@@ -18,6 +19,11 @@ export type ProjectKeyResolverOptions = {
   /** How long "no such key" is remembered: short, and in its own bounded cache. */
   unknownKeyTtlMs?: number;
   maxUnknownKeys?: number;
+  /**
+   * How long one look-up may wait for storage before the snapshot answers (2 s): a storage that
+   * accepts connections and never answers must not hold every export for the whole read deadline.
+   */
+  lookupTimeoutMs?: number;
 };
 
 /**
@@ -38,6 +44,7 @@ export class ProjectKeyResolver {
   private readonly known: LruCache<string, AuthenticatedProject>;
   private readonly unknown: LruCache<string, true>;
   private readonly snapshot: KeySnapshot | undefined;
+  private readonly lookupTimeoutMs: number;
   private snapshotKeys: LoadedKeySnapshot | undefined;
   private snapshotLoaded = false;
   private readonly logger = new Logger('ProjectKeyResolver');
@@ -50,6 +57,7 @@ export class ProjectKeyResolver {
     this.known = new LruCache(options.maxKeys ?? 10_000, options.keyTtlMs ?? 10_000, now);
     this.unknown = new LruCache(options.maxUnknownKeys ?? 1_000, options.unknownKeyTtlMs ?? 2_000, now);
     this.snapshot = options.snapshot;
+    this.lookupTimeoutMs = options.lookupTimeoutMs ?? 2_000;
   }
 
   async resolve(key: string): Promise<AuthenticatedProject | undefined> {
@@ -59,10 +67,16 @@ export class ProjectKeyResolver {
     if (this.unknown.get(keyHash)) return undefined;
 
     let stored: ApiKeyHashRecord | undefined;
+    const lookupDeadline = AbortSignal.timeout(this.lookupTimeoutMs);
     try {
-      const record = await findApiKeyByHash(this.transport, keyHash);
+      const record = await withQueryCancellation(lookupDeadline, () => findApiKeyByHash(this.transport, keyHash));
       stored = record && { keyHash, projectId: record.projectId, keyId: record.keyId, scope: record.scope, revokedAt: record.revokedAt };
-    } catch (error) {
+    } catch (failure) {
+      // The look-up was cut off by its own deadline: storage does not answer in time, which is
+      // an outage for this request, whatever the transport called the abort.
+      const error = lookupDeadline.aborted
+        ? new CostscopeStorageError('apiKeys.find', 'timeout', `no answer within ${this.lookupTimeoutMs} ms`, { cause: failure })
+        : failure;
       const fromSnapshot = this.fromSnapshot(error, keyHash);
       if (fromSnapshot === 'no-snapshot') throw error;
       return fromSnapshot;
