@@ -2,7 +2,9 @@ import { Controller, Get, Header, Inject, Optional, Query, Res } from '@nestjs/c
 import { PublicRoute } from '../auth/requires-scope.js';
 import type { Response } from 'express';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
+import { CostscopeBadRequestError, parseBody } from '../http/parse-body.js';
 import { IngestPipeline } from '../ingest/ingest-pipeline.js';
+import { readinessQuerySchema, type ReadinessResponse } from '../query/response-schemas.js';
 import { CostscopeStorageError } from '../storage/errors.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
@@ -28,17 +30,16 @@ export class ReadinessController {
    * of a combined process. 503 names what is wrong in plain words, never an address or a stack.
    */
   @Get('readyz')
-  async readyz(@Query('role') role: string | undefined, @Res() response: Response): Promise<void> {
-    const roles = role === undefined ? this.config.roles : this.config.roles.filter((candidate) => candidate === role);
-    if (roles.length === 0) {
-      response.status(400).json({ status: 'unknown-role', reason: `this process serves the roles ${this.config.roles.join(', ')}` });
-      return;
-    }
+  async readyz(@Query() query: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const { role } = parseBody(readinessQuerySchema, query, 'query');
+    const roles = role === undefined ? [...this.config.roles] : this.config.roles.filter((candidate) => candidate === role);
+    if (roles.length === 0) throw new CostscopeBadRequestError('query.role', `this process serves the roles ${this.config.roles.join(', ')}`);
     const checks: Partial<Record<'ingest' | 'storage', ReadinessCheck>> = {};
     if (roles.includes('ingest')) checks.ingest = await this.ingestCheck();
     if (roles.includes('api') || roles.includes('scheduler')) checks.storage = await this.storageCheck();
     const ready = Object.values(checks).every((check) => check.status === 'ready');
-    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', storage: this.transport.kind, roles, checks });
+    const answer: ReadinessResponse = { status: ready ? 'ready' : 'unavailable', storage: this.transport.kind, roles, checks };
+    response.status(ready ? 200 : 503).json(answer);
   }
 
   private async ingestCheck(): Promise<ReadinessCheck> {

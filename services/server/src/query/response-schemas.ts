@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KEY_SCOPES } from '../auth/key-scope.js';
+import { SERVER_ROLES } from '../config/server-config.js';
 import { COST_DIMENSIONS } from '../storage/query-support.js';
 
 /**
@@ -163,6 +164,25 @@ export const repriceJobResponseSchema = z.object({
   updatedAt: instant,
 });
 
+export const readinessQuerySchema = z.object({
+  role: z.enum(SERVER_ROLES).optional().describe('Ask about one role of this process (400 for a role it does not serve)'),
+});
+
+const readinessCheckSchema = z.object({
+  status: z.enum(['ready', 'unavailable']),
+  reason: z.string().optional().describe('What is wrong, in plain words: never an address or a stack'),
+});
+
+export const readinessResponseSchema = z.object({
+  status: z.enum(['ready', 'unavailable']),
+  storage: z.enum(['embedded', 'http']),
+  roles: z.array(z.enum(SERVER_ROLES)),
+  checks: z.object({
+    ingest: readinessCheckSchema.optional().describe('The spool can take calls (ingest role)'),
+    storage: readinessCheckSchema.optional().describe('Storage answers (api and scheduler roles)'),
+  }),
+});
+
 export type CostsResponse = z.output<typeof costsResponseSchema>;
 export type ProjectResponse = z.output<typeof projectResponseSchema>;
 export type AlertsResponse = z.output<typeof alertsResponseSchema>;
@@ -172,3 +192,4 @@ export type PricesResponse = z.output<typeof pricesResponseSchema>;
 export type RepriceJobResponse = z.output<typeof repriceJobResponseSchema>;
 export type SettingResponse = z.output<ReturnType<typeof settingResponseSchema>>;
 export type ChannelTestResponse = z.output<typeof channelTestResponseSchema>;
+export type ReadinessResponse = z.output<typeof readinessResponseSchema>;

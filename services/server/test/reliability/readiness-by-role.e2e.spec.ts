@@ -51,6 +51,10 @@ describe('/readyz while storage is down', () => {
       status: 200,
       body: { status: 'ready', storage: 'http', roles: ['ingest'], checks: { ingest: { status: 'ready' } } },
     });
+    // A role it does not serve is a question it cannot answer, not "ready".
+    const notServed = await readiness(ingest, '?role=api');
+    expect(notServed.status).toBe(400);
+    expect(notServed.body).toMatchObject({ parameter: 'query.role' });
   });
 
   it('is not ready on an API process, and says why without the storage address', async () => {
@@ -70,5 +74,6 @@ describe('/readyz while storage is down', () => {
     expect((await readiness(combined, '?role=api')).status).toBe(503);
     const unknown = await readiness(combined, '?role=everything');
     expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ parameter: 'query.role' });
   });
 });
