@@ -1,8 +1,7 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { readOrCreateSealKey, sealText, unsealText, writeFileDurably } from '../config/sealed-file.js';
 import type { ApiKeyHashRecord } from '../storage/api-keys.js';
 import { KEY_SCOPES } from './key-scope.js';
 
@@ -33,10 +32,8 @@ export type LoadedKeySnapshot = { writtenAt: Date; keys: Map<string, ApiKeyHashR
 /**
  * The keys of every project (hashes only, with project, key id, scope and revocation), kept in
  * `<data dir>/auth/keys.snapshot.json` so authentication still works while storage does not
- * answer — including in a process started during the outage. The file is the snapshot's JSON
- * on one line and, on the next, its HMAC-SHA256 over exactly those bytes, with a key (`snapshot.key`, random, 0600) never leaves the data directory: a truncated, torn or
- * hand-edited snapshot fails the check and is ignored, so it can never let in a key storage did
- * not know. Written to a temporary file, fsynced, then renamed over the old one.
+ * answer — including in a process started during the outage. Sealed with `auth/snapshot.key`
+ * (see `sealed-file.ts`): a snapshot that does not verify is ignored, never trusted.
  */
 export class KeySnapshot {
   readonly file: string;
@@ -47,7 +44,7 @@ export class KeySnapshot {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
     this.file = path.join(dir, KEY_SNAPSHOT_FILE);
-    this.hmacKey = readOrCreateHmacKey(path.join(dir, HMAC_KEY_FILE));
+    this.hmacKey = readOrCreateSealKey(path.join(dir, HMAC_KEY_FILE));
   }
 
   /** The last snapshot written, or `undefined` when there is none or it fails verification. */
@@ -58,9 +55,8 @@ export class KeySnapshot {
     } catch {
       return undefined;
     }
-    const [bodyText = '', hmac = '', ...rest] = text.split('\n');
-    if (!/^[0-9a-f]{64}$/.test(hmac) || rest.some((line) => line !== '')) return undefined;
-    if (!timingSafeEqual(Buffer.from(this.seal(bodyText), 'hex'), Buffer.from(hmac, 'hex'))) return undefined;
+    const bodyText = unsealText(this.hmacKey, text);
+    if (bodyText === undefined) return undefined;
     let parsed;
     try {
       parsed = snapshotSchema.safeParse(JSON.parse(bodyText));
@@ -88,34 +84,6 @@ export class KeySnapshot {
         revokedAt: key.revokedAt?.toISOString() ?? null,
       })),
     };
-    const bodyText = JSON.stringify(body);
-    const text = `${bodyText}\n${this.seal(bodyText)}\n`;
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    const handle = await open(temporary, 'w', 0o600);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, this.file);
+    await writeFileDurably(this.file, sealText(this.hmacKey, JSON.stringify(body)));
   }
-
-  private seal(bodyText: string): string {
-    return createHmac('sha256', this.hmacKey).update(bodyText, 'utf8').digest('hex');
-  }
-}
-
-function readOrCreateHmacKey(file: string): Buffer {
-  try {
-    const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
-    if (key.length === 32) return key;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  // A missing or damaged key makes a new one: the old snapshot then fails verification, as it should.
-  const key = randomBytes(32);
-  writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return key;
 }
