@@ -7,7 +7,7 @@ import { CLICKHOUSE_TRANSPORT } from '../../storage/storage.module.js';
 import type { ClickHouseTransport } from '../../storage/transport.js';
 import type { AlertChannel } from './alert-channel.js';
 import { ALERT_DELIVERY_CONFIG, type AlertDeliveryConfig } from './alert-delivery-config.js';
-import { ChannelSecretBox, hasClearSecrets, openChannelSettings, sealChannelSettings } from './channel-secrets.js';
+import { hasClearSecrets, openChannelSettings, sealChannelSettings, type ChannelSecretBox } from './channel-secrets.js';
 import { channelSettingsSchema, keepUnchangedSecrets, refusedChannelDestination, resolveChannelSettings, type ChannelSettings } from './channel-settings.js';
 import { createChannels } from './create-channels.js';
 import { publicAddressesOnly, type AddressPolicy } from './safe-address.js';
