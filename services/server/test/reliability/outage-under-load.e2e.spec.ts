@@ -4,9 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectKeyResolver } from '../../src/auth/project-key-resolver.js';
 import { ProjectPriceOverrides } from '../../src/ingest/project-price-overrides.js';
-import { startFrontProcess, type RunningFront } from '../support/front-process.js';
-import { startServer, TEST_API_KEY, type RunningServer } from '../support/running-server.js';
+import { startServer, type RunningServer } from '../support/running-server.js';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
+import { RestartableStorage } from './support/restartable-storage.js';
 import { startSpanLoad, until, type LoadResult } from './support/span-load.js';
 import { spoolDepthBytes, storedCalls } from './support/stored-calls.js';
 
@@ -24,37 +24,25 @@ const FRONT = { database: 'costscope', user: 'costscope', password: 'outage-load
 const MODEL = 'acme-private-model';
 let workDir: string;
 let dataDir: string;
-let front: RunningFront;
-let frontPort: number;
+let storage: RestartableStorage;
 let inProcess: RunningServer | undefined;
 let separate: ServerProcess | undefined;
 
-const frontInfo = () => ({ ...FRONT, url: `http://127.0.0.1:${frontPort}` });
-const serverEnv = () => ({
-  COSTSCOPE_DATA_DIR: dataDir,
-  CLICKHOUSE_URL: `http://127.0.0.1:${frontPort}`,
-  CLICKHOUSE_USER: FRONT.user,
-  CLICKHOUSE_PASSWORD: FRONT.password,
-  CLICKHOUSE_DATABASE: FRONT.database,
-  COSTSCOPE_API_KEY: TEST_API_KEY,
-});
+const serverEnv = () => storage.serverEnv(dataDir);
 
-async function startStorage(): Promise<void> {
-  front = await startFrontProcess({ ...FRONT, dataDir: path.join(workDir, 'clickhouse'), ...(frontPort ? { port: frontPort } : {}) });
-  frontPort = front.port;
-}
 
 beforeAll(async () => {
   workDir = mkdtempSync(path.join(tmpdir(), 'costscope-outage-load-'));
   dataDir = path.join(workDir, 'costscope');
-  await startStorage();
+  storage = new RestartableStorage(workDir, FRONT);
+  await storage.start();
   inProcess = await startServer(serverEnv());
 }, 60_000);
 
 afterAll(async () => {
   await inProcess?.close({ keepData: true });
   await separate?.kill();
-  await front?.stop();
+  await storage?.stop();
   rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -75,7 +63,7 @@ describe('a long storage outage under load', () => {
     load = startSpanLoad({ target: () => target, concurrency: 4, spansPerRequest: 20, label: 1, model: MODEL });
     await until(() => load.acknowledgedRequests() >= 20, 'the load is under way');
 
-    await front.stop();
+    await storage.stop();
     const beforeExpiry = load.acknowledgedRequests();
     await until(() => load.acknowledgedRequests() >= beforeExpiry + 20, 'requests are acknowledged while storage is down');
     // Every cache lifetime passes: the next requests must authenticate and price without storage.
@@ -113,7 +101,7 @@ describe('a long storage outage under load', () => {
   });
 
   it('stores every acknowledged span exactly once, priced with the overrides, when storage is back', async () => {
-    await startStorage();
+    await storage.start();
     const server = separate as ServerProcess;
     await until(() => load.acknowledgedRequests() >= 20 + 40, 'requests are acknowledged with storage back', 60_000);
     const second = await load.stop();
@@ -121,7 +109,7 @@ describe('a long storage outage under load', () => {
 
     const acknowledged = new Set([...result.acknowledged, ...second.acknowledged]);
     const sent = new Set([...result.sent, ...second.sent]);
-    const stored = await storedCalls(frontInfo());
+    const stored = await storedCalls(storage.info());
     const missing = [...acknowledged].filter((spanId) => !stored.spanIds.has(spanId));
     expect(missing).toEqual([]);
     expect(stored.rows).toBe(stored.spanIds.size);

@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFrontProcess, type RunningFront } from '../support/front-process.js';
-import { TEST_API_KEY } from '../support/running-server.js';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
+import { RestartableStorage } from './support/restartable-storage.js';
 import { startSpanLoad, until, type LoadResult } from './support/span-load.js';
 import { spoolDepthBytes, storedCalls } from './support/stored-calls.js';
 
@@ -16,24 +15,12 @@ import { spoolDepthBytes, storedCalls } from './support/stored-calls.js';
 const FRONT = { database: 'costscope', user: 'costscope', password: 'sigkill-test' };
 let workDir: string;
 let dataDir: string;
-let front: RunningFront;
-let frontPort: number;
+let storage: RestartableStorage;
 let server: ServerProcess | undefined;
 const results: LoadResult[] = [];
 
-const serverEnv = () => ({
-  COSTSCOPE_DATA_DIR: dataDir,
-  CLICKHOUSE_URL: `http://127.0.0.1:${frontPort}`,
-  CLICKHOUSE_USER: FRONT.user,
-  CLICKHOUSE_PASSWORD: FRONT.password,
-  CLICKHOUSE_DATABASE: FRONT.database,
-  COSTSCOPE_API_KEY: TEST_API_KEY,
-});
+const serverEnv = () => storage.serverEnv(dataDir);
 
-async function startStorage(): Promise<void> {
-  front = await startFrontProcess({ ...FRONT, dataDir: path.join(workDir, 'clickhouse'), ...(frontPort ? { port: frontPort } : {}) });
-  frontPort = front.port;
-}
 
 /** Load against the current process, a SIGKILL once `acknowledged` more requests got their 200. */
 async function killUnderLoad(label: number, acknowledged: number): Promise<void> {
@@ -47,13 +34,14 @@ async function killUnderLoad(label: number, acknowledged: number): Promise<void>
 beforeAll(async () => {
   workDir = mkdtempSync(path.join(tmpdir(), 'costscope-sigkill-'));
   dataDir = path.join(workDir, 'costscope');
-  await startStorage();
+  storage = new RestartableStorage(workDir, FRONT);
+  await storage.start();
   server = await startServerProcess(serverEnv());
 }, 60_000);
 
 afterAll(async () => {
   await server?.kill();
-  await front?.stop();
+  await storage?.stop();
   rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -65,12 +53,12 @@ describe('SIGKILL of the server under load', () => {
   });
 
   it('loses no acknowledged span while every call goes to the spool', async () => {
-    await front.stop();
+    await storage.stop();
     await killUnderLoad(2, 60);
     server = await startServerProcess(serverEnv());
     // Storage is still down: the new process serves from the spool, behind the killed one's segments.
     await killUnderLoad(3, 20);
-    await startStorage();
+    await storage.start();
     server = await startServerProcess(serverEnv());
   });
 
@@ -79,7 +67,7 @@ describe('SIGKILL of the server under load', () => {
     await until(async () => (await spoolDepthBytes(running.baseUrl)) === 0, 'the spool is drained', 60_000, 200);
     const acknowledged = new Set(results.flatMap((result) => [...result.acknowledged]));
     const sent = new Set(results.flatMap((result) => [...result.sent]));
-    const stored = await storedCalls({ ...FRONT, url: front.url });
+    const stored = await storedCalls(storage.info());
 
     expect([...acknowledged].filter((spanId) => !stored.spanIds.has(spanId))).toEqual([]);
     expect(stored.rows).toBe(stored.spanIds.size);

@@ -3,9 +3,9 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFrontProcess, type RunningFront } from '../support/front-process.js';
 import { otlpJsonBody } from '../support/otlp-json.js';
-import { startServer, TEST_API_KEY, type RunningServer } from '../support/running-server.js';
+import { startServer, type RunningServer } from '../support/running-server.js';
+import { RestartableStorage } from './support/restartable-storage.js';
 import { until } from './support/span-load.js';
 import { spoolDepthBytes, storedCalls } from './support/stored-calls.js';
 
@@ -19,26 +19,13 @@ const FRONT = { database: 'costscope', user: 'costscope', password: 'spool-full-
 const SPOOL_MAX_BYTES = 64 * 1024;
 let workDir: string;
 let dataDir: string;
-let front: RunningFront;
-let frontPort: number;
+let storage: RestartableStorage;
 let server: RunningServer;
 const acknowledged = new Set<string>();
 let nextSpan = 0;
 
-const serverEnv = () => ({
-  COSTSCOPE_DATA_DIR: dataDir,
-  CLICKHOUSE_URL: `http://127.0.0.1:${frontPort}`,
-  CLICKHOUSE_USER: FRONT.user,
-  CLICKHOUSE_PASSWORD: FRONT.password,
-  CLICKHOUSE_DATABASE: FRONT.database,
-  COSTSCOPE_API_KEY: TEST_API_KEY,
-  COSTSCOPE_SPOOL_MAX_BYTES: String(SPOOL_MAX_BYTES),
-});
+const serverEnv = () => ({ ...storage.serverEnv(dataDir), COSTSCOPE_SPOOL_MAX_BYTES: String(SPOOL_MAX_BYTES) });
 
-async function startStorage(): Promise<void> {
-  front = await startFrontProcess({ ...FRONT, dataDir: path.join(workDir, 'clickhouse'), ...(frontPort ? { port: frontPort } : {}) });
-  frontPort = front.port;
-}
 
 /** One request of ten new spans; their ids are remembered when it is answered 200. */
 async function sendTen(): Promise<Response> {
@@ -78,21 +65,22 @@ function setSpoolWritable(writable: boolean): void {
 beforeAll(async () => {
   workDir = mkdtempSync(path.join(tmpdir(), 'costscope-spool-full-'));
   dataDir = path.join(workDir, 'costscope');
-  await startStorage();
+  storage = new RestartableStorage(workDir, FRONT);
+  await storage.start();
   server = await startServer(serverEnv());
 }, 60_000);
 
 afterAll(async () => {
   if (existsSync(path.join(dataDir, 'spool'))) setSpoolWritable(true);
   await server?.close({ keepData: true });
-  await front?.stop();
+  await storage?.stop();
   rmSync(workDir, { recursive: true, force: true });
 });
 
 describe('when storage is down and the spool cannot take more', () => {
   it('answers 503 with Retry-After while the spool directory cannot be written, and recovers when it can', async () => {
     expect((await sendTen()).status).toBe(200);
-    await front.stop();
+    await storage.stop();
     // One batch spooled: from now on every flush first tries the spool, which starts a new segment file.
     expect((await sendTen()).status).toBe(200);
 
@@ -131,11 +119,11 @@ describe('when storage is down and the spool cannot take more', () => {
 
   it('replays a whole spool after a restart: every acknowledged span stored exactly once', async () => {
     await server.close({ keepData: true });
-    await startStorage();
+    await storage.start();
     server = await startServer(serverEnv());
     await until(async () => (await spoolDepthBytes(server.baseUrl)) === 0, 'the spool is drained');
 
-    const stored = await storedCalls({ ...FRONT, url: front.url });
+    const stored = await storedCalls(storage.info());
     expect([...acknowledged].filter((spanId) => !stored.spanIds.has(spanId))).toEqual([]);
     expect(stored.rows).toBe(stored.spanIds.size);
     expect(acknowledged.size).toBeGreaterThan(40);
