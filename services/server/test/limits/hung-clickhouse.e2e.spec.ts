@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFrontProcess, type RunningFront } from '../support/front-process.js';
+import { RestartableStorage } from '../support/restartable-storage.js';
 import { otlpJsonBody } from '../support/otlp-json.js';
 import { startServer, type RunningServer } from '../support/running-server.js';
 import type { FrontEvent } from '../support/clickhouse-http-front.js';
@@ -17,18 +17,17 @@ import { frontEvents, hangFront } from './support/front-control.js';
 const FRONT = { database: 'costscope', user: 'costscope', password: 'hung-test' };
 const MAX_RUNNING_READS = 2;
 let workDir: string;
-let front: RunningFront;
+let storage: RestartableStorage;
+let frontUrl: string;
 let server: RunningServer;
 
 beforeAll(async () => {
   workDir = mkdtempSync(path.join(tmpdir(), 'costscope-hung-'));
-  front = await startFrontProcess({ ...FRONT, dataDir: path.join(workDir, 'clickhouse') });
+  storage = new RestartableStorage(workDir, FRONT);
+  await storage.start();
+  frontUrl = storage.info().url;
   server = await startServer({
-    COSTSCOPE_DATA_DIR: path.join(workDir, 'costscope'),
-    CLICKHOUSE_URL: front.url,
-    CLICKHOUSE_USER: FRONT.user,
-    CLICKHOUSE_PASSWORD: FRONT.password,
-    CLICKHOUSE_DATABASE: FRONT.database,
+    ...storage.serverEnv(path.join(workDir, 'costscope')),
     // No scheduler: its rule reads would share the hung server with the API's.
     COSTSCOPE_ROLES: 'ingest,api',
     COSTSCOPE_QUERY_TIMEOUT: '1s',
@@ -38,7 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close({ keepData: true });
-  await front?.stop();
+  await storage?.stop();
   rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -76,7 +75,7 @@ describe('a hung ClickHouse', () => {
   it('answers API reads with 503 and Retry-After once their deadline passes', async () => {
     // While ClickHouse answers, the key is looked up and cached.
     expect((await costs()).status).toBe(200);
-    await hangFront(front.url, '');
+    await hangFront(frontUrl, '');
     try {
       const started = performance.now();
       const response = await costs();
@@ -86,21 +85,21 @@ describe('a hung ClickHouse', () => {
       expect(JSON.stringify(await response.json())).not.toMatch(/127\.0\.0\.1|ECONN|stack/i);
       console.log(`hung ClickHouse: an API read answered 503 after ${elapsedMs} ms (deadline 1 s + 2 s grace)`);
     } finally {
-      await hangFront(front.url, null);
+      await hangFront(frontUrl, null);
     }
   });
 
   it('sends at most the running cap of reads to it, whatever the burst, and answers every request 503', async () => {
-    await hangFront(front.url, '');
+    await hangFront(frontUrl, '');
     try {
-      const before = (await frontEvents(front.url)).length;
+      const before = (await frontEvents(frontUrl)).length;
       const rssBefore = process.memoryUsage().rss;
       const burst = 200;
       const statuses = await Promise.all(Array.from({ length: burst }, async () => (await costs()).status));
       const rssAfter = process.memoryUsage().rss;
       expect(statuses.every((status) => status === 503)).toBe(true);
       // Hung before its body is read, a statement's SQL is unknown: every hung request counts.
-      const hungReads = (await frontEvents(front.url)).slice(before).filter((event) => event.hung);
+      const hungReads = (await frontEvents(frontUrl)).slice(before).filter((event) => event.hung);
       // Each API request makes a key lookup (when the key cache has expired) and two reads; only
       // the running ones ever reach the hung server, a few waves of them at most.
       expect(hungReads.length).toBeGreaterThan(0);
@@ -110,17 +109,17 @@ describe('a hung ClickHouse', () => {
         `hung ClickHouse: ${burst} concurrent API requests → ${hungReads.length} reads sent (${mostAtOnce(hungReads)} at once), all answered 503; RSS ${Math.round(rssBefore / 2 ** 20)} → ${Math.round(rssAfter / 2 ** 20)} MiB`,
       );
     } finally {
-      await hangFront(front.url, null);
+      await hangFront(frontUrl, null);
     }
   });
 
   it('keeps answering ingest 200 from the spool meanwhile, and the API answers again once it does', async () => {
-    await hangFront(front.url, '');
+    await hangFront(frontUrl, '');
     try {
       const response = await fetch(`${server.baseUrl}/v1/traces`, { method: 'POST', body: span('00000000000000a1'), headers: { ...server.auth, 'content-type': 'application/json' } });
       expect(response.status).toBe(200);
     } finally {
-      await hangFront(front.url, null);
+      await hangFront(frontUrl, null);
     }
     expect((await costs()).status).toBe(200);
   }, 60_000);

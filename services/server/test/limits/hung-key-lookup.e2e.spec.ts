@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectKeyResolver } from '../../src/auth/project-key-resolver.js';
-import { startFrontProcess, type RunningFront } from '../support/front-process.js';
+import { RestartableStorage } from '../support/restartable-storage.js';
 import { otlpJsonBody } from '../support/otlp-json.js';
 import { startServer, type RunningServer } from '../support/running-server.js';
 import { frontEvents, hangFront } from './support/front-control.js';
@@ -16,25 +16,24 @@ import { frontEvents, hangFront } from './support/front-control.js';
  */
 const FRONT = { database: 'costscope', user: 'costscope', password: 'hung-lookup' };
 let workDir: string;
-let front: RunningFront;
+let storage: RestartableStorage;
+let frontUrl: string;
 let server: RunningServer;
 
 beforeAll(async () => {
   workDir = mkdtempSync(path.join(tmpdir(), 'costscope-hung-lookup-'));
-  front = await startFrontProcess({ ...FRONT, dataDir: path.join(workDir, 'clickhouse') });
+  storage = new RestartableStorage(workDir, FRONT);
+  await storage.start();
+  frontUrl = storage.info().url;
   server = await startServer({
-    COSTSCOPE_DATA_DIR: path.join(workDir, 'costscope'),
-    CLICKHOUSE_URL: front.url,
-    CLICKHOUSE_USER: FRONT.user,
-    CLICKHOUSE_PASSWORD: FRONT.password,
-    CLICKHOUSE_DATABASE: FRONT.database,
+    ...storage.serverEnv(path.join(workDir, 'costscope')),
     COSTSCOPE_ROLES: 'ingest,api',
   });
 }, 60_000);
 
 afterAll(async () => {
   await server?.close({ keepData: true });
-  await front?.stop();
+  await storage?.stop();
   rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -44,8 +43,8 @@ describe('a hung ClickHouse and a key not in the cache', () => {
     // The snapshot holds the default key (written at start); the cache must not.
     await resolver.refreshSnapshot();
     resolver.invalidate();
-    await hangFront(front.url, '');
-    const before = (await frontEvents(front.url)).length;
+    await hangFront(frontUrl, '');
+    const before = (await frontEvents(frontUrl)).length;
     try {
       const body = otlpJsonBody([
         {
@@ -58,9 +57,9 @@ describe('a hung ClickHouse and a key not in the cache', () => {
       const response = await fetch(`${server.baseUrl}/v1/traces`, { method: 'POST', body, headers: { ...server.auth, 'content-type': 'application/json' } });
       expect(response.status).toBe(200);
       // The look-up really went to the hung server (and was abandoned), rather than never asking.
-      expect((await frontEvents(front.url)).slice(before).some((event) => event.hung)).toBe(true);
+      expect((await frontEvents(frontUrl)).slice(before).some((event) => event.hung)).toBe(true);
     } finally {
-      await hangFront(front.url, null);
+      await hangFront(frontUrl, null);
     }
   }, 15_000);
 });

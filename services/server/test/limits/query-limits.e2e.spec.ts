@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFrontProcess, type RunningFront } from '../support/front-process.js';
 import { otlpJsonBody, type JsonSpan } from '../support/otlp-json.js';
+import { RestartableStorage } from '../support/restartable-storage.js';
 import { startServer, type RunningServer } from '../support/running-server.js';
 import { frontEvents, hangFront, untilFront } from './support/front-control.js';
 
@@ -17,7 +17,8 @@ import { frontEvents, hangFront, untilFront } from './support/front-control.js';
 const FRONT = { database: 'costscope', user: 'costscope', password: 'limits-test' };
 const STARTED = new Date(Date.now() - 3_600_000);
 let workDir: string;
-let front: RunningFront;
+let storage: RestartableStorage;
+let frontUrl: string;
 let server: RunningServer;
 
 function call(spanId: string, feature: string): JsonSpan {
@@ -37,13 +38,11 @@ async function sendCalls(target: RunningServer): Promise<void> {
 
 beforeAll(async () => {
   workDir = mkdtempSync(path.join(tmpdir(), 'costscope-query-limits-'));
-  front = await startFrontProcess({ ...FRONT, dataDir: path.join(workDir, 'clickhouse') });
+  storage = new RestartableStorage(workDir, FRONT);
+  await storage.start();
+  frontUrl = storage.info().url;
   server = await startServer({
-    COSTSCOPE_DATA_DIR: path.join(workDir, 'costscope'),
-    CLICKHOUSE_URL: front.url,
-    CLICKHOUSE_USER: FRONT.user,
-    CLICKHOUSE_PASSWORD: FRONT.password,
-    CLICKHOUSE_DATABASE: FRONT.database,
+    ...storage.serverEnv(path.join(workDir, 'costscope')),
     COSTSCOPE_QUERY_MAX_MEMORY: '1GiB',
     COSTSCOPE_QUERY_TIMEOUT: '20s',
     COSTSCOPE_QUERY_MAX_GROUPS: '500000',
@@ -54,7 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close({ keepData: true });
-  await front?.stop();
+  await storage?.stop();
   rmSync(workDir, { recursive: true, force: true });
 });
 
@@ -69,12 +68,12 @@ const API_READS = [
 
 describe('read limits', () => {
   it('sends max_memory_usage, max_execution_time and the group limit with every read of every API route', async () => {
-    const before = (await frontEvents(front.url)).length;
+    const before = (await frontEvents(frontUrl)).length;
     for (const route of API_READS) {
       const response = await fetch(`${server.baseUrl}${route}`, { headers: server.auth });
       expect(response.status, route).toBe(200);
     }
-    const reads = (await frontEvents(front.url)).slice(before).filter((event) => /\bSELECT\b/i.test(event.sql) && !/^SELECT 1$/.test(event.sql.trim()));
+    const reads = (await frontEvents(frontUrl)).slice(before).filter((event) => /\bSELECT\b/i.test(event.sql) && !/^SELECT 1$/.test(event.sql.trim()));
     expect(reads.length).toBeGreaterThanOrEqual(API_READS.length);
     for (const read of reads) {
       expect(read.settings, read.sql).toEqual({
@@ -108,26 +107,26 @@ describe('read limits', () => {
 
 describe('cancellation', () => {
   it('closes the connection of a read whose API client went away, and kills it by query_id', async () => {
-    await hangFront(front.url, 'costscope:costs\\.byGroup');
+    await hangFront(frontUrl, 'costscope:costs\\.byGroup');
     try {
       // Three in a row with two read places: a place not given back would refuse the third.
       for (let round = 0; round < 3; round += 1) {
-        const before = (await frontEvents(front.url)).length;
+        const before = (await frontEvents(frontUrl)).length;
         const client = new AbortController();
         const answer = fetch(`${server.baseUrl}/api/v1/costs?groupBy=feature`, { headers: server.auth, signal: client.signal }).catch(
           (error: unknown) => error,
         );
-        const hung = await untilFront(front.url, (events) => events.slice(before).find((event) => event.hung && /costs\.byGroup/.test(event.sql)));
+        const hung = await untilFront(frontUrl, (events) => events.slice(before).find((event) => event.hung && /costs\.byGroup/.test(event.sql)));
         client.abort();
         expect(await answer).toBeInstanceOf(Error);
-        const stopped = await untilFront(front.url, (events) => {
+        const stopped = await untilFront(frontUrl, (events) => {
           const event = events.find((candidate) => candidate.queryId === hung.queryId);
           return event?.closedBeforeAnswer && event.killed ? event : undefined;
         });
         expect(stopped).toMatchObject({ closedBeforeAnswer: true, killed: true });
       }
     } finally {
-      await hangFront(front.url, null);
+      await hangFront(frontUrl, null);
     }
     const after = await fetch(`${server.baseUrl}/api/v1/costs?groupBy=feature`, { headers: server.auth });
     expect(after.status).toBe(200);

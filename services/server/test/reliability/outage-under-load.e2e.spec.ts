@@ -6,7 +6,7 @@ import { ProjectKeyResolver } from '../../src/auth/project-key-resolver.js';
 import { ProjectPriceOverrides } from '../../src/ingest/project-price-overrides.js';
 import { startServer, type RunningServer } from '../support/running-server.js';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
-import { RestartableStorage } from './support/restartable-storage.js';
+import { RestartableStorage } from '../support/restartable-storage.js';
 import { startSpanLoad, until, type LoadResult } from './support/span-load.js';
 import { spoolDepthBytes, storedCalls } from './support/stored-calls.js';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServerProcess, type ServerProcess } from './support/server-process.js';
-import { RestartableStorage } from './support/restartable-storage.js';
+import { RestartableStorage } from '../support/restartable-storage.js';
 import { startSpanLoad, until, type LoadResult } from './support/span-load.js';
 import { spoolDepthBytes, storedCalls } from './support/stored-calls.js';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { otlpJsonBody } from '../support/otlp-json.js';
 import { startServer, type RunningServer } from '../support/running-server.js';
-import { RestartableStorage } from './support/restartable-storage.js';
+import { RestartableStorage } from '../support/restartable-storage.js';
 import { until } from './support/span-load.js';
 import { spoolDepthBytes, storedCalls } from './support/stored-calls.js';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { startFrontProcess, type RunningFront } from '../../support/front-process.js';
-import { TEST_API_KEY } from '../../support/running-server.js';
+import { startFrontProcess, type RunningFront } from './front-process.js';
+import { TEST_API_KEY } from './running-server.js';
 
 type FrontCredentials = { database: string; user: string; password: string };
 
