@@ -5,7 +5,8 @@
  *   tsx scripts/serve.ts --prepare  only make sure the admin password exists (printed once)
  *
  * Settings: DASHBOARD_PORT (3000), DASHBOARD_HOST (0.0.0.0), COSTSCOPE_SERVER_URL, COSTSCOPE_DATA_DIR,
- * COSTSCOPE_ADMIN_PASSWORD, COSTSCOPE_API_KEY.
+ * COSTSCOPE_ADMIN_PASSWORD, COSTSCOPE_API_KEY; COSTSCOPE_LAUNCHER=1 (set by `npm start`) leaves the
+ * announcements to the launcher's banner.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -116,13 +117,16 @@ export async function buildIfStale(env: NodeJS.ProcessEnv = process.env, options
 
 async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, COSTSCOPE_DATA_DIR: path.resolve(process.env.COSTSCOPE_DATA_DIR ?? './.costscope') };
+  // Under `npm start` the launcher prints one banner (URLs, and the password on the first start)
+  // and Next's build report is kept unless the build fails.
+  const launched = env.COSTSCOPE_LAUNCHER === '1';
   const { generatedPassword, file } = await ensureDashboardCredentials(env);
-  if (generatedPassword) {
+  if (generatedPassword && !launched) {
     console.log(`Dashboard admin password (shown once, also in ${file}): ${generatedPassword}`);
   }
   if (process.argv.includes('--prepare')) return;
 
-  await buildIfStale(env);
+  await buildIfStale(env, { output: launched ? 'capture' : 'inherit' });
   const port = env.DASHBOARD_PORT ?? '3000';
   const host = env.DASHBOARD_HOST ?? '0.0.0.0';
   const child = spawn(process.execPath, [nextBin, 'start', '--port', port, '--hostname', host], {
@@ -134,7 +138,7 @@ async function main(): Promise<void> {
   child.stdout.on('data', (chunk: Buffer) => {
     const text = chunk.toString();
     if (/Ready in/.test(text)) {
-      console.log(`Costscope dashboard on http://localhost:${port} (reading ${env.COSTSCOPE_SERVER_URL ?? 'http://localhost:4318'})`);
+      if (!launched) console.log(`Costscope dashboard on http://localhost:${port} (reading ${env.COSTSCOPE_SERVER_URL ?? 'http://localhost:4318'})`);
     } else if (!/▲ Next\.js|Local:|Network:|Starting\.\.\.|^\s*$/m.test(text)) {
       process.stdout.write(text);
     }

@@ -11,7 +11,8 @@ import { AlertScheduler } from './scheduler/alert-scheduler.js';
 /** The key that encrypts channel secrets; a generated one is announced once, never its value. */
 async function openChannelSecretBox(config: ServerConfig): Promise<ChannelSecretBox> {
   const loaded = await loadOrCreateSecretKey({ envKey: config.secretKey, dataDir: config.dataDir });
-  if (loaded.source === 'generated') {
+  // Under `npm start` one process holds the whole data directory and the banner says to keep it.
+  if (loaded.source === 'generated' && !config.launched) {
     new Logger('ChannelSecrets').warn(
       `Created ${loaded.file}, the key that encrypts channel secrets: keep it with the data (every api and scheduler process needs the same key; set COSTSCOPE_SECRET_KEY when they do not share this directory)`,
     );

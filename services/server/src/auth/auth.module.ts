@@ -70,8 +70,9 @@ class KeyLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
       this.timers.push(retry);
       return;
     }
-    if (result.outcome === 'generated') {
-      // Printed once, on the start that created it; afterwards it is only in the credentials file.
+    if (result.outcome === 'generated' && !this.config.launched) {
+      // Printed once, on the start that created it; afterwards it is only in the credentials file
+      // (under `npm start` the launcher's banner shows it instead, read from that file).
       // Straight to stdout, not through the framework logger: its level (warn by default) must
       // never hide the one line a first start exists to show.
       console.log(`Created the default project's API key (also in ${result.credentialsPath}): ${result.key}`);

@@ -68,6 +68,12 @@ const serverEnvSchema = z.object({
    */
   COSTSCOPE_LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('warn'),
   /**
+   * Set by `npm start`'s launcher, which prints one banner for the server and the dashboard
+   * (URLs, and the key and password on the first start): the server then prints neither its
+   * listening line nor the generated key itself.
+   */
+  COSTSCOPE_LAUNCHER: z.enum(['0', '1']).default('0'),
+  /**
    * Encrypts channel secrets at rest (AES-256-GCM): 32 bytes as base64 or 64 hex digits. Unset,
    * a key is generated into `<data dir>/secret.key`. The message never repeats the value.
    */
@@ -206,6 +212,8 @@ export type ServerConfig = {
   alertDelivery: AlertDeliveryConfig;
   /** `COSTSCOPE_LOG_LEVEL`. */
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** `COSTSCOPE_LAUNCHER=1`: the launcher announces the start (and a generated key), not the server. */
+  launched: boolean;
   /** `COSTSCOPE_SECRET_KEY`, decoded; unset: the data directory's generated key. */
   secretKey: Buffer | undefined;
   /** `COSTSCOPE_INGEST_MAX_IN_FLIGHT` and `…_PER_PROJECT`. */
@@ -271,6 +279,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     weeklyReview: data.COSTSCOPE_WEEKLY_REVIEW,
     alertDelivery: loadAlertDeliveryConfig(env),
     logLevel: data.COSTSCOPE_LOG_LEVEL,
+    launched: data.COSTSCOPE_LAUNCHER === '1',
     secretKey: data.COSTSCOPE_SECRET_KEY,
     ingestConcurrency: {
       maxInFlight: data.COSTSCOPE_INGEST_MAX_IN_FLIGHT,
