@@ -46,7 +46,8 @@ afterAll(async () => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-describe('a long storage outage under load', () => {
+// Recovery steps wait up to a minute each (a busy CI machine drains slowly): the test's bound must be above them.
+describe('a long storage outage under load', { timeout: 180_000 }, () => {
   let load: ReturnType<typeof startSpanLoad>;
   let result: LoadResult;
   let target: { baseUrl: string; auth: { Authorization: string } };

@@ -77,7 +77,8 @@ afterAll(async () => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-describe('when storage is down and the spool cannot take more', () => {
+// Recovery steps wait up to a minute each (a busy CI machine drains slowly): the test's bound must be above them.
+describe('when storage is down and the spool cannot take more', { timeout: 180_000 }, () => {
   it('answers 503 with Retry-After while the spool directory cannot be written, and recovers when it can', async () => {
     expect((await sendTen()).status).toBe(200);
     await storage.stop();
