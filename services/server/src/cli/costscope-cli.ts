@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { resolveServerConnection } from './server-connection.js';
 import { DEFAULT_NEW_KEY_SCOPE, KEY_SCOPES, type KeyScope } from '../auth/key-scope.js';
 
 /**
@@ -55,8 +54,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return values.help ? 0 : 2;
   }
   try {
-    const server = (values.server ?? io.env.COSTSCOPE_SERVER_URL ?? 'http://localhost:4318').replace(/\/$/, '');
-    const apiKey = values['api-key'] ?? io.env.COSTSCOPE_API_KEY ?? (await keyFromCredentials(io.env));
+    const { server, apiKey } = await resolveServerConnection({ server: values.server, apiKey: values['api-key'] }, io.env);
     const call = (method: string, route: string, body?: unknown) => request(server, apiKey, method, route, body);
 
     if (command === 'list') {
@@ -94,17 +92,6 @@ function printKeys(keys: KeyJson[], io: CliIo): void {
   const rows = [header, ...keys.map((k) => [k.keyId, k.name, k.keyPrefix, k.scope, k.createdAt, k.revokedAt ? `revoked ${k.revokedAt}` : 'active'])];
   const widths = header.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
   for (const row of rows) io.out(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
-}
-
-async function keyFromCredentials(env: NodeJS.ProcessEnv): Promise<string> {
-  const file = path.join(env.COSTSCOPE_DATA_DIR ?? './.costscope', 'credentials.json');
-  try {
-    const credentials = JSON.parse(await readFile(file, 'utf8')) as { apiKey?: string };
-    if (credentials.apiKey) return credentials.apiKey;
-  } catch {
-    // Fall through to the error that says where the key can come from.
-  }
-  throw new CliError(`no API key: pass --api-key, set COSTSCOPE_API_KEY, or run next to the server's ${file}`);
 }
 
 async function request(server: string, apiKey: string, method: string, route: string, body?: unknown): Promise<unknown> {
