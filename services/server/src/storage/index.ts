@@ -1,7 +1,8 @@
 /** The storage layer: the only place SQL lives. Other modules call these plain functions. */
 export { CLICKHOUSE_TRANSPORT, StorageModule } from './storage.module.js';
 export { openStorage } from './open-storage.js';
-export { openEmbeddedTransport } from './embedded-transport.js';
+// openEmbeddedTransport is not re-exported: importing it loads chDB, which a server-mode process
+// never needs (openStorage imports it only when no CLICKHOUSE_URL is set).
 export type { EmbeddedTransportOptions } from './embedded-transport.js';
 export { openHttpTransport } from './http-transport.js';
 export type { HttpTransportOptions } from './http-transport.js';

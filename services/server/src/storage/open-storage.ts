@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import type { StorageConfig } from '../config/server-config.js';
-import { openEmbeddedTransport } from './embedded-transport.js';
 import { openHttpTransport } from './http-transport.js';
 import { CostscopeStorageError, type StorageFailureKind } from './errors.js';
 import { migrate } from './migrate.js';
@@ -24,7 +23,7 @@ const DEFERRABLE_KINDS: ReadonlySet<StorageFailureKind> = new Set(['unreachable'
 export async function openStorage(config: StorageConfig): Promise<ClickHouseTransport> {
   const transport =
     config.kind === 'embedded'
-      ? await openEmbeddedTransport({
+      ? await (await loadEmbeddedEngine()).openEmbeddedTransport({
           dataDir: `${config.dataDir.replace(/\/$/, '')}/clickhouse`,
           database: config.database,
           limits: config.queryLimits,
@@ -35,6 +34,7 @@ export async function openStorage(config: StorageConfig): Promise<ClickHouseTran
           password: config.password,
           database: config.database,
           limits: config.queryLimits,
+          cluster: config.cluster,
         });
   const bringSchemaUpToDate = async (): Promise<void> => {
     await transport.ping();
@@ -55,6 +55,26 @@ export async function openStorage(config: StorageConfig): Promise<ClickHouseTran
     throw error;
   }
   return transport;
+}
+
+/**
+ * The embedded engine (chDB, about 500 MB) is imported only when no `CLICKHOUSE_URL` is set, so a
+ * server-mode install or image may leave the optional `chdb` package out.
+ */
+async function loadEmbeddedEngine(): Promise<typeof import('./embedded-transport.js')> {
+  try {
+    return await import('./embedded-transport.js');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && /'chdb'/.test(String((error as Error).message))) {
+      throw new CostscopeStorageError(
+        'storage.open',
+        'unreachable',
+        'the embedded engine (the optional package chdb) is not installed: set CLICKHOUSE_URL to use a ClickHouse server, or install with optional dependencies',
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 /** Retries the schema until storage answers; stops when the transport is closed. */
