@@ -39,8 +39,6 @@ export class CostscopeSpanProcessor implements SpanProcessor {
   private exporting: Promise<void> | undefined;
   private droppedSince = 0;
   private isShutdown = false;
-  /** Set when Costscope joined the app's provider, whose HTTP instrumentation must not trace exports. */
-  suppressExportTracing = true;
 
   constructor(settings: CostscopeSettings, exporter?: SpanExporter) {
     this.exporter =
@@ -138,13 +136,27 @@ export class CostscopeSpanProcessor implements SpanProcessor {
           }
           resolve();
         });
-      try {
-        if (this.suppressExportTracing) context.with(suppressTracing(context.active()), send);
-        else send();
-      } catch (error) {
-        clearTimeout(timeout);
-        diag.error('costscope: span export failed', error);
-        resolve();
+      const sendSuppressed = () => {
+        try {
+          // The app's HTTP instrumentation must not trace Costscope's exports. (Without a context
+          // manager of the app's, `context.with` only calls `send`.)
+          context.with(suppressTracing(context.active()), send);
+        } catch (error) {
+          clearTimeout(timeout);
+          diag.error('costscope: span export failed', error);
+          resolve();
+        }
+      };
+      // Spans of a provider whose resource detectors are still running (NodeSDK's host and
+      // process detectors) wait for them, as OpenTelemetry's own batch processor does, so the
+      // export carries the whole resource.
+      const pending = batch.map((span) => span.resource).filter((resource) => resource.asyncAttributesPending === true);
+      if (pending.length === 0) sendSuppressed();
+      else {
+        void Promise.all(pending.map((resource) => resource.waitForAsyncAttributes?.())).then(sendSuppressed, (error: unknown) => {
+          diag.warn('costscope: resource attributes could not be resolved', error);
+          sendSuppressed();
+        });
       }
     });
   }

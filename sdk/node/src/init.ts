@@ -1,18 +1,20 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { diag, trace } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import type { TracerProvider } from '@opentelemetry/api';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { semconv } from '@costscope/core';
-import { CostscopeSpanProcessor, isCostscopeSpanProcessor } from './costscope-span-processor.js';
+import { CostscopeSpanProcessor } from './costscope-span-processor.js';
+import { CostscopeTracerProvider } from './costscope-tracer-provider.js';
 import { flushOnExit } from './flush-on-exit.js';
 import { AnthropicInstrumentation } from './instrumentation/anthropic-instrumentation.js';
 import { OpenAIInstrumentation } from './instrumentation/openai-instrumentation.js';
 import { COSTSCOPE_SCOPE_NAME, COSTSCOPE_SDK_VERSION } from './instrumentation/provider-instrumentation.js';
 import type { ProviderInstrumentation } from './instrumentation/provider-instrumentation.js';
+import { joinAppProvider, registeredAppProvider } from './join-app-provider.js';
 import { resolveSettings } from './settings.js';
 import { sdkState } from './sdk-state.js';
 import type { CostscopeOptions } from './types.js';
@@ -32,7 +34,7 @@ declare const __COSTSCOPE_MODULE_FORMAT__: 'esm' | 'cjs' | undefined;
 
 /**
  * Starts Costscope: resolves the settings (option → environment → default), adds Costscope's
- * exporter to the app's tracer provider (or registers its own when the app has none) and
+ * exporter to the app's tracer provider (or, until the app registers one, keeps its own) and
  * instruments `openai` and `@anthropic-ai/sdk`, whether they are loaded before or after.
  * Calling it again returns the running instance.
  */
@@ -43,11 +45,9 @@ export function init(options: CostscopeOptions = {}): CostscopeHandle {
     return { ready: Promise.resolve(), forceFlush: state.forceFlush, shutdown: state.shutdown };
   }
   const settings = resolveSettings(options);
-  const { tracerProvider, ownProvider, processor } = attachProcessor(
-    options.tracerProvider,
-    () => new CostscopeSpanProcessor(settings),
-    settings.serviceName,
-  );
+  const processor = new CostscopeSpanProcessor(settings);
+  const attached = attachProcessor(options.tracerProvider, processor, settings.serviceName);
+  const { tracerProvider, ownProvider } = attached;
 
   const openai = new OpenAIInstrumentation();
   const anthropic = new AnthropicInstrumentation();
@@ -58,7 +58,7 @@ export function init(options: CostscopeOptions = {}): CostscopeHandle {
   if (options.modules?.anthropic !== undefined) anthropic.patchModule(options.modules.anthropic);
   const ready = patchAlreadyImported(instrumentations);
 
-  const forceFlush = () => processor.forceFlush();
+  const forceFlush = () => attached.processor.forceFlush();
   const removeExitHooks = settings.flushOnExit ? flushOnExit(forceFlush) : () => undefined;
   const shutdown = async () => {
     removeExitHooks();
@@ -67,7 +67,10 @@ export function init(options: CostscopeOptions = {}): CostscopeHandle {
     state.tracer = undefined;
     state.shutdown = undefined;
     state.forceFlush = undefined;
-    await (ownProvider ?? processor).shutdown();
+    // Costscope's own provider stops the processor it was made with; one in the app's provider
+    // (joined, or wired by the app) is stopped here.
+    const joinedProcessor = ownProvider !== undefined && attached.processor === processor ? undefined : attached.processor;
+    await Promise.all([ownProvider?.shutdown(), joinedProcessor?.shutdown()]);
   };
   state.settings = settings;
   state.tracer = tracerProvider.getTracer(`${COSTSCOPE_SCOPE_NAME}/batch`, COSTSCOPE_SDK_VERSION);
@@ -86,70 +89,40 @@ export async function forceFlush(): Promise<void> {
   await sdkState().forceFlush?.();
 }
 
-interface ProviderWithProcessors {
-  addSpanProcessor?: (processor: SpanProcessor) => void;
-  _activeSpanProcessor?: { _spanProcessors?: SpanProcessor[] };
+interface AttachedProcessor {
+  /** The provider Costscope's instrumentations make spans with. */
+  tracerProvider: TracerProvider;
+  /** Costscope's own provider, when it has one: shut down with Costscope. */
+  ownProvider: NodeTracerProvider | undefined;
+  /** The processor that exports Costscope's spans (changes when Costscope joins a provider the app wired). */
+  processor: SpanProcessor;
 }
 
 /**
- * The app's provider gets Costscope's processor; only when there is none does Costscope register
- * its own, so an app never ends up with two global providers fighting over the context.
+ * The app's provider gets Costscope's processor. When the app has none, Costscope makes spans
+ * with a provider of its own that it never registers globally, and joins the app's as soon as
+ * the app registers one: an app never ends up with two global providers fighting over the
+ * context, whichever starts first.
  */
-function attachProcessor(
-  explicit: TracerProvider | undefined,
-  createProcessor: () => SpanProcessor,
-  serviceName: string | undefined,
-): { tracerProvider: TracerProvider; ownProvider: NodeTracerProvider | undefined; processor: SpanProcessor } {
-  const global = trace.getTracerProvider() as TracerProvider & { getDelegate?: () => TracerProvider };
-  const appProvider = explicit ?? global.getDelegate?.() ?? global;
-  const appHasProvider = explicit !== undefined || appProvider.constructor.name !== 'NoopTracerProvider';
-  const tracerProvider = explicit ?? global;
-  if (appHasProvider) {
-    // The app may have wired `createCostscopeSpanProcessor()` itself: never export twice.
-    const existing = processorsOf(appProvider)?.find(isCostscopeSpanProcessor);
-    if (existing !== undefined) return { tracerProvider, ownProvider: undefined, processor: existing };
-  }
-  const processor = createProcessor();
-  if (appHasProvider && addProcessorTo(appProvider, processor)) {
-    return { tracerProvider, ownProvider: undefined, processor };
+function attachProcessor(explicit: TracerProvider | undefined, processor: CostscopeSpanProcessor, serviceName: string | undefined): AttachedProcessor {
+  const appProvider = explicit ?? registeredAppProvider();
+  if (appProvider !== undefined) {
+    const joined = joinAppProvider(appProvider, processor);
+    if (joined !== undefined) return { tracerProvider: appProvider, ownProvider: undefined, processor: joined };
   }
   const resource = defaultResource().merge(
     serviceName === undefined ? null : resourceFromAttributes({ [semconv.ATTR_SERVICE_NAME]: serviceName }),
   );
-  // Costscope's own provider has no HTTP instrumentation to hide exports from, and skipping
-  // `context.with` keeps Node 20's AsyncLocalStorage (a tax on every promise) switched off.
-  if (processor instanceof CostscopeSpanProcessor) processor.suppressExportTracing = appHasProvider;
   const ownProvider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
-  if (appHasProvider) {
+  if (appProvider !== undefined) {
     diag.warn(
       'costscope: the app has a tracer provider Costscope cannot add a processor to; Costscope spans use their own provider. Pass createCostscopeSpanProcessor() to your provider to join them.',
     );
-  } else {
-    ownProvider.register();
+    return { tracerProvider: ownProvider, ownProvider, processor };
   }
-  return { tracerProvider: ownProvider, ownProvider, processor };
-}
-
-function processorsOf(provider: TracerProvider): SpanProcessor[] | undefined {
-  const processors = (provider as TracerProvider & ProviderWithProcessors)._activeSpanProcessor?._spanProcessors;
-  return Array.isArray(processors) ? processors : undefined;
-}
-
-function addProcessorTo(provider: TracerProvider, processor: SpanProcessor): boolean {
-  const candidate = provider as TracerProvider & ProviderWithProcessors;
-  if (typeof candidate.addSpanProcessor === 'function') {
-    // @opentelemetry/sdk-trace-base 1.x
-    candidate.addSpanProcessor(processor);
-    return true;
-  }
-  // 2.x takes processors only in its constructor; its MultiSpanProcessor's list is the one
-  // place to join a provider the app already built.
-  const processors = processorsOf(provider);
-  if (processors !== undefined) {
-    processors.push(processor);
-    return true;
-  }
-  return false;
+  const attached: AttachedProcessor = { tracerProvider: ownProvider, ownProvider, processor };
+  attached.tracerProvider = new CostscopeTracerProvider(ownProvider, processor, (joined) => (attached.processor = joined));
+  return attached;
 }
 
 /** CommonJS: the provider package may already sit in `require.cache`, loaded before `init`. */

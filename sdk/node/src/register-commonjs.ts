@@ -4,11 +4,11 @@
  * Also installs the ESM import hook, so an app preloaded with `-r` that imports the provider
  * packages as ES modules is covered too.
  */
-import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import { init } from './index.js';
+import { installImportHook } from './install-import-hook.js';
 
 // Node runs `-r` preloads again in its module-hooks thread (and in the app's worker threads):
 // Costscope starts once, in the main thread.
@@ -16,10 +16,7 @@ if (isMainThread) start();
 
 function start(): void {
   try {
-    // Only the provider packages go through the hook: the app's other modules load untouched.
-    register('@opentelemetry/instrumentation/hook.mjs', pathToFileURL(__filename), {
-      data: { include: ['openai', '@anthropic-ai/sdk'] },
-    });
+    installImportHook(pathToFileURL(__filename));
   } catch (error) {
     diag.error('costscope: could not install the ESM import hook; ESM imports are not instrumented', error);
   }

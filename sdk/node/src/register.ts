@@ -4,19 +4,16 @@
  * ESM build: also installs the import hook (import-in-the-middle) for provider packages imported
  * after this point, and waits until packages imported before it are instrumented.
  */
-import { register } from 'node:module';
 import { isMainThread } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import { init } from './index.js';
+import { installImportHook } from './install-import-hook.js';
 
 // Preloads may also run in Node's module-hooks thread and in the app's worker threads:
 // Costscope starts once, in the main thread.
 if (isMainThread) {
   try {
-    // Only the provider packages go through the hook: the app's other modules load untouched.
-    register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, {
-      data: { include: ['openai', '@anthropic-ai/sdk'] },
-    });
+    installImportHook(import.meta.url);
   } catch (error) {
     diag.error('costscope: could not install the ESM import hook; ESM imports after this point are not instrumented', error);
   }

@@ -4,22 +4,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createPriceCatalog, priceCall, usageFromAnthropic, usageFromOpenAIChat, type UsdAtto } from '@costscope/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCostscopeServer, WORKSPACE_ROOT, type CostscopeServer } from './support/costscope-server.js';
-import { chatUsage, message, ProviderStandIn, responseModel } from './support/provider-stand-in.js';
+import { standInCallCost, startCostscopeServer, WORKSPACE_ROOT, type CostscopeServer } from './support/costscope-server.js';
+import { ProviderStandIn, responseModel } from './support/provider-stand-in.js';
 import { APPS_DIR } from './support/run-app.js';
 
 const run = promisify(execFile);
 const SDK_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** What the catalog charges for one stand-in answer of `model`: the price the server must store. */
-function standInCallCost(model: string, provider: 'openai' | 'anthropic'): UsdAtto {
-  const usage = provider === 'openai' ? usageFromOpenAIChat(chatUsage(model)) : usageFromAnthropic(message({ model }).usage);
-  const cost = priceCall(createPriceCatalog(), { model: responseModel(model), usage, at: new Date() });
-  if (cost.status !== 'priced') throw new Error(`the catalog has no price for ${model}: pick a priced model for this test`);
-  return cost.breakdown.totalUsd;
-}
 
 /** Runs a shell command line as a user types it, and waits for it to end. */
 function runLine(line: string, options: { cwd: string; env: Record<string, string> }) {

@@ -5,7 +5,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseUsd, type UsdAtto } from '@costscope/core';
+import { createPriceCatalog, parseUsd, priceCall, usageFromAnthropic, usageFromOpenAIChat, type UsdAtto } from '@costscope/core';
+import { chatUsage, message, responseModel } from './provider-stand-in.js';
 
 export const WORKSPACE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
@@ -87,6 +88,14 @@ export async function startCostscopeServer(): Promise<CostscopeServer> {
     },
     stop,
   };
+}
+
+/** What the catalog charges for one stand-in answer of `model`: the price the server must store. */
+export function standInCallCost(model: string, provider: 'openai' | 'anthropic'): UsdAtto {
+  const usage = provider === 'openai' ? usageFromOpenAIChat(chatUsage(model)) : usageFromAnthropic(message({ model }).usage);
+  const cost = priceCall(createPriceCatalog(), { model: responseModel(model), usage, at: new Date() });
+  if (cost.status !== 'priced') throw new Error(`the catalog has no price for ${model}: pick a priced model for this test`);
+  return cost.breakdown.totalUsd;
 }
 
 function freePort(): Promise<number> {

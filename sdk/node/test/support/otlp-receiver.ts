@@ -48,6 +48,7 @@ export interface ReceivedSpan {
   kind: number;
   scope: string;
   traceId: string;
+  spanId: string;
   parentSpanId: string;
   startNanos: bigint;
   endNanos: bigint;
@@ -63,24 +64,42 @@ export interface ReceivedExport {
   contentType: string | undefined;
 }
 
-/** A local OTLP/HTTP protobuf receiver that decodes what the SDK exports. */
+/**
+ * A local OTLP/HTTP receiver (protobuf, as the SDK exports, or JSON, as
+ * `@opentelemetry/exporter-trace-otlp-http` does) that decodes what it is sent. Given a
+ * `forwardTo` URL it is a tap: it records the spans, then passes the export on unchanged and
+ * answers what that server answered.
+ */
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   readonly exports: ReceivedExport[] = [];
   private server: Server | undefined;
   private url: string | undefined;
 
+  constructor(private readonly options: { forwardTo?: string } = {}) {}
+
   async start(): Promise<string> {
     this.server = createServer((request, response) => {
-      void readBody(request).then((body) => {
+      void readBody(request).then(async (body) => {
         if (request.url !== '/v1/traces') {
           response.writeHead(404).end();
           return;
         }
         const bytes = request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
-        this.exports.push({ authorization: request.headers.authorization, contentType: request.headers['content-type'] });
-        this.spans.push(...decodeTraces(bytes));
-        response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+        const contentType = request.headers['content-type'];
+        this.exports.push({ authorization: request.headers.authorization, contentType });
+        this.spans.push(...(contentType?.startsWith('application/json') ? decodeJsonTraces(bytes) : decodeTraces(bytes)));
+        if (this.options.forwardTo === undefined) {
+          response.writeHead(200, { 'content-type': contentType ?? 'application/x-protobuf' }).end();
+          return;
+        }
+        const forwarded = await fetch(`${this.options.forwardTo}/v1/traces`, {
+          method: 'POST',
+          headers: headersOf(request),
+          body,
+        });
+        response.writeHead(forwarded.status, { 'content-type': forwarded.headers.get('content-type') ?? 'application/octet-stream' });
+        response.end(Buffer.from(await forwarded.arrayBuffer()));
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
@@ -115,6 +134,7 @@ export function decodeTraces(bytes: Uint8Array): ReceivedSpan[] {
           kind: span.kind ?? 0,
           scope: scopeSpans.scope?.name ?? '',
           traceId: Buffer.from(span.trace_id ?? '', 'base64').toString('hex'),
+          spanId: Buffer.from(span.span_id ?? '', 'base64').toString('hex'),
           parentSpanId: Buffer.from(span.parent_span_id ?? '', 'base64').toString('hex'),
           startNanos: BigInt(span.start_time_unix_nano ?? 0),
           endNanos: BigInt(span.end_time_unix_nano ?? 0),
@@ -145,6 +165,7 @@ interface RawSpan {
   name?: string;
   kind?: number;
   trace_id?: string;
+  span_id?: string;
   parent_span_id?: string;
   start_time_unix_nano?: string;
   end_time_unix_nano?: string;
@@ -174,6 +195,88 @@ function valueOf(value: AnyValue | undefined): AttributeValue {
     default:
       return undefined;
   }
+}
+
+/** The OTLP/JSON encoding: camelCase fields, hex ids, 64-bit integers as strings or numbers. */
+export function decodeJsonTraces(bytes: Uint8Array): ReceivedSpan[] {
+  const decoded = JSON.parse(Buffer.from(bytes).toString('utf8')) as {
+    resourceSpans?: {
+      resource?: { attributes?: JsonKeyValue[] };
+      scopeSpans?: { scope?: { name?: string }; spans?: JsonSpan[] }[];
+    }[];
+  };
+  const spans: ReceivedSpan[] = [];
+  for (const resourceSpans of decoded.resourceSpans ?? []) {
+    const resource = jsonAttributesOf(resourceSpans.resource?.attributes ?? []);
+    for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+      for (const span of scopeSpans.spans ?? []) {
+        spans.push({
+          name: span.name ?? '',
+          kind: span.kind ?? 0,
+          scope: scopeSpans.scope?.name ?? '',
+          traceId: span.traceId ?? '',
+          spanId: span.spanId ?? '',
+          parentSpanId: span.parentSpanId ?? '',
+          startNanos: BigInt(span.startTimeUnixNano ?? 0),
+          endNanos: BigInt(span.endTimeUnixNano ?? 0),
+          attributes: jsonAttributesOf(span.attributes ?? []),
+          resource,
+          statusCode: span.status?.code ?? 0,
+          statusMessage: span.status?.message ?? '',
+        });
+      }
+    }
+  }
+  return spans;
+}
+
+interface JsonKeyValue {
+  key: string;
+  value?: JsonAnyValue;
+}
+interface JsonAnyValue {
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: string | number;
+  doubleValue?: number;
+  arrayValue?: { values?: JsonAnyValue[] };
+}
+interface JsonSpan {
+  name?: string;
+  kind?: number;
+  traceId?: string;
+  spanId?: string;
+  parentSpanId?: string;
+  startTimeUnixNano?: string | number;
+  endTimeUnixNano?: string | number;
+  attributes?: JsonKeyValue[];
+  status?: { code?: number; message?: string };
+}
+
+function jsonAttributesOf(keyValues: JsonKeyValue[]): Record<string, AttributeValue> {
+  const attributes: Record<string, AttributeValue> = {};
+  for (const { key, value } of keyValues) attributes[key] = jsonValueOf(value);
+  return attributes;
+}
+
+function jsonValueOf(value: JsonAnyValue | undefined): AttributeValue {
+  if (value === undefined) return undefined;
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.boolValue !== undefined) return value.boolValue;
+  if (value.intValue !== undefined) return Number(value.intValue);
+  if (value.doubleValue !== undefined) return value.doubleValue;
+  if (value.arrayValue !== undefined) return (value.arrayValue.values ?? []).map(jsonValueOf);
+  return undefined;
+}
+
+/** The request's headers for passing it on (one value each; hop-by-hop ones left to fetch). */
+function headersOf(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined || ['host', 'connection', 'content-length', 'transfer-encoding'].includes(name)) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
