@@ -1,112 +1,108 @@
 import { parseArgs } from 'node:util';
-import { resolveServerConnection } from './server-connection.js';
-import { DEFAULT_NEW_KEY_SCOPE, KEY_SCOPES, type KeyScope } from '../auth/key-scope.js';
+import { ApiClient } from './api-client.js';
+import type { CliCommand, CliIo, CommandContext } from './cli-command.js';
+import { CliError, EXIT, EXIT_CODES_HELP } from './cli-errors.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
+import { keysCommand } from './commands/keys.js';
+import { pricesCommand } from './commands/prices.js';
+import { repriceCommand } from './commands/reprice.js';
+import { reportCommand } from './commands/report.js';
+import { whatIfCommand } from './commands/whatif.js';
+import { ConnectionError, resolveServerConnection } from './server-connection.js';
+
+export type { CliIo } from './cli-command.js';
 
 /**
- * `costscope keys create|list|revoke`: manages a project's API keys through the server's HTTP
- * API, like the dashboard does. It never opens storage itself — the embedded engine belongs to
- * the server process — so it works the same against a local server and a remote one.
+ * `costscope <command>`: the server's API from a terminal or a script. It never opens storage
+ * itself — the embedded engine belongs to the server process — so it works the same against a
+ * local server and a remote one.
  */
-export type CliIo = { out: (line: string) => void; err: (line: string) => void; env: NodeJS.ProcessEnv };
+const COMMANDS: readonly CliCommand[] = [keysCommand, reportCommand, pricesCommand, whatIfCommand, repriceCommand, exportCommand, importCommand];
 
-const USAGE = `Usage: costscope keys <list|create|revoke> [options]
+const COMMON_OPTIONS = `Common options:
+  --server URL     the Costscope server (COSTSCOPE_SERVER_URL, default http://localhost:4318)
+  --api-key KEY    a key of the project (COSTSCOPE_API_KEY, else <data dir>/credentials.json,
+                   the data dir being COSTSCOPE_DATA_DIR or ./.costscope)
+  -h, --help       this help`;
 
-  costscope keys list                 list this project's keys
-  costscope keys create --name NAME [--scope ingest|read|admin]
-                                      create a key (shown once); the scope is ingest unless given:
-                                      ingest  sends spans only (the key to ship inside apps)
-                                      read    also reads every GET of the API (a read-only dashboard)
-                                      admin   also manages keys and settings, re-prices, test-sends
-  costscope keys revoke KEY_ID        revoke a key
+const USAGE = `Usage: costscope <command> [options]
 
-Listing needs a read or admin key; creating and revoking need an admin key.
+Commands:
+${COMMANDS.map((command) => `  ${command.name.padEnd(9)}${command.summary}`).join('\n')}
 
-Options:
-  --server URL     Costscope server (COSTSCOPE_SERVER_URL, default http://localhost:4318)
-  --api-key KEY    a key of the project (COSTSCOPE_API_KEY, else <data dir>/credentials.json)
-  --json           print JSON instead of a table`;
+Run costscope <command> --help for a command's options.
 
-class CliError extends Error {}
+${COMMON_OPTIONS}
+
+${EXIT_CODES_HELP}`;
+
+const helpOf = (command: CliCommand) => `${command.usage}\n\n${COMMON_OPTIONS}\n\n${EXIT_CODES_HELP}`;
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let parsed;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? COMMANDS.find((command) => command.name === rest[0]) : undefined;
+    if (name === undefined) {
+      io.err(USAGE);
+      return EXIT.usage;
+    }
+    io.out(topic ? helpOf(topic) : USAGE);
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (!command) {
+    io.err(`costscope: unknown command "${name}"\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+
+  let values: CommandContext['values'];
+  let args: string[];
   try {
-    parsed = parseArgs({
-      args: [...argv],
+    const parsed = parseArgs({
+      args: rest,
       allowPositionals: true,
+      strict: true,
       options: {
+        ...command.options,
         server: { type: 'string' },
         'api-key': { type: 'string' },
-        name: { type: 'string' },
-        scope: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
+        help: { type: 'boolean', short: 'h' },
       },
     });
+    values = parsed.values as CommandContext['values'];
+    args = parsed.positionals;
   } catch (error) {
-    io.err(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
+    io.err(`costscope ${name}: ${(error as Error).message}\n\n${helpOf(command)}`);
+    return EXIT.usage;
   }
-  const { values, positionals } = parsed;
-  const [group, command, argument] = positionals;
-  if (values.help || group !== 'keys' || !command) {
-    (values.help ? io.out : io.err)(USAGE);
-    return values.help ? 0 : 2;
+  if (values.help) {
+    io.out(helpOf(command));
+    return EXIT.ok;
   }
+
+  let client: ApiClient | undefined;
+  const api = async () => {
+    if (!client) {
+      const server = typeof values.server === 'string' ? values.server : undefined;
+      const apiKey = typeof values['api-key'] === 'string' ? values['api-key'] : undefined;
+      try {
+        client = new ApiClient(await resolveServerConnection({ server, apiKey }, io.env));
+      } catch (error) {
+        if (error instanceof ConnectionError) throw new CliError(error.message, EXIT.auth);
+        throw error;
+      }
+    }
+    return client;
+  };
   try {
-    const { server, apiKey } = await resolveServerConnection({ server: values.server, apiKey: values['api-key'] }, io.env);
-    const call = (method: string, route: string, body?: unknown) => request(server, apiKey, method, route, body);
-
-    if (command === 'list') {
-      const { keys } = (await call('GET', '/api/v1/keys')) as { keys: KeyJson[] };
-      if (values.json) io.out(JSON.stringify(keys, null, 2));
-      else printKeys(keys, io);
-      return 0;
-    }
-    if (command === 'create') {
-      if (!values.name) throw new CliError('keys create needs --name NAME (what the key is for)');
-      const scope = values.scope ?? DEFAULT_NEW_KEY_SCOPE;
-      if (!(KEY_SCOPES as readonly string[]).includes(scope)) throw new CliError(`--scope must be one of ${KEY_SCOPES.join(', ')}`);
-      const created = (await call('POST', '/api/v1/keys', { name: values.name, scope })) as KeyJson & { key: string };
-      if (values.json) io.out(JSON.stringify(created, null, 2));
-      else io.out(`Created ${created.scope} key ${created.keyId} (${created.name}). Copy it now, it is not shown again:\n${created.key}`);
-      return 0;
-    }
-    if (command === 'revoke') {
-      if (!argument) throw new CliError('keys revoke needs the KEY_ID (see costscope keys list)');
-      await call('DELETE', `/api/v1/keys/${encodeURIComponent(argument)}`);
-      io.out(values.json ? JSON.stringify({ keyId: argument, revoked: true }) : `Revoked key ${argument}.`);
-      return 0;
-    }
-    throw new CliError(`unknown command "keys ${command}"\n\n${USAGE}`);
+    return await command.run({ io, values, args, api });
   } catch (error) {
-    io.err(`costscope: ${(error as Error).message}`);
-    return 1;
+    if (error instanceof CliError) {
+      io.err(`costscope ${name}: ${error.message}${error.exitCode === EXIT.usage ? `\n\nRun costscope ${name} --help for its options.` : ''}`);
+      return error.exitCode;
+    }
+    throw error;
   }
 }
 
-type KeyJson = { keyId: string; name: string; keyPrefix: string; scope: KeyScope; createdAt: string; revokedAt: string | null };
-
-function printKeys(keys: KeyJson[], io: CliIo): void {
-  const header = ['KEY ID', 'NAME', 'PREFIX', 'SCOPE', 'CREATED', 'STATUS'];
-  const rows = [header, ...keys.map((k) => [k.keyId, k.name, k.keyPrefix, k.scope, k.createdAt, k.revokedAt ? `revoked ${k.revokedAt}` : 'active'])];
-  const widths = header.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
-  for (const row of rows) io.out(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
-}
-
-async function request(server: string, apiKey: string, method: string, route: string, body?: unknown): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetch(`${server}${route}`, {
-      method,
-      headers: { authorization: `Bearer ${apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (error) {
-    throw new CliError(`cannot reach the Costscope server at ${server}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`);
-  }
-  const text = await response.text();
-  const json = text ? (JSON.parse(text) as { message?: string }) : {};
-  if (!response.ok) throw new CliError(`${method} ${route} answered ${response.status}: ${json.message ?? text}`);
-  return json;
-}

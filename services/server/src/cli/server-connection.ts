@@ -17,13 +17,14 @@ export async function resolveServerConnection(
   flags: { server?: string; apiKey?: string },
   env: NodeJS.ProcessEnv,
 ): Promise<ServerConnection> {
-  const server = (flags.server ?? env.COSTSCOPE_SERVER_URL ?? DEFAULT_SERVER_URL).replace(/\/+$/, '');
-  const apiKey = flags.apiKey ?? env.COSTSCOPE_API_KEY ?? (await keyFromCredentials(env));
+  // An empty value counts as unset: `COSTSCOPE_API_KEY= costscope …` means "no key from here".
+  const server = (flags.server || env.COSTSCOPE_SERVER_URL || DEFAULT_SERVER_URL).replace(/\/+$/, '');
+  const apiKey = flags.apiKey || env.COSTSCOPE_API_KEY || (await keyFromCredentials(env));
   return { server, apiKey };
 }
 
 async function keyFromCredentials(env: NodeJS.ProcessEnv): Promise<string> {
-  const file = path.join(env.COSTSCOPE_DATA_DIR ?? './.costscope', 'credentials.json');
+  const file = path.join(env.COSTSCOPE_DATA_DIR || './.costscope', 'credentials.json');
   try {
     const credentials = JSON.parse(await readFile(file, 'utf8')) as { apiKey?: string };
     if (credentials.apiKey) return credentials.apiKey;

@@ -4,6 +4,8 @@ import { createKeyBodySchema } from '../auth/keys.controller.js';
 import type { RouteAccess } from '../auth/requires-scope.js';
 import { SETTING_KINDS } from '../storage/settings.js';
 import { alertParamsSchema } from './alerts.controller.js';
+import { exportedCallSchema } from './call-ndjson.js';
+import { exportParamsSchema } from './calls-transfer.controller.js';
 import { costQueryParamsSchema } from './cost-query-params.js';
 import { pricesParamsSchema, repriceBodySchema, repriceJobParamsSchema } from './prices.controller.js';
 import { weeklyParamsSchema } from './reports.controller.js';
@@ -14,6 +16,7 @@ import {
   costsResponseSchema,
   createdKeyResponseSchema,
   errorResponseSchema,
+  importCallsResponseSchema,
   keyListResponseSchema,
   pricesResponseSchema,
   projectResponseSchema,
@@ -23,8 +26,10 @@ import {
   revokedKeyResponseSchema,
   settingResponseSchema,
   weeklyReportResponseSchema,
+  whatIfResponseSchema,
 } from './response-schemas.js';
 import { SETTINGS } from './settings.controller.js';
+import { whatIfParamsSchema } from './what-if.controller.js';
 
 type JsonSchema = Record<string, unknown>;
 type HttpMethod = 'get' | 'post' | 'put' | 'delete';
@@ -51,6 +56,10 @@ export type ApiOperation = {
   /** Statuses beyond the ones every operation of its kind has. */
   otherStatuses?: Record<string, string>;
   requestContent?: string[];
+  /** An NDJSON body instead of a JSON one: the schema of each line. */
+  requestLine?: z.ZodType;
+  /** An NDJSON answer instead of a JSON one: the schema of each line. */
+  responseLine?: z.ZodType;
 };
 
 const settingOperations: ApiOperation[] = SETTING_KINDS.flatMap((kind): ApiOperation[] => [
@@ -157,6 +166,33 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     response: repriceJobResponseSchema,
     otherStatuses: { '404': 'No re-pricing job with this id in this project.' },
   },
+  {
+    method: 'get',
+    path: '/api/v1/whatif',
+    access: 'read',
+    summary: 'What a feature’s calls (default: the last 30 days) would have cost on another model, from their real tokens; 400 for a model with no price',
+    query: whatIfParamsSchema,
+    response: whatIfResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/calls/export',
+    access: 'read',
+    summary: 'The stored calls of [from, to) as NDJSON, oldest first, streamed; `x-costscope-calls-total` says how many the range held at the start',
+    query: exportParamsSchema,
+    responseLine: exportedCallSchema,
+    successDescription: 'One call per line; a connection that breaks before the end means the export is incomplete',
+  },
+  {
+    method: 'post',
+    path: '/api/v1/calls/import',
+    access: 'admin',
+    summary:
+      'Store NDJSON calls (the export’s lines) in this project, exactly once, with their costs and price versions as given; a bad line stops the import with a 400 naming it, the calls before it stay stored',
+    requestLine: exportedCallSchema,
+    response: importCallsResponseSchema,
+    otherStatuses: { '415': 'The body is not application/x-ndjson.' },
+  },
   ...settingOperations,
   {
     method: 'post',
@@ -213,6 +249,8 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
 
 const jsonContent = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const errorContent = jsonContent(schemaOf(errorResponseSchema, 'output'));
+/** Newline-delimited JSON: the schema is that of each line. */
+const ndjsonContent = (schema: JsonSchema) => ({ 'application/x-ndjson': { schema } });
 
 function operationJson(operation: ApiOperation): Record<string, unknown> {
   const parameters = [
@@ -232,10 +270,11 @@ function operationJson(operation: ApiOperation): Record<string, unknown> {
     [success]: {
       description: operation.successDescription ?? 'OK',
       ...(operation.response ? { content: jsonContent(schemaOf(operation.response, 'output')) } : {}),
+      ...(operation.responseLine ? { content: ndjsonContent(schemaOf(operation.responseLine, 'output')) } : {}),
     },
   };
   if (operation.access !== 'public') {
-    if (operation.body || operation.query || operation.pathParams) {
+    if (operation.body || operation.query || operation.pathParams || operation.requestLine) {
       responses['400'] = { description: 'A parameter or body field is invalid; `parameter` names it.', content: errorContent };
     }
     responses['401'] = { description: 'Missing, unknown or revoked project key.', content: errorContent };
@@ -252,9 +291,11 @@ function operationJson(operation: ApiOperation): Record<string, unknown> {
 
   const requestBody = operation.body
     ? { required: true, content: jsonContent(schemaOf(operation.body, 'input')) }
-    : operation.requestContent
-      ? { required: true, content: Object.fromEntries(operation.requestContent.map((type) => [type, {}])) }
-      : undefined;
+    : operation.requestLine
+      ? { required: true, content: ndjsonContent(schemaOf(operation.requestLine, 'input')) }
+      : operation.requestContent
+        ? { required: true, content: Object.fromEntries(operation.requestContent.map((type) => [type, {}])) }
+        : undefined;
   return {
     summary: operation.summary,
     'x-costscope-scope': operation.access,

@@ -164,6 +164,34 @@ export const repriceJobResponseSchema = z.object({
   updatedAt: instant,
 });
 
+export const whatIfResponseSchema = z.object({
+  feature: z.string(),
+  model: z.string().describe('The model the calls were priced on, as the catalog names it'),
+  from: instant,
+  to: instant,
+  requests: z.number().int().describe('Calls of the feature in the range'),
+  comparedRequests: z.number().int().describe('Calls priced both as stored and on the model: the figures below cover these'),
+  unpricedRequests: z.number().int().describe('Calls stored without a price: their actual cost is unknown, so they are left out'),
+  noPriceOnModelRequests: z.number().int().describe('Calls made before the model had a price: left out'),
+  actualCostUsd: money.describe('What the compared calls cost as stored'),
+  whatIfCostUsd: money.describe('What the same tokens would have cost on the model'),
+  savingsUsd: money.describe('actual − what-if: negative when the model costs more'),
+  inputTokens: z.number().int(),
+  cachedInputTokens: z.number().int(),
+  cacheWriteInputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  priceVersions: z.array(z.string()).describe('The price versions of the model that applied'),
+  byModel: z.array(
+    z.object({ model: z.string(), requests: z.number().int(), actualCostUsd: money, whatIfCostUsd: money, savingsUsd: money }),
+  ),
+});
+
+export const importCallsResponseSchema = z.object({
+  lines: z.number().int().describe('Calls read from the body'),
+  calls: z.number().int().describe('Calls handed to storage; those already stored are not stored again'),
+  olderThanRetention: z.number().int().describe('Calls older than this server keeps, skipped'),
+});
+
 export const readinessQuerySchema = z.object({
   role: z.enum(SERVER_ROLES).optional().describe('Ask about one role of this process (400 for a role it does not serve)'),
 });
@@ -193,3 +221,5 @@ export type RepriceJobResponse = z.output<typeof repriceJobResponseSchema>;
 export type SettingResponse = z.output<ReturnType<typeof settingResponseSchema>>;
 export type ChannelTestResponse = z.output<typeof channelTestResponseSchema>;
 export type ReadinessResponse = z.output<typeof readinessResponseSchema>;
+export type WhatIfResponse = z.output<typeof whatIfResponseSchema>;
+export type ImportCallsResponse = z.output<typeof importCallsResponseSchema>;

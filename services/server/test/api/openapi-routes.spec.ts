@@ -60,7 +60,8 @@ describe('the OpenAPI document at /api/docs', () => {
       if (operation.path.startsWith('/api/v1/')) {
         const responses = documented?.responses as Record<string, { content?: Record<string, { schema: { type?: string } }> }>;
         const success = responses[String(operation.successStatus ?? 200)];
-        expect(success?.content?.['application/json']?.schema.type, `${operation.method} ${operation.path}`).toBe('object');
+        const contentType = operation.responseLine ? 'application/x-ndjson' : 'application/json';
+        expect(success?.content?.[contentType]?.schema.type, `${operation.method} ${operation.path}`).toBe('object');
       }
     }
   });
