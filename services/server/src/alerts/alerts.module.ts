@@ -1,4 +1,5 @@
 import { Logger, Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { loadOrCreateSecretKey } from '../config/secret-key.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { ALERT_DELIVERY_CONFIG } from './channels/alert-delivery-config.js';
@@ -33,15 +34,18 @@ export class AlertsModule {
     const providers: Provider[] = [{ provide: ALERT_DELIVERY_CONFIG, useValue: config.alertDelivery }, AlertClock];
     const exports: Array<Type | symbol> = [AlertClock];
     const controllers: Type[] = [];
+    const imports: DynamicModule[] = [];
     if (config.roles.includes('api') || config.roles.includes('scheduler')) {
       providers.push({ provide: CHANNEL_SECRET_BOX, useFactory: () => openChannelSecretBox(config) }, ProjectAddressPolicy, ProjectChannels);
       exports.push(ProjectAddressPolicy, ProjectChannels);
     }
     if (config.roles.includes('scheduler')) {
+      // The scheduler's evaluation interval lives in @nestjs/schedule's registry.
+      imports.push(ScheduleModule.forRoot());
       providers.push(AlertScheduler);
       exports.push(AlertScheduler);
     }
     if (config.roles.includes('api')) controllers.push(ChannelTestController);
-    return { module: AlertsModule, global: true, providers, controllers, exports };
+    return { module: AlertsModule, global: true, imports, providers, controllers, exports };
   }
 }

@@ -1,7 +1,8 @@
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectChannels } from '../../src/alerts/channels/project-channels.js';
 import { AlertClock } from '../../src/alerts/scheduler/alert-clock.js';
-import { AlertScheduler } from '../../src/alerts/scheduler/alert-scheduler.js';
+import { ALERTS_INTERVAL, AlertScheduler } from '../../src/alerts/scheduler/alert-scheduler.js';
 import { createProject, getAlerts, messagesFor, onlyRule, postCalls, startAlertServer, type AlertServer } from './support/alert-harness.js';
 
 /**
@@ -26,12 +27,19 @@ beforeAll(async () => {
     alerts.server.config.alertDelivery,
     secondClock,
     alerts.server.app.get(ProjectChannels),
+    new SchedulerRegistry(),
   );
 });
 
 afterAll(async () => {
   await second?.onApplicationShutdown();
   await alerts?.close();
+});
+
+describe('the schedule', () => {
+  it("is an interval in @nestjs/schedule's registry, one per process", () => {
+    expect(alerts.server.app.get(SchedulerRegistry).getIntervals()).toEqual([ALERTS_INTERVAL]);
+  });
 });
 
 describe('two schedulers evaluating at the same time', () => {

@@ -7,6 +7,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { alertRulesSchema, featureAllocationsSchema, type AlertRules, type FeatureAllocation } from '@costscope/core';
 import { SERVER_CONFIG, type ServerConfig } from '../../config/server-config.js';
 import { listAlertEpisodes, saveAlertDelivery, saveAlertEpisode, type AlertDeliveryRecord, type AlertEpisodeRecord } from '../../storage/alert-episodes.js';
@@ -32,6 +33,9 @@ import { addLocalDays, isoWeekOfDay, localTime, startOfLocalDay } from '@costsco
 
 /** The lease every scheduler process claims each term; the winner evaluates that term. */
 export const ALERTS_LEASE = 'alerts';
+
+/** The evaluation interval's name in `@nestjs/schedule`'s registry. */
+export const ALERTS_INTERVAL = 'alerts-evaluation';
 
 /** What one `evaluateNow()` did, for logs and tests. */
 export type EvaluationReport = {
@@ -76,8 +80,9 @@ export class AlertScheduler implements OnApplicationBootstrap, OnApplicationShut
   private readonly logger = new Logger('AlertScheduler');
   /** This process's identity in the lease table. */
   readonly holder = `${hostname()}:${process.pid}:${randomUUID()}`;
-  private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
+  /** True while an evaluation started by the interval runs. */
+  private ticking = false;
   private stopped = false;
 
   constructor(
@@ -86,33 +91,38 @@ export class AlertScheduler implements OnApplicationBootstrap, OnApplicationShut
     @Inject(ALERT_DELIVERY_CONFIG) private readonly delivery: AlertDeliveryConfig,
     @Inject(AlertClock) private readonly clock: AlertClock,
     @Inject(ProjectChannels) private readonly projectChannels: ProjectChannels,
+    @Inject(SchedulerRegistry) private readonly schedulerRegistry: SchedulerRegistry,
   ) {}
 
+  /**
+   * Registered in `@nestjs/schedule`'s registry rather than with `@Interval()`, whose period is
+   * fixed at compile time: this one is `COSTSCOPE_ALERTS_INTERVAL`, read at start. The schedule
+   * module clears it at shutdown too.
+   */
   onApplicationBootstrap(): void {
-    this.scheduleNext();
+    const interval = setInterval(() => this.tick(), this.config.alertsIntervalMs);
+    // The interval alone must not keep a process alive whose server has closed.
+    interval.unref();
+    this.schedulerRegistry.addInterval(ALERTS_INTERVAL, interval);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.schedulerRegistry.doesExist('interval', ALERTS_INTERVAL)) this.schedulerRegistry.deleteInterval(ALERTS_INTERVAL);
     await this.running.catch(() => undefined);
   }
 
   /**
-   * A plain timer (not `@nestjs/schedule`, whose Nest 12 release needs Node 20.19, above our
-   * 20.9 floor): the next run is planned after the previous one finished,
-   * so a slow evaluation never overlaps the next. While a test holds the clock (manual), the timer
-   * does nothing: the test drives every evaluation.
+   * One tick of the interval. A tick that comes while the previous evaluation still runs is
+   * skipped, so a slow evaluation never has the next ones queue up behind it. While a test holds
+   * the clock (manual), ticks do nothing: the test drives every evaluation.
    */
-  private scheduleNext(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      const run = this.clock.isManual ? Promise.resolve() : this.evaluateNow();
-      void run
-        .catch((error: unknown) => this.logger.error(`alert evaluation failed: ${messageOf(error)}`))
-        .finally(() => this.scheduleNext());
-    }, this.config.alertsIntervalMs);
-    this.timer.unref();
+  private tick(): void {
+    if (this.stopped || this.ticking || this.clock.isManual) return;
+    this.ticking = true;
+    void this.evaluateNow()
+      .catch((error: unknown) => this.logger.error(`alert evaluation failed: ${messageOf(error)}`))
+      .finally(() => (this.ticking = false));
   }
 
   /** One evaluation at the clock's current time; runs one at a time within this process. */
