@@ -23,7 +23,15 @@ const indexAsSibling = (extension) => ({
   },
 });
 
-const common = { bundle: true, platform: 'node', target: 'node20', external, sourcemap: true, logLevel: 'warning' };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  external,
+  sourcemap: true,
+  logLevel: 'warning',
+  define: { __COSTSCOPE_SDK_VERSION__: JSON.stringify(pkg.version) },
+};
 for (const [format, extension] of [
   ['esm', 'mjs'],
   ['cjs', 'cjs'],
@@ -33,7 +41,7 @@ for (const [format, extension] of [
     entryPoints: [join(root, 'src/index.ts')],
     outfile: join(root, `dist/index.${extension}`),
     format,
-    define: { __COSTSCOPE_MODULE_FORMAT__: JSON.stringify(format) },
+    define: { ...common.define, __COSTSCOPE_MODULE_FORMAT__: JSON.stringify(format) },
   });
 }
 await build({

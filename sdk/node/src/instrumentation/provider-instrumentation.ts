@@ -8,7 +8,10 @@ import { isRecord } from './utils.js';
 
 /** Scope name of every Costscope span; the exporter forwards only spans of this scope. */
 export const COSTSCOPE_SCOPE_NAME = '@costscope/sdk';
-export const COSTSCOPE_SDK_VERSION = '0.1.0';
+// Set by the build (scripts/build.mjs) from package.json, which changesets bumps at each release.
+declare const __COSTSCOPE_SDK_VERSION__: string | undefined;
+/** The package's version, as the instrumentation scope's version; `source` when run unbuilt (tests). */
+export const COSTSCOPE_SDK_VERSION = typeof __COSTSCOPE_SDK_VERSION__ === 'undefined' ? 'source' : __COSTSCOPE_SDK_VERSION__;
 
 /** A resource class reached from the client class, e.g. `OpenAI.Chat.Completions`. */
 export interface PatchTarget {
