@@ -30,6 +30,11 @@ export function count(value: number): string {
   return value.toLocaleString('en-US');
 }
 
+/** "1 call", "2,000 calls". */
+export function calls(value: number): string {
+  return `${count(value)} ${value === 1 ? 'call' : 'calls'}`;
+}
+
 /** A CSV field, quoted when it must be. */
 export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;

@@ -138,7 +138,7 @@ describe('costscope prices', () => {
   });
 
   it('lists the models seen without a price, and says when nothing matches (1)', async () => {
-    expect((await costscope(['prices'])).stdout).toMatch(/^ {2}house-model-7b {2}1 calls, last /m);
+    expect((await costscope(['prices'])).stdout).toMatch(/^ {2}house-model-7b {2}1 call, last /m);
     const none = await costscope(['prices', '--model', 'no-such-model']);
     expect([none.code, none.stderr]).toEqual([1, expect.stringMatching(/^costscope prices: no model matching "no-such-model" has a price at /)]);
   });
@@ -168,7 +168,7 @@ describe('costscope whatif', () => {
     });
     const text = await costscope(['whatif', '--feature', 'chatbot', '--model', 'gpt-5-mini']);
     expect(text.stdout).toContain('As stored:            $2.65\nOn gpt-5-mini:        $0.53\ngpt-5-mini saves $2.12 over 2 calls.');
-    expect(text.stdout).toContain('1 calls stored without a price are left out (their cost is unknown).');
+    expect(text.stdout).toContain('1 call stored without a price is left out (its cost is unknown).');
   });
 
   it('bills cache writes and reads by the other model’s own rules', async () => {
@@ -263,7 +263,7 @@ describe('costscope export and import', () => {
     const run = await costscope(['export', '--from', new Date(t0.getTime() + 2500).toISOString()]);
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { requestModel: string }).requestModel)).toEqual(['claude-sonnet-4-6']);
-    expect(run.stderr).toBe('Exported 1 calls.\n');
+    expect(run.stderr).toBe('Exported 1 call.\n');
   });
 
   it('stops at a bad line with its number, keeping the calls before it', async () => {

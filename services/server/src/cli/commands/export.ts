@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 import type { CliCommand } from '../cli-command.js';
 import { CliError, EXIT, usageError } from '../cli-errors.js';
 import { ProgressBar } from '../progress-bar.js';
-import { count } from '../text-output.js';
+import { calls } from '../text-output.js';
 
 /** `costscope export`: the stored calls as NDJSON, streamed from `GET /api/v1/calls/export`. */
 export const exportCommand: CliCommand = {
@@ -35,29 +35,29 @@ Options:
     if (!target) throw usageError('no stdout to write to: pass --out FILE');
 
     const bar = new ProgressBar(io.progress, 'calls');
-    let calls = 0;
+    let written = 0;
     try {
       for await (const chunk of response.body ?? []) {
         const bytes = chunk as Uint8Array;
-        for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) calls += 1;
+        for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) written += 1;
         if (!target.write(bytes)) await new Promise((resolve) => target.once('drain', resolve));
-        bar.update(calls, Math.max(total, calls));
+        bar.update(written, Math.max(total, written));
       }
       if (out) await new Promise<void>((resolve, reject) => target.end((error?: Error | null) => (error ? reject(error) : resolve())));
     } catch (error) {
-      bar.finish(calls, Math.max(total, calls));
+      bar.finish(written, Math.max(total, written));
       if (out) {
         target.destroy();
         await rm(out, { force: true });
       }
       const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
       throw new CliError(
-        `the export broke off after ${count(calls)} calls (${reason}); ${out ? `${out} is removed` : 'what was written is incomplete'}: run it again`,
+        `the export broke off after ${calls(written)} (${reason}); ${out ? `${out} is removed` : 'what was written is incomplete'}: run it again`,
         EXIT.serverError,
       );
     }
-    bar.finish(calls, Math.max(total, calls));
-    io.err(`Exported ${count(calls)} calls${out ? ` to ${out}` : ''}.`);
+    bar.finish(written, Math.max(total, written));
+    io.err(`Exported ${calls(written)}${out ? ` to ${out}` : ''}.`);
     return EXIT.ok;
   },
 };

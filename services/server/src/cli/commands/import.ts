@@ -5,7 +5,7 @@ import type { ImportCallsResponse } from '../../query/response-schemas.js';
 import type { CliCommand } from '../cli-command.js';
 import { EXIT, usageError } from '../cli-errors.js';
 import { ProgressBar } from '../progress-bar.js';
-import { count } from '../text-output.js';
+import { calls, count } from '../text-output.js';
 
 /** `costscope import`: NDJSON calls (an export) streamed to `POST /api/v1/calls/import`. */
 export const importCommand: CliCommand = {
@@ -65,7 +65,7 @@ Options:
     if (values.json) io.out(JSON.stringify(answer, null, 2));
     else {
       const skipped = answer.olderThanRetention > 0 ? `; ${count(answer.olderThanRetention)} older than the server's retention skipped` : '';
-      io.out(`Imported ${count(answer.calls)} calls from ${file === '-' ? 'stdin' : file} (${count(answer.lines)} lines${skipped}). Calls already stored were not stored again.`);
+      io.out(`Imported ${calls(answer.calls)} from ${file === '-' ? 'stdin' : file} (${count(answer.lines)} lines${skipped}). Calls already stored were not stored again.`);
     }
     return EXIT.ok;
   },

@@ -1,7 +1,7 @@
 import type { PricesResponse } from '../../query/response-schemas.js';
 import type { CliCommand } from '../cli-command.js';
 import { CliError, EXIT, usageError } from '../cli-errors.js';
-import { count, printTable, usd } from '../text-output.js';
+import { calls, printTable, usd } from '../text-output.js';
 
 /** `costscope prices`: the effective price catalog of `GET /api/v1/prices`. */
 export const pricesCommand: CliCommand = {
@@ -52,7 +52,7 @@ Options:
     if (!wanted && answer.unpricedModels.length > 0) {
       io.out('');
       io.out('Models with no price (stored unpriced; add an override in the settings):');
-      for (const model of answer.unpricedModels) io.out(`  ${model.model}  ${count(model.requests)} calls, last ${model.lastSeen}`);
+      for (const model of answer.unpricedModels) io.out(`  ${model.model}  ${calls(model.requests)}, last ${model.lastSeen}`);
     }
     return EXIT.ok;
   },

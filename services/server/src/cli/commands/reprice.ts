@@ -2,7 +2,7 @@ import type { RepriceJobResponse } from '../../query/response-schemas.js';
 import type { CliCommand } from '../cli-command.js';
 import { CliError, EXIT, usageError } from '../cli-errors.js';
 import { ProgressBar } from '../progress-bar.js';
-import { count } from '../text-output.js';
+import { calls, count } from '../text-output.js';
 
 const POLL_MS = 1_000;
 
@@ -43,7 +43,7 @@ Options:
     if (values.json) io.out(JSON.stringify(job, null, 2));
     if (job.state === 'failed') throw new CliError(`re-pricing job ${job.jobId} failed after ${job.hoursDone} of ${job.hoursTotal} hours: ${job.error ?? 'no reason given'}`, EXIT.serverError);
     if (!values.json) {
-      io.out(`Re-priced ${job.from} to ${job.to}: ${count(job.examined)} calls examined, ${count(job.changed)} costs changed.`);
+      io.out(`Re-priced ${job.from} to ${job.to}: ${calls(job.examined)} examined, ${count(job.changed)} costs changed.`);
       if (job.unpricedModels.length > 0) io.out(`Still without a price (add overrides, then re-price again): ${job.unpricedModels.join(', ')}`);
     }
     return EXIT.ok;

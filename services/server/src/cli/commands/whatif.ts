@@ -1,7 +1,7 @@
 import type { WhatIfResponse } from '../../query/response-schemas.js';
 import type { CliCommand } from '../cli-command.js';
 import { EXIT, usageError } from '../cli-errors.js';
-import { count, printTable, usd, usdChange } from '../text-output.js';
+import { calls, count, printTable, usd, usdChange } from '../text-output.js';
 
 /** `costscope whatif`: a feature's calls priced on another model, by `GET /api/v1/whatif`. */
 export const whatIfCommand: CliCommand = {
@@ -34,7 +34,7 @@ Options:
       io.out(JSON.stringify(answer, null, 2));
       return EXIT.ok;
     }
-    io.out(`Feature ${answer.feature}, ${answer.from} to ${answer.to}: ${count(answer.requests)} calls.`);
+    io.out(`Feature ${answer.feature}, ${answer.from} to ${answer.to}: ${calls(answer.requests)}.`);
     if (answer.comparedRequests === 0) {
       io.out(`No call could be compared.${leftOut(answer)}`);
       return EXIT.ok;
@@ -42,7 +42,7 @@ Options:
     const saving = answer.savingsUsd.startsWith('-') ? `costs ${usd(answer.savingsUsd.slice(1))} more` : `saves ${usd(answer.savingsUsd)}`;
     io.out(`As stored:            ${usd(answer.actualCostUsd)}`);
     io.out(`On ${answer.model}:`.padEnd(22) + usd(answer.whatIfCostUsd));
-    io.out(`${answer.model} ${saving} over ${count(answer.comparedRequests)} calls.`);
+    io.out(`${answer.model} ${saving} over ${calls(answer.comparedRequests)}.`);
     io.out(
       `Tokens: ${count(answer.inputTokens)} input (${count(answer.cachedInputTokens)} cache reads, ${count(answer.cacheWriteInputTokens)} cache writes), ${count(answer.outputTokens)} output; prices ${answer.priceVersions.join(', ')}.`,
     );
@@ -63,8 +63,8 @@ Options:
 
 function leftOut(answer: WhatIfResponse): string {
   let text = '';
-  if (answer.unpricedRequests > 0) text += ` ${count(answer.unpricedRequests)} calls stored without a price are left out (their cost is unknown).`;
-  if (answer.noPriceOnModelRequests > 0) text += ` ${count(answer.noPriceOnModelRequests)} calls made before ${answer.model} had a price are left out.`;
+  if (answer.unpricedRequests > 0) text += ` ${calls(answer.unpricedRequests)} stored without a price ${answer.unpricedRequests === 1 ? 'is' : 'are'} left out (${answer.unpricedRequests === 1 ? 'its' : 'their'} cost is unknown).`;
+  if (answer.noPriceOnModelRequests > 0) text += ` ${calls(answer.noPriceOnModelRequests)} made before ${answer.model} had a price ${answer.noPriceOnModelRequests === 1 ? 'is' : 'are'} left out.`;
   return text;
 }
 
