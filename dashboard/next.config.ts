@@ -10,6 +10,9 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Several dev servers (one per developer task) can run side by side, each with its own output.
   distDir: process.env.NEXT_DIST_DIR ?? '.next',
+  // The container image (deploy/Dockerfile) serves Next's standalone output: a server.js with only
+  // the files it traced. `npm start` keeps the ordinary build.
+  ...(process.env.COSTSCOPE_DASHBOARD_OUTPUT === 'standalone' ? { output: 'standalone' as const } : {}),
   reactStrictMode: true,
   turbopack: { root: workspaceRoot },
   typescript: {
