@@ -45,20 +45,13 @@ Options:
     const client = await api();
     const bar = new ProgressBar(io.progress, 'bytes');
     let sent = 0;
-    async function* counted(): AsyncGenerator<Uint8Array> {
-      for await (const chunk of source as AsyncIterable<Buffer>) {
-        sent += chunk.length;
-        bar.update(sent, size);
-        yield chunk;
-      }
-    }
+    source.on('data', (chunk: Buffer) => {
+      sent += chunk.length;
+      bar.update(sent, size);
+    });
     let answer: ImportCallsResponse;
     try {
-      const response = await client.send('POST', '/api/v1/calls/import', {
-        headers: { 'content-type': 'application/x-ndjson' },
-        body: counted() as unknown as RequestInit['body'],
-      });
-      answer = (await response.json()) as ImportCallsResponse;
+      answer = await client.upload<ImportCallsResponse>('/api/v1/calls/import', source, 'application/x-ndjson');
     } finally {
       bar.finish(sent, size);
     }
