@@ -28,6 +28,8 @@ export default [
             { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:core'] },
             { sourceTag: 'scope:dashboard', onlyDependOnLibsWithTags: ['scope:core'] },
             { sourceTag: 'scope:launcher', onlyDependOnLibsWithTags: [] },
+            // The demo is an app of the SDK's users: core and the SDK, and the server only over HTTP.
+            { sourceTag: 'scope:demo', onlyDependOnLibsWithTags: ['scope:core', 'scope:sdk'] },
           ],
         },
       ],

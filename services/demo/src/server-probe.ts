@@ -1,0 +1,60 @@
+import type { ServerConnection } from './server-connection.js';
+
+/** A problem the user can act on: the demo prints the message and exits with status 1. */
+export class DemoError extends Error {}
+
+export type ServerFacts = {
+  /** The server's clock (its `Date` header): "now" for the history, whatever this machine's clock says. */
+  serverNow: Date;
+  /** This machine's clock when `serverNow` was read, to tell the server's time later on. */
+  probedAtMs: number;
+  /** The project's `COSTSCOPE_TIMEZONE`, where its days start; UTC when the key may not read it. */
+  timezone: string;
+  retentionDays: number | undefined;
+};
+
+/**
+ * Checks before sending anything: the server answers, the key may send spans (an empty export
+ * is accepted only with a key of the ingest scope or above), and what time it is there.
+ */
+export async function probeServer(connection: ServerConnection): Promise<ServerFacts> {
+  const { server, apiKey } = connection;
+  let health: Response;
+  try {
+    health = await fetch(`${server}/healthz`);
+  } catch (error) {
+    throw new DemoError(
+      `Costscope is not answering at ${server} (${reasonOf(error)}).\n` +
+        'Start it first (`npm start` in another terminal), or point COSTSCOPE_SERVER_URL / --server at it.',
+    );
+  }
+  if (!health.ok) throw new DemoError(`Costscope at ${server} is not healthy: /healthz answered ${health.status}.`);
+
+  const probe = await fetch(`${server}/v1/traces`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ resourceSpans: [] }),
+  });
+  if (probe.status === 401) {
+    throw new DemoError(
+      `Costscope at ${server} refused the API key (401).\n` +
+        "Use the project key `npm start` printed (it is in the data directory's credentials.json): --api-key or COSTSCOPE_API_KEY.",
+    );
+  }
+  if (probe.status === 403) throw new DemoError(`This API key may not send spans (403): the demo needs a key with the ingest scope.`);
+  if (!probe.ok) throw new DemoError(`Costscope at ${server} answered ${probe.status} to an empty export; is it a Costscope server?`);
+  const probedAtMs = Date.now();
+  const serverNow = new Date(probe.headers.get('date') ?? probedAtMs);
+
+  // A read key tells the project's time zone, so "today" is the project's today; an ingest key
+  // cannot, and the demo assumes UTC (the server's default).
+  const project = await fetch(`${server}/api/v1/project`, { headers: { authorization: `Bearer ${apiKey}` } });
+  if (!project.ok) return { serverNow, probedAtMs, timezone: 'UTC', retentionDays: undefined };
+  const body = (await project.json()) as { timezone?: string; retentionDays?: number };
+  return { serverNow, probedAtMs, timezone: body.timezone ?? 'UTC', retentionDays: body.retentionDays };
+}
+
+function reasonOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? String(error);
+}
