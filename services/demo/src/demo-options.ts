@@ -12,7 +12,7 @@ export type DemoOptions = {
   help: boolean;
 };
 
-/** A mistake in the command line: printed with the usage, exit status 2. */
+/** A mistake in the command line: printed with the usage, exit code 2. */
 export class DemoUsageError extends Error {}
 
 export const DEMO_USAGE = `Usage: npm run demo -- [options]
@@ -33,7 +33,8 @@ Options:
   --json              print the summary as JSON on stdout
   -h, --help          this text
 
-Exit status: 0 done, 1 the server is down or refused the key (the message says which), 2 bad options.`;
+Exit codes: 0 done, 1 the server answered an error, 2 bad options, 3 no key or the server
+refused it, 4 the server cannot be reached.`;
 
 export function parseDemoOptions(argv: readonly string[]): DemoOptions {
   let parsed;

@@ -10,12 +10,13 @@ import type { LiveResult } from './live-traffic.js';
 import { ProgressBar } from './progress-bar.js';
 import { sendHistory } from './send-history.js';
 import { serverBaselines } from './server-baselines.js';
-import { DemoError, probeServer } from './server-probe.js';
+import { DemoError, EXIT, probeServer } from './server-probe.js';
 
 /**
  * `npm run demo`: fills a running Costscope with the example app of `example-app.ts` — its
  * history through `POST /v1/traces`, then live traffic through the real SDK — and says where
- * to look. Exit status: 0 done, 1 the server or key is not usable, 2 bad options.
+ * to look. Exit codes as the `costscope` CLI's: 0 done, 1 the server answered an error, 2 bad
+ * options, 3 no key or a refused one, 4 the server cannot be reached.
  */
 export async function runDemo(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   let options: DemoOptions;
@@ -24,7 +25,7 @@ export async function runDemo(argv: readonly string[], env: NodeJS.ProcessEnv): 
   } catch (error) {
     if (!(error instanceof DemoUsageError)) throw error;
     process.stderr.write(`demo: ${error.message}\n\n${DEMO_USAGE}\n`);
-    return 2;
+    return EXIT.usage;
   }
   if (options.help) {
     process.stdout.write(`${DEMO_USAGE}\n`);
@@ -36,7 +37,8 @@ export async function runDemo(argv: readonly string[], env: NodeJS.ProcessEnv): 
   } catch (error) {
     if (error instanceof DemoError || error instanceof ConnectionError) {
       process.stderr.write(`demo: ${error.message}\n`);
-      return 1;
+      // No key found at all is a key problem, like a refused one.
+      return error instanceof DemoError ? error.exitCode : EXIT.key;
     }
     throw error;
   }

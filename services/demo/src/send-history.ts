@@ -1,7 +1,7 @@
 import type { ServerConnection } from './server-connection.js';
 import type { HistorySpan } from './history.js';
 import { otlpExportBody } from './otlp-export.js';
-import { DemoError } from './server-probe.js';
+import { DemoError, EXIT } from './server-probe.js';
 
 /** Spans per export: a few hundred, like an SDK's batches (512 at most). */
 export const SPANS_PER_EXPORT = 500;
@@ -63,7 +63,7 @@ async function exportSpans(connection: ServerConnection, spans: HistorySpan[], r
         body,
       });
     } catch (error) {
-      if (tryNumber >= MAX_TRIES) throw new DemoError(`Costscope at ${connection.server} stopped answering while the history was sent (${String(error)}).`);
+      if (tryNumber >= MAX_TRIES) throw new DemoError(`Costscope at ${connection.server} stopped answering while the history was sent (${String(error)}).`, EXIT.unreachable);
       await wait(Math.min(5000, 250 * tryNumber));
       continue;
     }

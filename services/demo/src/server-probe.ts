@@ -1,7 +1,19 @@
 import type { ServerConnection } from './server-connection.js';
 
-/** A problem the user can act on: the demo prints the message and exits with status 1. */
-export class DemoError extends Error {}
+/**
+ * A problem the user can act on: the demo prints the message and exits with `exitCode`, the
+ * `costscope` CLI's codes (docs/cli.md) so scripts treat both alike.
+ */
+export class DemoError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.serverError,
+  ) {
+    super(message);
+  }
+}
+
+export const EXIT = { serverError: 1, usage: 2, key: 3, unreachable: 4 } as const;
 
 export type ServerFacts = {
   /** The server's clock (its `Date` header): "now" for the history, whatever this machine's clock says. */
@@ -26,6 +38,7 @@ export async function probeServer(connection: ServerConnection): Promise<ServerF
     throw new DemoError(
       `Costscope is not answering at ${server} (${reasonOf(error)}).\n` +
         'Start it first (`npm start` in another terminal), or point COSTSCOPE_SERVER_URL / --server at it.',
+      EXIT.unreachable,
     );
   }
   if (!health.ok) throw new DemoError(`Costscope at ${server} is not healthy: /healthz answered ${health.status}.`);
@@ -39,9 +52,10 @@ export async function probeServer(connection: ServerConnection): Promise<ServerF
     throw new DemoError(
       `Costscope at ${server} refused the API key (401).\n` +
         "Use the project key `npm start` printed (it is in the data directory's credentials.json): --api-key or COSTSCOPE_API_KEY.",
+      EXIT.key,
     );
   }
-  if (probe.status === 403) throw new DemoError(`This API key may not send spans (403): the demo needs a key with the ingest scope.`);
+  if (probe.status === 403) throw new DemoError('This API key may not send spans (403): the demo needs a key with the ingest scope.', EXIT.key);
   if (!probe.ok) throw new DemoError(`Costscope at ${server} answered ${probe.status} to an empty export; is it a Costscope server?`);
   const probedAtMs = Date.now();
   const serverNow = new Date(probe.headers.get('date') ?? probedAtMs);
@@ -49,7 +63,10 @@ export async function probeServer(connection: ServerConnection): Promise<ServerF
   // A read key tells the project's time zone, so "today" is the project's today; an ingest key
   // cannot, and the demo assumes UTC (the server's default).
   const project = await fetch(`${server}/api/v1/project`, { headers: { authorization: `Bearer ${apiKey}` } });
-  if (!project.ok) return { serverNow, probedAtMs, timezone: 'UTC', retentionDays: undefined };
+  if (!project.ok) {
+    await project.body?.cancel();
+    return { serverNow, probedAtMs, timezone: 'UTC', retentionDays: undefined };
+  }
   const body = (await project.json()) as { timezone?: string; retentionDays?: number };
   return { serverNow, probedAtMs, timezone: body.timezone ?? 'UTC', retentionDays: body.retentionDays };
 }

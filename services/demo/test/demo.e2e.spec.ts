@@ -206,10 +206,25 @@ describe('npm run demo', () => {
     for (const alert of INCIDENT_ALERTS) expect(firing).toContainEqual(alert);
   });
 
+  it('works with an ingest key, the key an app ships with (it may send, not read)', async () => {
+    const created = await fetch(`${server.baseUrl}/api/v1/keys`, {
+      method: 'POST',
+      headers: { ...server.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'demo-app', scope: 'ingest' }),
+    });
+    expect(created.status).toBe(201);
+    const { key } = (await created.json()) as { key: string };
+    const run = await runDemo(['--seed', '7', '--days', '0', '--now', now.toISOString(), '--live-minutes', '0'], { COSTSCOPE_SERVER_URL: server.baseUrl, COSTSCOPE_API_KEY: key });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Sent [\d,]+ calls/);
+    expect(run.stdout).not.toContain('refused');
+  });
+
   it('refuses politely when the server is down', async () => {
     const port = await freePort();
     const run = await runDemo(['--live-minutes', '0'], { COSTSCOPE_SERVER_URL: `http://127.0.0.1:${port}`, COSTSCOPE_API_KEY: TEST_API_KEY });
-    expect(run.code).toBe(1);
+    // The `costscope` CLI's codes: 4 the server cannot be reached, 3 the key.
+    expect(run.code).toBe(4);
     expect(run.stderr).toContain(`Costscope is not answering at http://127.0.0.1:${port}`);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
@@ -217,7 +232,7 @@ describe('npm run demo', () => {
   it('refuses politely when the key is wrong, and never prints it', async () => {
     const wrongKey = 'cs_not_a_key_of_this_server_000';
     const run = await runDemo(['--live-minutes', '0'], { COSTSCOPE_SERVER_URL: server.baseUrl, COSTSCOPE_API_KEY: wrongKey });
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(3);
     expect(run.stderr).toContain('refused the API key (401)');
     expect(run.stderr + run.stdout).not.toContain(wrongKey);
     expect(run.stderr).not.toMatch(/\n\s+at /);
