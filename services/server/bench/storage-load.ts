@@ -11,13 +11,16 @@
  *
  * 30 days of calls, 200 features, 20 models, 100 000 users, in time order as an ingest would
  * write them. Loading is timed around `insertCalls` only (row building, the dedup view and the
- * rollup view included); making the synthetic records is timed apart.
+ * hourly counts included); making the synthetic records is timed apart. The queries run twice:
+ * before the hours are sealed (every figure from `llm_calls FINAL`) and after `sealHourlyRollups`
+ * (timed) sealed them, as the scheduler does (docs/scaling.md).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LlmCallRecord } from '@costscope/core';
 import { getCosts } from '../src/storage/costs.js';
+import { sealHourlyRollups } from '../src/storage/hourly-rollups.js';
 import { openEmbeddedTransport } from '../src/storage/embedded-transport.js';
 import { callsToTsv, insertCalls } from '../src/storage/llm-calls.js';
 import { migrate } from '../src/storage/migrate.js';
@@ -145,8 +148,7 @@ for (let from = 0; from < CALLS; from += BATCH) {
   }
 }
 const [{ rows = 0 } = {}] = await transport.query<{ rows: string }>({ sql: 'SELECT count() AS rows FROM llm_calls', tag: { operation: 'bench.count' } });
-const [{ rollupRows = 0 } = {}] = await transport.query<{ rollupRows: string }>({ sql: 'SELECT count() AS rollupRows FROM llm_calls_hourly', tag: { operation: 'bench.count' } });
-console.log(`Loaded ${Number(rows).toLocaleString('en-US')} calls (${Number(rollupRows).toLocaleString('en-US')} hourly rollup rows)`);
+console.log(`Loaded ${Number(rows).toLocaleString('en-US')} calls`);
 console.log(`  load: ${(loadMs / 1000).toFixed(1)} s = ${Math.round((CALLS / loadMs) * 1000).toLocaleString('en-US')} rows/s (making the synthetic records took ${(makeMs / 1000).toFixed(1)} s more)`);
 console.log(
   `  JavaScript writing the TSV rows alone takes ~${(textMs / 1000).toFixed(1)} s (measured apart; in the load it overlaps the engine storing the previous chunk)`,
@@ -175,16 +177,42 @@ const queries: Array<[string, () => Promise<unknown>]> = [
     })],
   ['rule: input-token outliers, last 24 h (raw)', () => getInputTokenOutliers(transport, { projectId: PROJECT, from: new Date(END - 86_400_000), to, multiple: 1.9 })],
   ['weekly review (per feature, week vs week)', () => getWeeklyReview(transport, { projectId: PROJECT, week: '2026-W47' })],
+  // What deduplicating raw reads costs: over HTTP (several writers) every read of the calls is FINAL.
+  ['cost per feature, 30 days, raw, FINAL (as over HTTP)', () => costPerFeatureRaw('llm_calls FINAL')],
+  ['cost per feature, 30 days, raw, no FINAL (embedded)', () => costPerFeatureRaw('llm_calls')],
 ];
 
-console.log('\nQuery timings (ms): first run, then the median of 5 more');
-for (const [name, run] of queries) {
-  const first = await time(run);
-  const repeats: number[] = [];
-  for (let i = 0; i < 5; i += 1) repeats.push((await time(run)).ms);
-  repeats.sort((a, b) => a - b);
-  console.log(`  ${name.padEnd(52)} ${first.ms.toFixed(0).padStart(6)} ${repeats[2]?.toFixed(0).padStart(6)}`);
+function costPerFeatureRaw(table: string): Promise<unknown> {
+  return transport.query({
+    sql: `SELECT feature, toString(sum(total_cost_usd)) AS cost, count() AS calls FROM ${table}
+          WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+          GROUP BY feature`,
+    params: { projectId: PROJECT, from: from.toISOString().replace('T', ' ').replace('Z', ''), to: to.toISOString().replace('T', ' ').replace('Z', '') },
+    tag: { operation: 'bench.rawFinal' },
+  });
 }
+
+async function timeQueries(label: string): Promise<void> {
+  console.log(`\nQuery timings (ms), ${label}: first run, then the median of 5 more`);
+  for (const [name, run] of queries) {
+    const first = await time(run);
+    const repeats: number[] = [];
+    for (let i = 0; i < 5; i += 1) repeats.push((await time(run)).ms);
+    repeats.sort((a, b) => a - b);
+    console.log(`  ${name.padEnd(52)} ${first.ms.toFixed(0).padStart(6)} ${repeats[2]?.toFixed(0).padStart(6)}`);
+  }
+}
+
+await timeQueries('no hour sealed yet');
+const sealed = await time(() => sealHourlyRollups(transport, { projectId: PROJECT, from, to }));
+const [{ sealedRows = 0 } = {}] = await transport.query<{ sealedRows: string }>({
+  sql: 'SELECT count() AS sealedRows FROM llm_calls_hourly_sealed FINAL',
+  tag: { operation: 'bench.count' },
+});
+console.log(
+  `\nSealed ${sealed.result.hoursSealed} hours in ${(sealed.ms / 1000).toFixed(1)} s (${Number(sealedRows).toLocaleString('en-US')} hourly rollup rows)`,
+);
+await timeQueries('every hour sealed');
 
 await transport.close();
 if (!process.argv.includes('--dir')) rmSync(DIR, { recursive: true, force: true });

@@ -66,6 +66,7 @@ export async function saveAlertEpisode(transport: ClickHouseTransport, episode: 
       updatedAt: toClickHouseTime(episode.updatedAt),
     },
     tag: { operation, projectId: episode.projectId },
+    quorum: true,
   });
 }
 
@@ -117,6 +118,7 @@ export async function findFiringEpisode(
           ORDER BY started_at DESC LIMIT 1`,
     params: input,
     tag: { operation, projectId: input.projectId },
+    quorum: true,
   });
   return row ? toEpisode(row) : undefined;
 }
@@ -134,6 +136,7 @@ export async function getAlertEpisode(
           LIMIT 1`,
     params: input,
     tag: { operation, projectId: input.projectId },
+    quorum: true,
   });
   return row ? toEpisode(row) : undefined;
 }
@@ -161,6 +164,7 @@ export async function listAlertEpisodes(
       limit: input.limit ?? 500,
     },
     tag: { operation, projectId: input.projectId },
+    quorum: true,
   });
   return rows.map(toEpisode);
 }
@@ -187,6 +191,7 @@ export async function saveAlertDelivery(transport: ClickHouseTransport, delivery
       updatedAt: toClickHouseTime(delivery.updatedAt),
     },
     tag: { operation, projectId: delivery.projectId },
+    quorum: true,
   });
 }
 
@@ -210,6 +215,7 @@ export async function listAlertDeliveries(
           ORDER BY created_at, delivery_id`,
     params: { projectId: input.projectId, episodeIds: input.episodeIds ?? [], status: input.status ?? '' },
     tag: { operation, projectId: input.projectId },
+    quorum: true,
   });
   return rows.map((row) => ({
     projectId: String(row.project_id),

@@ -3,7 +3,7 @@ import { requireProjectId, toClickHouseTime, toCount } from './query-support.js'
 import type { ClickHouseTransport } from './transport.js';
 
 /**
- * A message in the scheduler's outbox (migration 0005): stored before it is sent, rewritten as
+ * A message in the scheduler's outbox (migrations 0005, 0010: on a cluster, whole on every node): stored before it is sent, rewritten as
  * its deliveries finish. `payload` and `outcomes` are the alerts module's JSON; storage keeps
  * them opaque.
  */
@@ -26,7 +26,7 @@ export async function saveAlertMessage(transport: ClickHouseTransport, message: 
   requireProjectId(operation, message.projectId);
   if (!message.deliveryKey) throw new CostscopeStorageError(operation, 'invalid', 'deliveryKey is required');
   await transport.command({
-    sql: `INSERT INTO alert_messages (project_id, delivery_key, kind, status, revision, payload_json, outcomes_json, created_at, updated_at)
+    sql: `INSERT INTO alert_outbox (project_id, delivery_key, kind, status, revision, payload_json, outcomes_json, created_at, updated_at)
           SELECT {projectId:String}, {deliveryKey:String}, {kind:String}, {status:String}, {revision:UInt32},
             {payloadJson:String}, {outcomesJson:String}, {createdAt:DateTime64(3, 'UTC')}, {updatedAt:DateTime64(3, 'UTC')}`,
     params: {
@@ -41,6 +41,7 @@ export async function saveAlertMessage(transport: ClickHouseTransport, message: 
       updatedAt: toClickHouseTime(message.updatedAt),
     },
     tag: { operation, projectId: message.projectId },
+    quorum: true,
   });
 }
 
@@ -62,7 +63,7 @@ function toMessage(row: MessageRow): AlertMessageRecord {
 
 const SELECT_MESSAGE = `SELECT project_id, delivery_key, kind, status, revision, payload_json, outcomes_json,
   toUnixTimestamp64Milli(created_at) AS created_ms, toUnixTimestamp64Milli(updated_at) AS updated_ms
-  FROM alert_messages FINAL`;
+  FROM alert_outbox FINAL`;
 
 /**
  * Messages of a project: with `deliveryKeys` only those, with `unfinished` only those not `done`
@@ -82,6 +83,7 @@ export async function listAlertMessages(
           ORDER BY created_at, delivery_key`,
     params: { projectId: input.projectId, deliveryKeys: input.deliveryKeys ?? [], unfinished: input.unfinished ? 1 : 0 },
     tag: { operation, projectId: input.projectId },
+    quorum: true,
   });
   return rows.map(toMessage);
 }

@@ -1,4 +1,5 @@
 import type { UsdAtto } from '@costscope/core';
+import { callsTable } from './hourly-rollups.js';
 import { requireProjectId, requireRange, toClickHouseTime, toCount, toUsd } from './query-support.js';
 import { addDays } from './rule-inputs.js';
 import type { ClickHouseTransport, QueryParams } from './transport.js';
@@ -6,7 +7,8 @@ import type { ClickHouseTransport, QueryParams } from './transport.js';
 /**
  * Rule inputs the scheduler needs beyond `rule-inputs.ts`: finer scopes (feature × endpoint,
  * feature × model), per-user daily spend and cost per successful response. They read raw calls:
- * the hourly rollups hold neither the user nor the endpoint × model pairs.
+ * the hourly rollups hold neither the user nor the endpoint × model pairs. `callsTable` reads a
+ * span two writers stored at the same moment once (docs/scaling.md).
  */
 
 /** Projects with at least one key that is not revoked: the projects the scheduler evaluates. */
@@ -47,7 +49,7 @@ export async function getErrorRatesByEndpoint(
     sql: `SELECT feature, endpoint, count() AS calls, countIf(status = 'error') AS errors,
             toString(sumIf(total_cost_usd, status = 'error')) AS error_cost,
             countIf(attempt > 1) AS retries, toString(sumIf(total_cost_usd, attempt > 1)) AS retry_cost
-          FROM llm_calls
+          FROM ${callsTable(transport)}
           WHERE project_id = {projectId:String} AND ${inWindow('range')}
           GROUP BY feature, endpoint
           ORDER BY feature, endpoint`,
@@ -85,7 +87,7 @@ export async function getOutputTokenWindowsByModel(
     sql: `SELECT feature, model,
             countIf(${inWindow('recent')}) AS recent_calls, sumIf(output_tokens, ${inWindow('recent')}) AS recent_tokens,
             countIf(${inWindow('baseline')}) AS baseline_calls, sumIf(output_tokens, ${inWindow('baseline')}) AS baseline_tokens
-          FROM llm_calls
+          FROM ${callsTable(transport)}
           WHERE project_id = {projectId:String} AND ((${inWindow('recent')}) OR (${inWindow('baseline')}))
           GROUP BY feature, model
           ORDER BY feature, model`,
@@ -118,7 +120,7 @@ export async function getUserDailySpend(
   const fromDay = addDays(input.day, -input.trailingDays);
   const rows = await transport.query<{ user_id: string; day: string; cost: string }>({
     sql: `SELECT user_id, toString(toDate(time, {timezone:String})) AS day, toString(sum(total_cost_usd)) AS cost
-          FROM llm_calls
+          FROM ${callsTable(transport)}
           WHERE project_id = {projectId:String} AND user_id != ''
             AND time >= toDateTime({fromDay:Date}, {timezone:String})
             AND time < toDateTime({afterDay:Date}, {timezone:String})
@@ -160,7 +162,7 @@ export async function getCostPerSuccessWindows(
     sql: `SELECT feature,
             toString(sumIf(total_cost_usd, ${inWindow('recent')})) AS recent_cost, countIf(status = 'ok' AND ${inWindow('recent')}) AS recent_ok,
             toString(sumIf(total_cost_usd, ${inWindow('baseline')})) AS baseline_cost, countIf(status = 'ok' AND ${inWindow('baseline')}) AS baseline_ok
-          FROM llm_calls
+          FROM ${callsTable(transport)}
           WHERE project_id = {projectId:String} AND ((${inWindow('recent')}) OR (${inWindow('baseline')}))
           GROUP BY feature
           ORDER BY feature`,

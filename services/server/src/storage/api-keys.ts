@@ -121,6 +121,7 @@ async function writeKey(
       updatedAt: toClickHouseTime(updatedAt),
     },
     tag: { operation, projectId: record.projectId },
+    quorum: true,
   });
 }
 
@@ -135,6 +136,7 @@ export async function findApiKeyByHash(transport: ClickHouseTransport, keyHash: 
     sql: `${SELECT_KEY} FROM api_keys FINAL WHERE key_hash = {keyHash:String} LIMIT 1`,
     params: { keyHash },
     tag: { operation },
+    quorum: true,
   });
   return row ? toRecord(row) : undefined;
 }
@@ -151,6 +153,7 @@ export async function listApiKeys(transport: ClickHouseTransport, input: { proje
     sql: `${SELECT_KEY} FROM api_keys FINAL WHERE project_id = {projectId:String} ORDER BY created_at, key_id`,
     params: { projectId: input.projectId },
     tag: { operation, projectId: input.projectId },
+    quorum: true,
   });
   return rows.map(toRecord);
 }
@@ -167,6 +170,7 @@ export async function listAllApiKeyHashes(transport: ClickHouseTransport): Promi
   const rows = await transport.query<ApiKeyRow & { key_hash: string }>({
     sql: `${SELECT_KEY}, key_hash FROM api_keys FINAL ORDER BY key_hash`,
     tag: { operation },
+    quorum: true,
   });
   return rows.map((row) => {
     const record = toRecord(row);
@@ -186,6 +190,7 @@ export async function revokeApiKey(
           WHERE project_id = {projectId:String} AND key_id = {keyId:String} LIMIT 1`,
     params: { projectId: input.projectId, keyId: input.keyId },
     tag: { operation, projectId: input.projectId },
+    quorum: true,
   });
   const row = rows[0];
   if (!row) return false;

@@ -1,5 +1,6 @@
 import type { UsdAtto } from '@costscope/core';
 import { CostscopeStorageError } from './errors.js';
+import { callsTable, hourlyFigures } from './hourly-rollups.js';
 import type { CostDimension, CostFilters } from './query-support.js';
 import {
   DIMENSION_COLUMNS,
@@ -100,7 +101,10 @@ export async function getCosts(transport: ClickHouseTransport, query: CostQuery)
   }
 
   const source = chooseCostSource(query, groupBy, timezone);
-  const table = source === 'rollup' ? 'llm_calls_hourly' : 'llm_calls';
+  // Rollups: sealed hours where their seal holds, deduplicated calls elsewhere; raw: each call
+  // once, even one two writers stored at the same moment (docs/scaling.md).
+  const rollup = source === 'rollup' ? await hourlyFigures(transport, query) : undefined;
+  const table = rollup ? `${rollup.table} AS hourly` : callsTable(transport);
   const timeColumn = source === 'rollup' ? 'hour' : 'time';
   const figures =
     source === 'rollup'
@@ -113,6 +117,7 @@ export async function getCosts(transport: ClickHouseTransport, query: CostQuery)
   const costSum = source === 'rollup' ? 'sum(cost_usd)' : 'sum(total_cost_usd)';
 
   const params: QueryParams = {
+    ...rollup?.params,
     projectId: query.projectId,
     from: toClickHouseTime(query.from),
     to: toClickHouseTime(query.to),

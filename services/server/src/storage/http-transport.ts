@@ -17,7 +17,29 @@ export type HttpTransportOptions = {
   requestTimeoutMs?: number;
   /** What one read may cost (memory, time, groups) and how many may wait at once. */
   limits?: QueryLimits;
+  /** `COSTSCOPE_CLICKHOUSE_CLUSTER`: statements carry the settings a cluster needs (see below). */
+  cluster?: string | undefined;
 };
+
+/**
+ * What a cluster needs of every statement (docs/scaling.md):
+ * - `distributed_product_mode = 'local'`: a read of a Distributed table with a subquery on
+ *   another (the rollup reads, the dedup view) runs the subquery on each shard's local table.
+ *   Every table is sharded by project, so a project's rows and its subqueries' rows are on the
+ *   same shard; the default (`deny`) would refuse these reads.
+ * And of statements marked `quorum` (state every process must agree on at once):
+ * - writes with `insert_quorum = 'auto'` (a majority of the replicas holds the rows before the
+ *   write is acknowledged) and `insert_quorum_parallel = 0` (which sequential reads require);
+ * - reads with `select_sequential_consistency = 1`: a replica that lacks an acknowledged write
+ *   refuses the read instead of answering without it.
+ */
+function clusterSettings(cluster: string | undefined, statement: { quorum?: boolean }, write: boolean): Record<string, string | number> {
+  if (!cluster) return {};
+  const settings: Record<string, string | number> = { distributed_product_mode: 'local' };
+  if (statement.quorum && write) Object.assign(settings, { insert_quorum: 'auto', insert_quorum_parallel: 0 });
+  if (statement.quorum && !write) settings.select_sequential_consistency = 1;
+  return settings;
+}
 
 /** How long a `KILL QUERY` for an abandoned read may take: it is a courtesy, never awaited by a caller. */
 const KILL_TIMEOUT_MS = 5_000;
@@ -123,6 +145,7 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
           clickhouse_settings: {
             ...settingsFor(statement.tag),
             ...readLimitSettings(limits),
+            ...clusterSettings(options.cluster, statement, false),
             cancel_http_readonly_queries_on_client_close: 1,
           },
         });
@@ -147,7 +170,13 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
           query: taggedSql(statement),
           query_params: statement.params ?? {},
           abort_signal: withDeadline(statement.signal, requestTimeoutMs),
-          clickhouse_settings: settingsFor(statement.tag),
+          clickhouse_settings: {
+            ...settingsFor(statement.tag),
+            // Commands write too (`INSERT … SELECT`: settings, keys, alert state, seals): on a
+            // cluster a 200 must mean the rows are on their shard, as for inserts.
+            distributed_foreground_insert: 1,
+            ...clusterSettings(options.cluster, statement, true),
+          },
         });
       } catch (error) {
         throw fromClientError(statement.tag.operation, error);
@@ -168,6 +197,7 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
             // On a cluster the ingest writes to a Distributed table: answer only once the rows are
             // on their shard (the ingest acknowledges spans as durable), not when queued locally.
             distributed_foreground_insert: 1,
+            ...clusterSettings(options.cluster, {}, true),
           },
         });
       } catch (error) {

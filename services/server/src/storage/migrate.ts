@@ -60,6 +60,14 @@ export function renderMigration(sql: string, options: SchemaOptions): string[] {
       const replicatedArgs = ["'/clickhouse/tables/{shard}/{database}/{table}'", "'{replica}'", ...(args ? [args] : [])];
       return `Replicated${engine}(${replicatedArgs.join(', ')})`;
     })
+    // A table whole on every node: one replication group across all shards (no {shard} in the
+    // path), so Keeper sees every node's writes; the replica name must be unique cluster-wide.
+    .replace(/\{\{ENGINE_ALL_NODES:(\w+)(?:\(([^)]*)\))?\}\}/g, (_match, engine: string, args: string | undefined) => {
+      if (!cluster) return args ? `${engine}(${args})` : engine;
+      const replicatedArgs = ["'/clickhouse/tables/all/{database}/{table}'", "'{shard}-{replica}'", ...(args ? [args] : [])];
+      return `Replicated${engine}(${replicatedArgs.join(', ')})`;
+    })
+    .replaceAll('{{DEDUPLICATION_WINDOW}}', cluster ? 'replicated_deduplication_window' : 'non_replicated_deduplication_window')
     .replace(/\{\{DISTRIBUTED (\w+) BY ([^}]+)\}\}/g, (_match, table: string, shardingKey: string) =>
       cluster
         ? `CREATE TABLE IF NOT EXISTS ${table} ON CLUSTER ${cluster} AS ${table}_local\n` +
@@ -174,7 +182,12 @@ export function tableRetentions(retentionDays: number): TableRetention[] {
     { table: 'llm_calls', ageExpression: 'toDateTime(time)', days: retentionDays },
     // The dedup keys live as long as the calls: a resend is recognised while its call is stored.
     { table: 'llm_call_keys', ageExpression: 'hour', days: retentionDays },
+    // Filled by nothing since 0009; kept (with its TTL) until a later release drops it.
     { table: 'llm_calls_hourly', ageExpression: 'hour', days: rollupRetentionDays(retentionDays) },
+    // Compared with a seal's count while the hour's calls are stored; gone with them.
+    { table: 'llm_call_hour_counts', ageExpression: 'hour', days: retentionDays },
+    { table: 'llm_calls_hourly_sealed', ageExpression: 'hour', days: rollupRetentionDays(retentionDays) },
+    { table: 'llm_call_hour_seals', ageExpression: 'hour', days: rollupRetentionDays(retentionDays) },
     { table: 'reprice_jobs', ageExpression: 'toDateTime(created_at)', days: retentionDays },
   ];
 }

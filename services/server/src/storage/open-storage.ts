@@ -34,6 +34,7 @@ export async function openStorage(config: StorageConfig): Promise<ClickHouseTran
           password: config.password,
           database: config.database,
           limits: config.queryLimits,
+          cluster: config.cluster,
         });
   const bringSchemaUpToDate = async (): Promise<void> => {
     await transport.ping();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { usdToDecimalString, type LlmCallRecord } from '@costscope/core';
 import { CostscopeStorageError } from './errors.js';
-import { serialized } from './llm-calls.js';
+import { callsTable, sealHourlyRollups } from './hourly-rollups.js';
 import { requireProjectId, requireRange, toClickHouseTime, toCount, toUsd } from './query-support.js';
 import type { ClickHouseTransport } from './transport.js';
 
@@ -66,12 +66,13 @@ type Tag = { operation: string; projectId: string };
  * 1. read the step's calls page by page and price them again; the changed costs go into this
  *    re-price's own `Join` table;
  * 2. one mutation updates those calls' cost columns from it (`joinGet`);
- * 3. one INSERT corrects the step's rollups (see `correctHourlyRollups`): the hourly table is never
- *    emptied, so a reader sees each hour with its old figures or its new ones, never missing.
- * Only step 3 holds the transport's write queue, so between steps (and while calls are read and
- * updated) other projects' inserts go on. Running it twice gives the same result, and a re-price
- * that stopped half-way is finished by running it again: step 3 rebuilds from the calls whatever
- * their state. Not for a cluster: mutations there need `ON CLUSTER` on the local tables.
+ * 3. the step's hours are sealed again from the updated calls (`sealHourlyRollups`, forced): each
+ *    hour is rewritten whole under a new version, so a reader sees it with its old figures or its
+ *    new ones, never missing or half done.
+ * Nothing here holds the transport's write queue: inserts go on throughout. Running it twice
+ * gives the same result, and a re-price that stopped half-way is finished by running it again:
+ * step 3 rebuilds from the calls whatever their state. Not for a cluster: mutations there need
+ * `ON CLUSTER` on the local tables.
  */
 export async function repriceCalls(transport: ClickHouseTransport, input: RepriceCallsInput): Promise<RepriceCallsResult> {
   const operation = 'calls.reprice';
@@ -92,7 +93,7 @@ export async function repriceCalls(transport: ClickHouseTransport, input: Repric
   const hoursTotal = (to.getTime() - from.getTime()) / HOUR_MS;
 
   const [counted] = await transport.query<{ calls: string | number }>({
-    sql: `SELECT count() AS calls FROM llm_calls
+    sql: `SELECT count() AS calls FROM ${callsTable(transport)}
           WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}`,
     params: { projectId: input.projectId, from: toClickHouseTime(from), to: toClickHouseTime(to) },
     tag,
@@ -132,8 +133,7 @@ export async function repriceCalls(transport: ClickHouseTransport, input: Repric
       const keepFrom = input.retentionDays === undefined ? stepFrom : Math.floor((now().getTime() - input.retentionDays * DAY_MS) / HOUR_MS + 1) * HOUR_MS;
       const correctFrom = Math.max(stepFrom, keepFrom);
       if (correctFrom < stepTo) {
-        const correction = { ...range, from: toClickHouseTime(new Date(correctFrom)) };
-        await serialized(transport, () => correctHourlyRollups(transport, correction, tag));
+        await sealHourlyRollups(transport, { projectId: input.projectId, from: new Date(correctFrom), to: new Date(stepTo), force: true });
       }
       progress.hoursDone += (stepTo - stepFrom) / HOUR_MS;
       await report();
@@ -165,7 +165,7 @@ async function storeRepricedCalls(
               toString(fresh_input_cost_usd) AS fresh_s, toString(cache_read_cost_usd) AS read_s,
               toString(cache_write_cost_usd) AS write_s, toString(output_cost_usd) AS output_s,
               toString(total_cost_usd) AS total_s
-            FROM llm_calls
+            FROM ${callsTable(transport)}
             WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
               AND (time, trace_id, span_id) > ({afterTime:DateTime64(3, 'UTC')}, {afterTrace:String}, {afterSpan:String})
             ORDER BY time, trace_id, span_id
@@ -233,58 +233,6 @@ async function updateCallCosts(transport: ClickHouseTransport, step: { range: Re
       .catch(() => undefined);
     throw error;
   }
-}
-
-/**
- * Brings the step's rollup rows to what the calls say, in one INSERT of the difference: for
- * each rollup key, the figures rebuilt from the calls minus the figures stored now. The hourly
- * table sums rows of a key (and every reader sums), so after the insert each key reads exactly
- * the rebuilt figures; before it, exactly the old ones. A step is one day of one partition and
- * far fewer rows than an insert block, so the difference lands as one part: no reader sees an
- * hour half corrected, and no hour is ever missing (unlike deleting the rows, then rebuilding).
- *
- * A count that falls (calls once unpriced, now priced) is written as its two's complement: the
- * counters are UInt64 and ClickHouse adds them modulo 2^64, in merges and in `sum()` alike, so the
- * sums come out exact. Rows whose every figure sums to zero vanish on merge.
- *
- * Runs inside the write queue: an insert of this process landing between the read of the calls
- * and the read of the rollups would be counted twice.
- */
-async function correctHourlyRollups(transport: ClickHouseTransport, range: RepriceRange, tag: Tag): Promise<void> {
-  const keys = 'project_id, hour, service, feature, endpoint, model, provider, user_tier, status';
-  const figures = [
-    'cost_usd', 'error_cost_usd', 'retry_cost_usd', 'requests', 'errors', 'retries', 'unpriced_requests',
-    'input_tokens', 'cached_input_tokens', 'cache_write_input_tokens', 'output_tokens', 'reasoning_tokens',
-  ];
-  // The rollup view's aggregates (migration 0002), counts signed so the stored ones can be subtracted.
-  const fromCalls = [
-    'sum(total_cost_usd)', "sumIf(total_cost_usd, status = 'error')", 'sumIf(total_cost_usd, attempt > 1)',
-    'toInt64(count())', "toInt64(countIf(status = 'error'))", 'toInt64(countIf(attempt > 1))',
-    "toInt64(countIf(cost_status = 'unpriced'))", 'toInt64(sum(input_tokens))', 'toInt64(sum(cache_read_input_tokens))',
-    'toInt64(sum(cache_write_input_tokens))', 'toInt64(sum(output_tokens))', 'toInt64(sum(reasoning_tokens))',
-  ];
-  const stored = figures.map((column, index) => (index < 3 ? `-${column}` : `-toInt64(${column})`));
-  const delta = (index: number) => `sum(d_${index})`;
-  const outputs = figures.map((_column, index) => (index < 3 ? delta(index) : `toUInt64(${delta(index)})`));
-  await transport.command({
-    sql: `INSERT INTO llm_calls_hourly (${keys}, ${figures.join(', ')})
-          SELECT ${keys}, ${outputs.join(', ')}
-          FROM (
-            SELECT project_id, toDateTime(toStartOfHour(time), 'UTC') AS hour, service, feature, endpoint, model, provider, user_tier, status,
-              ${fromCalls.map((expression, index) => `${expression} AS d_${index}`).join(', ')}
-            FROM llm_calls
-            WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
-            GROUP BY ${keys}
-            UNION ALL
-            SELECT ${keys}, ${stored.map((expression, index) => `${expression} AS d_${index}`).join(', ')}
-            FROM llm_calls_hourly
-            WHERE project_id = {projectId:String} AND hour >= toStartOfHour({from:DateTime64(3, 'UTC')}) AND hour < toStartOfHour({to:DateTime64(3, 'UTC')})
-          )
-          GROUP BY ${keys}
-          HAVING ${figures.map((_column, index) => `${delta(index)} != 0`).join(' OR ')}`,
-    params: range,
-    tag,
-  });
 }
 
 function sameCost(a: LlmCallRecord, b: LlmCallRecord): boolean {

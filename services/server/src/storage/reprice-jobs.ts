@@ -57,6 +57,7 @@ export async function saveRepriceJob(transport: ClickHouseTransport, job: Repric
       revision: job.revision,
     },
     tag: { operation, projectId: job.projectId },
+    quorum: true,
   });
 }
 
@@ -99,6 +100,7 @@ export async function getRepriceJob(transport: ClickHouseTransport, input: { pro
           LIMIT 1`,
     params: { projectId: input.projectId, jobId: input.jobId },
     tag: { operation, projectId: input.projectId },
+    quorum: true,
   });
   return rows[0] ? toJob(rows[0]) : undefined;
 }
@@ -118,6 +120,7 @@ export async function listUnfinishedRepriceJobs(transport: ClickHouseTransport, 
           ORDER BY created_ms`,
     params: { projectId: input.projectId },
     tag: { operation, projectId: input.projectId },
+    quorum: true,
   });
   return rows.map(toJob);
 }

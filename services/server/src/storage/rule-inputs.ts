@@ -1,6 +1,7 @@
 import { forecastMonthEnd } from '@costscope/core';
 import type { UsdAtto } from '@costscope/core';
 import { CostscopeStorageError } from './errors.js';
+import { callsTable, hourlyFigures } from './hourly-rollups.js';
 import {
   divideUsd,
   isWholeHour,
@@ -23,10 +24,12 @@ export type RuleSource = 'auto' | 'raw' | 'rollup';
 /** `project` gives one project-wide row (its `feature` is `''`), `feature` one row per feature. */
 export type RuleScope = 'project' | 'feature';
 
-/** Aggregates over the two stores, so each rule query is written once. */
+/**
+ * Aggregates over the two stores, so each rule query is written once; `figuresSource` gives the
+ * table to read them from.
+ */
 const MEASURES = {
   rollup: {
-    table: 'llm_calls_hourly',
     time: 'hour',
     cost: 'sum(cost_usd)',
     requests: 'sum(requests)',
@@ -37,7 +40,6 @@ const MEASURES = {
     outputTokens: 'sum(output_tokens)',
   },
   raw: {
-    table: 'llm_calls',
     time: 'time',
     cost: 'sum(total_cost_usd)',
     requests: 'count()',
@@ -49,6 +51,21 @@ const MEASURES = {
   },
 } as const;
 type Measures = (typeof MEASURES)[keyof typeof MEASURES];
+
+/**
+ * Rollups: sealed hours plus deduplicated calls for the hours no seal answers for
+ * (`hourlyFigures`, over [from, to), which may be wider than the query's range); raw: each call
+ * once (`callsTable`).
+ */
+async function figuresSource(
+  transport: ClickHouseTransport,
+  m: Measures,
+  range: { projectId: string; from: Date; to: Date },
+): Promise<{ table: string; params: QueryParams }> {
+  if (m !== MEASURES.rollup) return { table: callsTable(transport), params: {} };
+  const rollup = await hourlyFigures(transport, range);
+  return { table: `${rollup.table} AS hourly`, params: rollup.params };
+}
 
 function pickMeasures(operation: string, source: RuleSource | undefined, rollupFits: boolean): Measures {
   const wanted = source ?? 'auto';
@@ -99,16 +116,22 @@ export async function getDailySpendSeries(
   const days = daysBetween(input.fromDay, input.toDay);
   if (days.length === 0) throw new CostscopeStorageError(operation, 'invalid', `fromDay ${input.fromDay} is after toDay ${input.toDay}`);
   const m = pickMeasures(operation, input.source, isWholeHourOffset(timezone, instantsAround(input.fromDay, input.toDay)));
+  // Local days lie within a day of the same UTC days: the source covers them, the WHERE narrows.
+  const source = await figuresSource(transport, m, {
+    projectId: input.projectId,
+    from: new Date(Date.parse(`${input.fromDay}T00:00:00Z`) - 86_400_000),
+    to: new Date(Date.parse(`${addDays(input.toDay, 1)}T00:00:00Z`) + 86_400_000),
+  });
   const rows = await transport.query<{ day: string; scope_key: string; cost: string }>({
     sql: `SELECT toString(toDate(${m.time}, {timezone:String})) AS day, ${scopeKey(input.scope)} AS scope_key,
             toString(${m.cost}) AS cost
-          FROM ${m.table}
+          FROM ${source.table}
           WHERE project_id = {projectId:String}
             AND ${m.time} >= toDateTime({fromDay:Date}, {timezone:String})
             AND ${m.time} < toDateTime({afterDay:Date}, {timezone:String})
           GROUP BY day, scope_key
           ORDER BY day, scope_key`,
-    params: { projectId: input.projectId, timezone, fromDay: input.fromDay, afterDay: addDays(input.toDay, 1) },
+    params: { ...source.params, projectId: input.projectId, timezone, fromDay: input.fromDay, afterDay: addDays(input.toDay, 1) },
     tag: { operation, projectId: input.projectId },
   });
   const byScope = new Map<string, Map<string, UsdAtto>>();
@@ -199,14 +222,15 @@ export async function getMonthToDateSpend(
   });
   const monthStart = new Date(toCount(bounds[0]?.month_start) * 1000);
   const monthEnd = new Date(toCount(bounds[0]?.month_end) * 1000);
+  const source = await figuresSource(transport, m, { projectId: input.projectId, from: monthStart, to: input.now });
   const rows = await transport.query<{ feature: string; cost: string }>({
     sql: `SELECT feature, toString(${m.cost}) AS cost
-          FROM ${m.table}
+          FROM ${source.table}
           WHERE project_id = {projectId:String}
             AND ${m.time} >= {monthStart:DateTime64(3, 'UTC')} AND ${m.time} < {now:DateTime64(3, 'UTC')}
           GROUP BY feature
           ORDER BY feature`,
-    params: { projectId: input.projectId, monthStart: toClickHouseTime(monthStart), now: toClickHouseTime(input.now) },
+    params: { ...source.params, projectId: input.projectId, monthStart: toClickHouseTime(monthStart), now: toClickHouseTime(input.now) },
     tag: { operation, projectId: input.projectId },
   });
   const elapsedMs = input.now.getTime() - monthStart.getTime();
@@ -245,15 +269,16 @@ export async function getErrorRates(
   requireProjectId(operation, input.projectId);
   requireRange(operation, input.from, input.to);
   const m = pickMeasures(operation, input.source, isWholeHour(input.from) && isWholeHour(input.to));
+  const source = await figuresSource(transport, m, input);
   const rows = await transport.query<Record<string, string | number>>({
     sql: `SELECT ${scopeKey(input.scope)} AS scope_key, ${m.requests} AS calls, ${m.errors} AS errors,
             toString(${m.errorCost}) AS error_cost, ${m.retries} AS retries, toString(${m.retryCost}) AS retry_cost
-          FROM ${m.table}
+          FROM ${source.table}
           WHERE project_id = {projectId:String}
             AND ${m.time} >= {from:DateTime64(3, 'UTC')} AND ${m.time} < {to:DateTime64(3, 'UTC')}
           GROUP BY scope_key
           ORDER BY scope_key`,
-    params: rangeParams(input),
+    params: { ...source.params, ...rangeParams(input) },
     tag: { operation, projectId: input.projectId },
   });
   return rows.map((row) => {
@@ -296,15 +321,21 @@ export async function getOutputTokenWindows(
   const inRecent = `${m.time} >= {recentFrom:DateTime64(3, 'UTC')} AND ${m.time} < {recentTo:DateTime64(3, 'UTC')}`;
   const inBaseline = `${m.time} >= {baselineFrom:DateTime64(3, 'UTC')} AND ${m.time} < {baselineTo:DateTime64(3, 'UTC')}`;
   const calls = m === MEASURES.rollup ? 'requests' : '1';
+  const source = await figuresSource(transport, m, {
+    projectId: input.projectId,
+    from: new Date(Math.min(input.recent.from.getTime(), input.baseline.from.getTime())),
+    to: new Date(Math.max(input.recent.to.getTime(), input.baseline.to.getTime())),
+  });
   const rows = await transport.query<Record<string, string | number>>({
     sql: `SELECT ${scopeKey(input.scope)} AS scope_key,
             sumIf(${calls}, ${inRecent}) AS recent_calls, sumIf(output_tokens, ${inRecent}) AS recent_tokens,
             sumIf(${calls}, ${inBaseline}) AS baseline_calls, sumIf(output_tokens, ${inBaseline}) AS baseline_tokens
-          FROM ${m.table}
+          FROM ${source.table}
           WHERE project_id = {projectId:String} AND ((${inRecent}) OR (${inBaseline}))
           GROUP BY scope_key
           ORDER BY scope_key`,
     params: {
+      ...source.params,
       projectId: input.projectId,
       recentFrom: toClickHouseTime(input.recent.from),
       recentTo: toClickHouseTime(input.recent.to),
@@ -357,7 +388,7 @@ export async function getInputTokenOutliers(
   const [features, calls] = await Promise.all([
     transport.query<Record<string, string | number>>({
       sql: `SELECT feature, count() AS calls, quantileExact(0.5)(input_tokens) AS median_tokens, max(input_tokens) AS max_tokens
-            FROM llm_calls WHERE ${inWindow}
+            FROM ${callsTable(transport)} WHERE ${inWindow}
             GROUP BY feature ORDER BY feature`,
       params,
       tag,
@@ -366,10 +397,10 @@ export async function getInputTokenOutliers(
       sql: `SELECT c.feature AS feature, c.trace_id AS trace_id, c.span_id AS span_id,
               toUnixTimestamp64Milli(c.time) AS time_ms, c.model AS model, c.input_tokens AS input_tokens,
               typical.median_tokens AS median_tokens, toString(c.total_cost_usd) AS cost
-            FROM llm_calls AS c
+            FROM ${callsTable(transport, 'c')}
             INNER JOIN (
               SELECT feature, quantileExact(0.5)(input_tokens) AS median_tokens
-              FROM llm_calls WHERE ${inWindow} GROUP BY feature
+              FROM ${callsTable(transport)} WHERE ${inWindow} GROUP BY feature
             ) AS typical ON c.feature = typical.feature
             WHERE c.project_id = {projectId:String}
               AND c.time >= {from:DateTime64(3, 'UTC')} AND c.time < {to:DateTime64(3, 'UTC')}

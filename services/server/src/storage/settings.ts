@@ -31,6 +31,7 @@ export async function getSetting(
           LIMIT 1`,
     params: { projectId: input.projectId, kind },
     tag: { operation, projectId: input.projectId },
+    quorum: true,
   });
   if (!row) return undefined;
   return { kind, version: toCount(row.version), value: JSON.parse(row.value_json) as unknown, updatedAt: new Date(toCount(row.updated_ms)) };
@@ -63,6 +64,7 @@ export async function putSetting(
           SELECT {projectId:String}, {kind:String}, {version:UInt64}, {valueJson:String}, {updatedAt:DateTime64(3, 'UTC')}`,
     params: { projectId: input.projectId, kind: input.kind, version, valueJson, updatedAt: toClickHouseTime(now) },
     tag: { operation, projectId: input.projectId },
+    quorum: true,
   });
   return { kind: input.kind, version, value: JSON.parse(valueJson) as unknown, updatedAt: now };
 }
@@ -84,6 +86,7 @@ export async function listSettingVersions(
           LIMIT {limit:UInt32}`,
     params: { projectId: input.projectId, kind, limit: input.limit ?? 50 },
     tag: { operation, projectId: input.projectId },
+    quorum: true,
   });
   return rows.map((row) => ({
     kind,
@@ -107,6 +110,7 @@ export async function listSettingRows(
           ORDER BY project_id, version`,
     params: { kind },
     tag: { operation },
+    quorum: true,
   });
   return rows.map((row) => ({ projectId: row.project_id, version: toCount(row.version), value: JSON.parse(row.value_json) as unknown }));
 }
@@ -135,5 +139,6 @@ export async function rewriteSettingVersion(
           SETTINGS mutations_sync = 2`,
     params: { projectId: input.projectId, kind, version: input.version, valueJson: JSON.stringify(input.value) },
     tag: { operation, projectId: input.projectId },
+    quorum: true,
   });
 }

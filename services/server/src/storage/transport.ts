@@ -23,6 +23,13 @@ export type Statement = {
    * answered (`withQueryCancellation`), so a client that goes away stops its queries.
    */
   signal?: AbortSignal;
+  /**
+   * The statement reads or writes state that every process must agree on at once (the scheduler's
+   * lease and outbox, keys, settings, alert state, re-price jobs). On a cluster its writes wait
+   * for a quorum of replicas and its reads see every write acknowledged that way; on one node
+   * there is nothing to wait for. See docs/scaling.md.
+   */
+  quorum?: boolean;
 };
 
 export type InsertBatch = {

@@ -1,3 +1,4 @@
+import { callsTable } from './hourly-rollups.js';
 import { requireProjectId, requireRange, toClickHouseTime, toCount } from './query-support.js';
 import type { ClickHouseTransport } from './transport.js';
 
@@ -16,7 +17,7 @@ export async function getUnpricedModels(
   requireRange(operation, input.from, input.to);
   const rows = await transport.query<{ model: string; requests: string | number; last_ms: string | number }>({
     sql: `SELECT model, count() AS requests, toUnixTimestamp64Milli(max(time)) AS last_ms
-          FROM llm_calls
+          FROM ${callsTable(transport)}
           WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
             AND cost_status = 'unpriced'
           GROUP BY model

@@ -1,5 +1,6 @@
 import type { UsdAtto } from '@costscope/core';
 import { CostscopeStorageError } from './errors.js';
+import { callsTable, hourlyFigures } from './hourly-rollups.js';
 import { isWholeHourOffset, requireProjectId, toCount, toUsd } from './query-support.js';
 import { addDays } from './rule-inputs.js';
 import type { ClickHouseTransport } from './transport.js';
@@ -61,10 +62,19 @@ export async function getWeeklyReview(
   if (wanted === 'rollup' && !fits) {
     throw new CostscopeStorageError(operation, 'invalid', 'hourly rollups cannot answer weeks in a zone off the hour');
   }
-  const rollup = wanted === 'rollup' || (wanted === 'auto' && fits);
+  const rollupWanted = wanted === 'rollup' || (wanted === 'auto' && fits);
+  // Rollups: sealed hours plus deduplicated calls where no seal holds; raw: each call once. Local
+  // weeks lie within a day of the same UTC days: the source covers them, the WHERE narrows.
+  const rollup = rollupWanted
+    ? await hourlyFigures(transport, {
+        projectId: input.projectId,
+        from: new Date(Date.parse(`${lastWeekDay}T00:00:00Z`) - 86_400_000),
+        to: new Date(Date.parse(`${nextWeekDay}T00:00:00Z`) + 86_400_000),
+      })
+    : undefined;
   const [table, time, cost, requests] = rollup
-    ? ['llm_calls_hourly', 'hour', 'cost_usd', 'requests']
-    : ['llm_calls', 'time', 'total_cost_usd', '1'];
+    ? [`${rollup.table} AS hourly`, 'hour', 'cost_usd', 'requests']
+    : [callsTable(transport), 'time', 'total_cost_usd', '1'];
   const thisWeek = `${time} >= toDateTime({weekStart:Date}, {timezone:String})`;
   const rows = await transport.query<Record<string, string | number>>({
     sql: `SELECT feature,
@@ -76,7 +86,7 @@ export async function getWeeklyReview(
             AND ${time} < toDateTime({nextWeekStart:Date}, {timezone:String})
           GROUP BY feature
           ORDER BY sumIf(${cost}, ${thisWeek}) DESC, feature`,
-    params: { projectId: input.projectId, timezone, weekStart: weekStartDay, lastWeekStart: lastWeekDay, nextWeekStart: nextWeekDay },
+    params: { ...rollup?.params, projectId: input.projectId, timezone, weekStart: weekStartDay, lastWeekStart: lastWeekDay, nextWeekStart: nextWeekDay },
     tag: { operation, projectId: input.projectId },
   });
   const features = rows.map((row) => {

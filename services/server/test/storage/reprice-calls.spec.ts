@@ -3,6 +3,7 @@ import { createPriceCatalog, type LlmCallRecord } from '@costscope/core';
 import { repriceRecords } from '../../src/ingest/pricing/reprice-records.js';
 import { getCosts } from '../../src/storage/costs.js';
 import { insertCalls } from '../../src/storage/llm-calls.js';
+import { sealHourlyRollups } from '../../src/storage/hourly-rollups.js';
 import { MAX_REPRICE_DAYS, repriceCalls } from '../../src/storage/reprice-calls.js';
 import type { ClickHouseTransport } from '../../src/storage/transport.js';
 import { makeCall } from '../support/call-factory.js';
@@ -216,6 +217,8 @@ describe.each(factories)('a re-price running beside readers and writers ($name t
     const from = new Date('2026-11-24T00:00:00Z');
     const to = new Date('2026-11-27T00:00:00Z');
     await insertCalls(transport, Array.from({ length: 3 }, (_, i) => fineTunedCall('project-edge', 50_000 + i, new Date(from.getTime() + (i * 24 + 12) * HOUR_MS))));
+    // The scheduler sealed these hours long before the TTL reached them.
+    await sealHourlyRollups(transport, { projectId: 'project-edge', from, to });
     // The first day's call is gone from the raw table, as the TTL drops it; its rollup stays.
     await transport.command({
       sql: "ALTER TABLE llm_calls DELETE WHERE project_id = 'project-edge' AND time < '2026-11-25 00:00:00' SETTINGS mutations_sync = 2",

@@ -10,6 +10,13 @@
  * - `POST /__front/hang` with `{"match": "<regex>"}`: statements whose SQL matches are accepted
  *   and never answered (a hung server); `{"match": ""}` hangs every request except these
  *   routes (pings, inserts, kills too); `{"match": null}` ends the hang (hung requests stay hung).
+ * - `POST /__front/coalesce` with `{"table": "llm_calls_incoming", "count": 2}`: the next `count`
+ *   inserts into that table are held until all have arrived, then stored as ONE insert of all their
+ *   rows (without `optimize_on_insert`, so rows of the same key stay apart as in two parts), and
+ *   each is answered with its outcome. This gives what two inserts running at once on a server
+ *   give, which this front (one chDB session, one statement at a time) cannot run: each insert's
+ *   materialized views see none of the other's rows. (A server with `async_insert = 1` squashes
+ *   concurrent inserts into one block the same way.)
  * - `GET /__front/events`: every statement seen, with its `query_id`, the start of its SQL, the
  *   read-limit settings it carried, whether it hung, whether its client closed the connection
  *   before an answer, and whether a `KILL QUERY` for its `query_id` arrived.
@@ -155,11 +162,47 @@ export function startFront(options: FrontOptions): Promise<number> {
   session.query(`USE ${options.database}`);
   let hang: RegExp | null = null;
   const events: FrontEvent[] = [];
+  type HeldInsert = { body: Buffer; done: (outcome: Promise<number>) => void };
+  let coalesce: { table: string; count: number; held: HeldInsert[] } | null = null;
+
+  /** Stores the rows of `body`, or holds them for one squashed insert while `coalesce` is set. */
+  const insertRows = (table: string, columns: string | undefined, format: string, body: Buffer): Promise<number> => {
+    const store = (values: Buffer, settings: Record<string, number> = {}): Promise<number> =>
+      session
+        .insert({
+          table,
+          values,
+          format: format as 'JSONEachRow',
+          settings,
+          ...(columns ? { columns: columns.split(',').map((column) => column.trim()) } : {}),
+        })
+        .then((summary) => summary.rowsWritten);
+    if (!coalesce || coalesce.table !== table) return store(body);
+    const group = coalesce;
+    return new Promise<number>((resolve, reject) => {
+      group.held.push({ body, done: (outcome) => outcome.then(resolve, reject) });
+      if (group.held.length < group.count) return;
+      coalesce = null;
+      const rows = group.held.map((held) => (held.body.at(-1) === 10 ? held.body : Buffer.concat([held.body, Buffer.from('\n')])));
+      const stored = store(Buffer.concat(rows), { optimize_on_insert: 0 });
+      for (const held of group.held) held.done(stored);
+    });
+  };
 
   const control = async (request: IncomingMessage, response: ServerResponse, path: string): Promise<void> => {
     if (path === '/__front/hang' && request.method === 'POST') {
       const { match } = JSON.parse((await readBody(request)).toString('utf8') || '{}') as { match?: string | null };
       hang = typeof match === 'string' ? new RegExp(match, 's') : null;
+      response.writeHead(204).end();
+      return;
+    }
+    if (path === '/__front/coalesce' && request.method === 'POST') {
+      const { table, count } = JSON.parse((await readBody(request)).toString('utf8') || '{}') as { table?: string; count?: number };
+      if (typeof table !== 'string' || !Number.isInteger(count) || (count as number) < 2) {
+        response.writeHead(400).end('table and count (≥ 2) are required');
+        return;
+      }
+      coalesce = { table, count: count as number, held: [] };
       response.writeHead(204).end();
       return;
     }
@@ -232,14 +275,9 @@ export function startFront(options: FrontOptions): Promise<number> {
       const insert = urlQuery ? INSERT_PATTERN.exec(urlQuery) : null;
       if (insert) {
         const [, table = '', columns, format = ''] = insert;
-        const summary = await session.insert({
-          table,
-          values: body,
-          format: format as 'JSONEachRow',
-          ...(columns ? { columns: columns.split(',').map((column) => column.trim()) } : {}),
-        });
+        const rowsWritten = await insertRows(table, columns, format, body);
         return send(200, '', {
-          'X-ClickHouse-Summary': JSON.stringify({ read_rows: '0', written_rows: String(summary.rowsWritten), written_bytes: '0' }),
+          'X-ClickHouse-Summary': JSON.stringify({ read_rows: '0', written_rows: String(rowsWritten), written_bytes: '0' }),
         });
       }
       let sql = [urlQuery ?? '', body.toString('utf8')].filter((part) => part.length > 0).join(' ');

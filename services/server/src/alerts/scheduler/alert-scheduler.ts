@@ -14,6 +14,7 @@ import { listAlertEpisodes, saveAlertDelivery, saveAlertEpisode, type AlertDeliv
 import { claimAlertLease } from '../../storage/alert-lease.js';
 import { listAlertMessages, saveAlertMessage, type AlertMessageRecord } from '../../storage/alert-messages.js';
 import { listAlertProjects } from '../../storage/alert-rule-inputs.js';
+import { sealHourlyRollups } from '../../storage/hourly-rollups.js';
 import { getSetting } from '../../storage/settings.js';
 import { CLICKHOUSE_TRANSPORT } from '../../storage/storage.module.js';
 import type { ClickHouseTransport } from '../../storage/transport.js';
@@ -139,6 +140,12 @@ export class AlertScheduler implements OnApplicationBootstrap, OnApplicationShut
     if (!lease.won) return report;
     for (const projectId of await listAlertProjects(this.transport)) {
       try {
+        await this.sealRollups(projectId, now);
+      } catch (error) {
+        // Unsealed hours are read from the calls themselves: slower, never wrong.
+        this.logger.error(`rollups of project ${projectId} not sealed: ${messageOf(error)}`);
+      }
+      try {
         await this.evaluateProject(projectId, now, report);
       } catch (error) {
         // One project's failure (a bad setting, a query error) must not silence the others.
@@ -146,6 +153,15 @@ export class AlertScheduler implements OnApplicationBootstrap, OnApplicationShut
       }
     }
     return report;
+  }
+
+  /**
+   * Seals the complete hours whose rollups no longer match their calls (docs/scaling.md), so
+   * reads of them come from rollups again. Hours the retention TTL may be dropping keep their seal.
+   */
+  private async sealRollups(projectId: string, now: Date): Promise<void> {
+    const retentionEdge = now.getTime() - this.config.retentionDays * 86_400_000 + 3_600_000;
+    await sealHourlyRollups(this.transport, { projectId, from: new Date(retentionEdge), to: now });
   }
 
   private async evaluateProject(projectId: string, now: Date, report: EvaluationReport): Promise<void> {

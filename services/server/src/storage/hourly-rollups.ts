@@ -1,0 +1,225 @@
+import { CostscopeStorageError } from './errors.js';
+import { requireProjectId, toClickHouseTime, toCount } from './query-support.js';
+import type { ClickHouseTransport, QueryParams } from './transport.js';
+
+/**
+ * Hourly rollups that stay exact with any number of writers (migration 0009, docs/scaling.md).
+ *
+ * The dedup view keeps a resent span out of `llm_calls` unless two inserts carry it at the same
+ * moment; then both copies are stored until a merge collapses them. `llm_calls FINAL` reads them
+ * once at any time (`callsTable`), so rollups are built from it: `sealHourlyRollups` rebuilds an hour's rows
+ * under a new version and records how many raw rows the hour had (`llm_call_hour_counts`, filled
+ * in the same INSERT as the calls, so it counts every acknowledged call). A reader takes an hour
+ * from its sealed rows only while that count still holds, and every other hour from
+ * `llm_calls FINAL`: a late call, a racing duplicate or a re-price makes the hour read raw until
+ * it is sealed again.
+ */
+
+/** The rollup figures, in the order of `llm_calls_hourly_sealed`'s columns. */
+const FIGURES = [
+  'cost_usd', 'error_cost_usd', 'retry_cost_usd', 'requests', 'errors', 'retries', 'unpriced_requests',
+  'input_tokens', 'cached_input_tokens', 'cache_write_input_tokens', 'output_tokens', 'reasoning_tokens',
+] as const;
+const KEYS = 'project_id, hour, service, feature, endpoint, model, provider, user_tier, status';
+const HOUR_MS = 3_600_000;
+
+/** One call as one rollup row (the aggregates of the 0002 view, per call). */
+const CALL_AS_FIGURES = [
+  'total_cost_usd', "total_cost_usd * (status = 'error')", 'total_cost_usd * (attempt > 1)',
+  'toUInt64(1)', "toUInt64(status = 'error')", 'toUInt64(attempt > 1)', "toUInt64(cost_status = 'unpriced')",
+  'input_tokens', 'cache_read_input_tokens', 'cache_write_input_tokens', 'output_tokens', 'reasoning_tokens',
+];
+
+/** A call's row in the rollup's columns. */
+const CALLS_AS_ROLLUP = `project_id, toStartOfHour(time) AS hour, service, feature, endpoint, model, provider, user_tier, status,
+  ${CALL_AS_FIGURES.map((expression, index) => `${expression} AS ${FIGURES[index]}`).join(', ')}`;
+
+/** The same figures summed over calls, for a seal. */
+const CALLS_SUMMED = [
+  'sum(total_cost_usd)', "sumIf(total_cost_usd, status = 'error')", 'sumIf(total_cost_usd, attempt > 1)',
+  'count()', "countIf(status = 'error')", 'countIf(attempt > 1)', "countIf(cost_status = 'unpriced')",
+  'sum(input_tokens)', 'sum(cache_read_input_tokens)', 'sum(cache_write_input_tokens)', 'sum(output_tokens)', 'sum(reasoning_tokens)',
+];
+
+/**
+ * Where raw calls are read from. A span stored twice by writers racing each other (several
+ * processes on a ClickHouse server, two replicas of a shard) collapses under `FINAL`, so over
+ * HTTP every read of the calls is `llm_calls FINAL`. The embedded engine has one writer by
+ * construction (chDB binds its data directory to one process, whose inserts are serialized), so
+ * the dedup view alone is exact there and reads skip FINAL's cost (about 5× on a 30-day scan,
+ * docs/scaling.md).
+ */
+export function callsTable(transport: ClickHouseTransport, alias?: string): string {
+  return `llm_calls${alias ? ` AS ${alias}` : ''}${transport.kind === 'http' ? ' FINAL' : ''}`;
+}
+
+export type HourlyFiguresSource = {
+  /** A table expression to put after FROM (give it an alias). */
+  table: string;
+  /** Its parameters (all named `rollup_*`), to merge into the caller's. */
+  params: QueryParams;
+};
+
+/**
+ * The project's rollup figures for [from, to) as a table expression with the rollup's columns
+ * (`project_id`, `hour`, the dimensions, the figures), which callers sum and group as they would
+ * a rollup table. Each hour comes from exactly one place:
+ * - the rows of its seal, where the seal is in force: the count of raw rows written still equals
+ *   the count the seal read, or the raw rows (and their counts) have aged out;
+ * - `llm_calls_hourly` for a version-0 seal in force (a rollup made before migration 0009 whose
+ *   calls have aged out);
+ * - otherwise the hour's calls, deduplicated (`callsTable`), one row per call.
+ * The seals in force are looked up first, in one small query: a call acknowledged after that
+ * makes the read as of that moment for its hour, never counts anything twice. `from` and `to` may
+ * be wider than the caller's range (its own WHERE narrows); they are cut to whole hours.
+ */
+export async function hourlyFigures(
+  transport: ClickHouseTransport,
+  input: { projectId: string; from: Date; to: Date },
+): Promise<HourlyFiguresSource> {
+  const from = new Date(Math.floor(input.from.getTime() / HOUR_MS) * HOUR_MS);
+  const to = new Date(Math.ceil(input.to.getTime() / HOUR_MS) * HOUR_MS);
+  const range = { projectId: input.projectId, rollup_from: toClickHouseTime(from), rollup_to: toClickHouseTime(to) };
+  const inForce = await transport.query<{ hour_epoch: string | number; version: string | number }>({
+    // One grouping over both tables rather than a join: fewer steps for the engine.
+    sql: `SELECT toUnixTimestamp(hour) AS hour_epoch, max(seal_version) AS version FROM (
+            SELECT hour, max(version) AS seal_version, argMax(rows_seen, version) AS seen, toUInt64(0) AS written, 1 AS sealed
+            FROM llm_call_hour_seals
+            WHERE project_id = {projectId:String} AND hour >= {rollup_from:DateTime64(3, 'UTC')} AND hour < {rollup_to:DateTime64(3, 'UTC')}
+            GROUP BY hour
+            UNION ALL
+            SELECT hour, toUInt64(0), toUInt64(0), sum(rows), 0 FROM llm_call_hour_counts
+            WHERE project_id = {projectId:String} AND hour >= {rollup_from:DateTime64(3, 'UTC')} AND hour < {rollup_to:DateTime64(3, 'UTC')}
+            GROUP BY hour
+          )
+          GROUP BY hour
+          HAVING max(sealed) = 1 AND (sum(written) = 0 OR sum(written) = sum(seen))`,
+    params: range,
+    tag: { operation: 'rollups.sealsInForce', projectId: input.projectId },
+  });
+  const sealed = inForce.filter((row) => toCount(row.version) > 0);
+  const params: QueryParams = {
+    ...range,
+    rollup_sealed_hours: sealed.map((row) => toCount(row.hour_epoch)),
+    rollup_sealed_versions: sealed.map((row) => toCount(row.version)),
+    rollup_legacy_hours: inForce.filter((row) => toCount(row.version) === 0).map((row) => toCount(row.hour_epoch)),
+    rollup_any_hours: inForce.map((row) => toCount(row.hour_epoch)),
+  };
+  const inRange = (column: string) =>
+    `project_id = {projectId:String} AND ${column} >= {rollup_from:DateTime64(3, 'UTC')} AND ${column} < {rollup_to:DateTime64(3, 'UTC')}`;
+  // Only the parts with hours to read: each UNION branch costs the engine a plan of its own.
+  const parts = [
+    `SELECT ${CALLS_AS_ROLLUP} FROM ${callsTable(transport)}
+     WHERE ${inRange('time')} AND toUnixTimestamp(toStartOfHour(time)) NOT IN {rollup_any_hours:Array(UInt32)}`,
+  ];
+  if (sealed.length > 0) {
+    parts.push(`SELECT ${KEYS}, ${FIGURES.join(', ')} FROM llm_calls_hourly_sealed
+     WHERE ${inRange('hour')} AND (toUnixTimestamp(hour), version) IN (
+       SELECT tupleElement(seal, 1), tupleElement(seal, 2)
+       FROM (SELECT arrayJoin(arrayZip({rollup_sealed_hours:Array(UInt32)}, {rollup_sealed_versions:Array(UInt64)})) AS seal)
+     )`);
+  }
+  if (sealed.length < inForce.length) {
+    parts.push(`SELECT ${KEYS}, ${FIGURES.join(', ')} FROM llm_calls_hourly
+     WHERE ${inRange('hour')} AND toUnixTimestamp(hour) IN {rollup_legacy_hours:Array(UInt32)}`);
+  }
+  const table = `(${parts.join('\n    UNION ALL\n    ')})`;
+  return { table, params };
+}
+
+export type SealHourlyRollupsInput = {
+  projectId: string;
+  /** Hours starting in [from, to) are looked at; both are cut to whole hours (from down, to down). */
+  from: Date;
+  to: Date;
+  /** Seal every hour with calls, not only those whose seal no longer holds (after a re-price). */
+  force?: boolean;
+  /** Hours per rebuild statement (default 168, a week). */
+  hoursPerStatement?: number;
+};
+
+export type SealHourlyRollupsResult = { hoursSealed: number };
+
+
+/**
+ * Rebuilds the rollup rows of the project's hours in [from, to) whose seal no longer holds (or
+ * all of them with `force`) from the deduplicated calls, then records each hour's seal. The count of
+ * raw rows is read first: a call stored while the hour is being rebuilt is either in the rebuilt
+ * rows or makes the count move on, so the hour reads raw until the next seal. Safe to run from
+ * several processes at once: each run writes complete hours under its own version and readers
+ * take the newest version recorded, whichever finished last.
+ *
+ * The caller keeps `from` clear of the retention edge: an hour whose calls the TTL is dropping
+ * keeps its seal rather than lose the dropped calls.
+ */
+export async function sealHourlyRollups(transport: ClickHouseTransport, input: SealHourlyRollupsInput): Promise<SealHourlyRollupsResult> {
+  const operation = 'rollups.seal';
+  requireProjectId(operation, input.projectId);
+  const from = new Date(Math.floor(input.from.getTime() / HOUR_MS) * HOUR_MS);
+  const to = new Date(Math.floor(input.to.getTime() / HOUR_MS) * HOUR_MS);
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new CostscopeStorageError(operation, 'invalid', 'from and to must be valid dates');
+  if (from >= to) return { hoursSealed: 0 };
+  const hoursPerStatement = input.hoursPerStatement ?? 168;
+  const tag = { operation, projectId: input.projectId };
+  const params = { projectId: input.projectId, from: toClickHouseTime(from), to: toClickHouseTime(to), force: input.force ? 1 : 0 };
+
+  const stale = await transport.query<{ hour_epoch: string | number; rows: string | number; latest_version: string | number }>({
+    sql: `SELECT toUnixTimestamp(written.hour) AS hour_epoch, written.rows AS rows,
+            (SELECT max(version) FROM llm_call_hour_seals WHERE project_id = {projectId:String}) AS latest_version
+          FROM (
+            SELECT hour, sum(rows) AS rows FROM llm_call_hour_counts
+            WHERE project_id = {projectId:String} AND hour >= {from:DateTime64(3, 'UTC')} AND hour < {to:DateTime64(3, 'UTC')}
+            GROUP BY hour
+          ) AS written
+          LEFT JOIN (
+            SELECT hour, argMax(rows_seen, version) AS rows_seen FROM llm_call_hour_seals
+            WHERE project_id = {projectId:String} AND hour >= {from:DateTime64(3, 'UTC')} AND hour < {to:DateTime64(3, 'UTC')}
+            GROUP BY hour
+          ) AS seal ON written.hour = seal.hour
+          WHERE written.rows > 0 AND ({force:UInt8} = 1 OR written.rows != seal.rows_seen)
+          ORDER BY written.hour`,
+    params,
+    tag,
+  });
+  if (stale.length === 0) return { hoursSealed: 0 };
+
+  // Above every earlier seal of the project, and above a seal another process began before this
+  // one (clock time in microseconds), so the seal that read the calls last wins.
+  const version = Math.max(toCount(stale[0]?.latest_version) + 1, Date.now() * 1000);
+
+  for (let start = 0; start < stale.length; start += hoursPerStatement) {
+    const batch = stale.slice(start, start + hoursPerStatement);
+    const hours = batch.map((row) => toCount(row.hour_epoch));
+    const batchParams = {
+      projectId: input.projectId,
+      from: toClickHouseTime(new Date((hours[0] as number) * 1000)),
+      to: toClickHouseTime(new Date(((hours[hours.length - 1] as number) + 3600) * 1000)),
+      hours,
+      rows: batch.map((row) => toCount(row.rows)),
+      version,
+    };
+    await transport.command({
+      sql: `INSERT INTO llm_calls_hourly_sealed (${KEYS}, ${FIGURES.join(', ')}, version)
+            SELECT project_id, toStartOfHour(time) AS hour, service, feature, endpoint, model, provider, user_tier, status,
+              ${CALLS_SUMMED.join(', ')}, {version:UInt64}
+            FROM ${callsTable(transport)}
+            WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+              AND toUnixTimestamp(toStartOfHour(time)) IN {hours:Array(UInt32)}
+            GROUP BY ${KEYS}`,
+      params: batchParams,
+      tag,
+      // On a cluster every replica of the shard holds the rows before the seal naming them is written.
+      quorum: true,
+    });
+    // Recorded only once the hour's rows are stored: a seal never points at rows not there yet.
+    await transport.command({
+      sql: `INSERT INTO llm_call_hour_seals (project_id, hour, version, rows_seen, sealed_at)
+            SELECT {projectId:String}, toDateTime(tupleElement(seal, 1), 'UTC'), {version:UInt64}, tupleElement(seal, 2), now64(3)
+            FROM (SELECT arrayJoin(arrayZip({hours:Array(UInt32)}, {rows:Array(UInt64)})) AS seal)`,
+      params: batchParams,
+      tag,
+      quorum: true,
+    });
+  }
+  return { hoursSealed: stale.length };
+}
