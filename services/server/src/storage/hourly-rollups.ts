@@ -97,34 +97,84 @@ export async function hourlyFigures(
     params: range,
     tag: { operation: 'rollups.sealsInForce', projectId: input.projectId },
   });
-  const sealed = inForce.filter((row) => toCount(row.version) > 0);
-  const params: QueryParams = {
-    ...range,
-    rollup_sealed_hours: sealed.map((row) => toCount(row.hour_epoch)),
-    rollup_sealed_versions: sealed.map((row) => toCount(row.version)),
-    rollup_legacy_hours: inForce.filter((row) => toCount(row.version) === 0).map((row) => toCount(row.hour_epoch)),
-    rollup_any_hours: inForce.map((row) => toCount(row.hour_epoch)),
-  };
   const inRange = (column: string) =>
     `project_id = {projectId:String} AND ${column} >= {rollup_from:DateTime64(3, 'UTC')} AND ${column} < {rollup_to:DateTime64(3, 'UTC')}`;
-  // Only the parts with hours to read: each UNION branch costs the engine a plan of its own.
-  const parts = [
-    `SELECT ${CALLS_AS_ROLLUP} FROM ${callsTable(transport)}
-     WHERE ${inRange('time')} AND toUnixTimestamp(toStartOfHour(time)) NOT IN {rollup_any_hours:Array(UInt32)}`,
-  ];
+  const { raw, sealed, legacy } = planHours(from.getTime(), to.getTime(), inForce.map((row) => ({ hour: toCount(row.hour_epoch) * 1000, version: toCount(row.version) })));
+  const params: QueryParams = { ...range };
+  const parts: string[] = [];
+  if (raw.length > 0) {
+    // Explicit time ranges, so the primary index skips the sealed hours' calls.
+    const ranges = raw.map(([start, end], index) => {
+      params[`rollup_raw_from_${index}`] = toClickHouseTime(new Date(start));
+      params[`rollup_raw_to_${index}`] = toClickHouseTime(new Date(end));
+      return `(time >= {rollup_raw_from_${index}:DateTime64(3, 'UTC')} AND time < {rollup_raw_to_${index}:DateTime64(3, 'UTC')})`;
+    });
+    parts.push(`SELECT ${CALLS_AS_ROLLUP} FROM ${callsTable(transport)}
+     WHERE project_id = {projectId:String} AND (${ranges.join(' OR ')})`);
+  }
   if (sealed.length > 0) {
+    params.rollup_sealed_from = sealed.map(([start]) => start / 1000);
+    params.rollup_sealed_to = sealed.map(([, end]) => end / 1000);
+    // Rollup rows are few: the ranges are checked per row. The version is the hour's newest seal
+    // now, which may be newer than the one found in force: either is a complete hour.
     parts.push(`SELECT ${KEYS}, ${FIGURES.join(', ')} FROM llm_calls_hourly_sealed
-     WHERE ${inRange('hour')} AND (toUnixTimestamp(hour), version) IN (
-       SELECT tupleElement(seal, 1), tupleElement(seal, 2)
-       FROM (SELECT arrayJoin(arrayZip({rollup_sealed_hours:Array(UInt32)}, {rollup_sealed_versions:Array(UInt64)})) AS seal)
-     )`);
+     WHERE ${inRange('hour')}
+       AND arrayExists((s, e) -> toUnixTimestamp(hour) >= s AND toUnixTimestamp(hour) < e, {rollup_sealed_from:Array(UInt32)}, {rollup_sealed_to:Array(UInt32)})
+       AND (hour, version) IN (SELECT hour, max(version) FROM llm_call_hour_seals WHERE ${inRange('hour')} GROUP BY hour)`);
   }
-  if (sealed.length < inForce.length) {
+  if (legacy.length > 0) {
+    params.rollup_legacy_from = legacy.map(([start]) => start / 1000);
+    params.rollup_legacy_to = legacy.map(([, end]) => end / 1000);
     parts.push(`SELECT ${KEYS}, ${FIGURES.join(', ')} FROM llm_calls_hourly
-     WHERE ${inRange('hour')} AND toUnixTimestamp(hour) IN {rollup_legacy_hours:Array(UInt32)}`);
+     WHERE ${inRange('hour')}
+       AND arrayExists((s, e) -> toUnixTimestamp(hour) >= s AND toUnixTimestamp(hour) < e, {rollup_legacy_from:Array(UInt32)}, {rollup_legacy_to:Array(UInt32)})`);
   }
+  // An empty range still needs the columns: no row of an impossible condition.
+  if (parts.length === 0) parts.push(`SELECT ${CALLS_AS_ROLLUP} FROM llm_calls WHERE 0`);
   const table = `(${parts.join('\n    UNION ALL\n    ')})`;
   return { table, params };
+}
+
+/** Most time ranges of raw calls one read names; more are merged (see `planHours`). */
+export const MAX_RAW_RANGES = 16;
+
+type HourRange = [start: number, end: number];
+
+/**
+ * Splits [from, to) (ms, whole hours) into ranges read from the calls, from sealed rows and from
+ * pre-0009 rollups (version 0). Any hour may be read from its calls instead of its seal — only
+ * never from both — so when the hours without a seal in force are scattered, the closest ranges
+ * of calls are merged (the sealed hours between them read raw) to keep the statement short.
+ */
+export function planHours(from: number, to: number, inForce: Array<{ hour: number; version: number }>): { raw: HourRange[]; sealed: HourRange[]; legacy: HourRange[] } {
+  const versionOf = new Map(inForce.map((seal) => [seal.hour, seal.version]));
+  const raw: HourRange[] = [];
+  for (let hour = from; hour < to; hour += HOUR_MS) {
+    if (versionOf.has(hour)) continue;
+    const last = raw[raw.length - 1];
+    if (last && last[1] === hour) last[1] = hour + HOUR_MS;
+    else raw.push([hour, hour + HOUR_MS]);
+  }
+  while (raw.length > MAX_RAW_RANGES) {
+    let closest = 0;
+    for (let index = 1; index < raw.length - 1; index += 1) {
+      if ((raw[index + 1] as HourRange)[0] - (raw[index] as HourRange)[1] < (raw[closest + 1] as HourRange)[0] - (raw[closest] as HourRange)[1]) closest = index;
+    }
+    const merged: HourRange = [(raw[closest] as HourRange)[0], (raw[closest + 1] as HourRange)[1]];
+    raw.splice(closest, 2, merged);
+  }
+  const isRaw = (hour: number) => raw.some(([start, end]) => hour >= start && hour < end);
+  const rangesOf = (keep: (version: number) => boolean): HourRange[] => {
+    const ranges: HourRange[] = [];
+    for (const { hour, version } of [...inForce].sort((a, b) => a.hour - b.hour)) {
+      if (!keep(version) || isRaw(hour)) continue;
+      const last = ranges[ranges.length - 1];
+      if (last && last[1] === hour) last[1] = hour + HOUR_MS;
+      else ranges.push([hour, hour + HOUR_MS]);
+    }
+    return ranges;
+  };
+  return { raw, sealed: rangesOf((version) => version > 0), legacy: rangesOf((version) => version === 0) };
 }
 
 export type SealHourlyRollupsInput = {
