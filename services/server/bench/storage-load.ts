@@ -206,7 +206,7 @@ async function timeQueries(label: string): Promise<void> {
 await timeQueries('no hour sealed yet');
 const sealed = await time(() => sealHourlyRollups(transport, { projectId: PROJECT, from, to }));
 const [{ sealedRows = 0 } = {}] = await transport.query<{ sealedRows: string }>({
-  sql: 'SELECT count() AS sealedRows FROM llm_calls_hourly_sealed FINAL',
+  sql: 'SELECT count() AS sealedRows FROM llm_calls_hourly_sealed',
   tag: { operation: 'bench.count' },
 });
 console.log(

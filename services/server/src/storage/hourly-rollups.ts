@@ -46,7 +46,7 @@ const CALLS_SUMMED = [
  * processes on a ClickHouse server, two replicas of a shard) collapses under `FINAL`, so over
  * HTTP every read of the calls is `llm_calls FINAL`. The embedded engine has one writer by
  * construction (chDB binds its data directory to one process, whose inserts are serialized), so
- * the dedup view alone is exact there and reads skip FINAL's cost (about 5× on a 30-day scan,
+ * the dedup view alone is exact there and reads skip FINAL's cost (2.5× on a 30-day scan,
  * docs/scaling.md).
  */
 export function callsTable(transport: ClickHouseTransport, alias?: string): string {
