@@ -110,12 +110,13 @@ async function fill(options: DemoOptions, env: NodeJS.ProcessEnv): Promise<void>
   const dashboard = (env.COSTSCOPE_DASHBOARD_URL ?? `http://localhost:${env.DASHBOARD_PORT ?? '3000'}`).replace(/\/+$/, '');
   say('');
   say(`Where to look (the dashboard of \`npm start\`):`);
-  say(`  ${dashboard}/                         spend over ${days} days, by feature and model`);
-  say(`  ${dashboard}/features/${FEATURES.supportChat}        the chatbot's routing across tiers`);
-  say(`  ${dashboard}/users                    free, paid and enterprise customers`);
-  say(`  ${dashboard}/savings                  what caching, batching and routing save`);
+  const look = (page: string, what: string) => say(`  ${`${dashboard}${page}`.padEnd(dashboard.length + 28)} ${what}`);
+  look('/', `spend over ${days} days, by feature and model`);
+  look(`/features/${FEATURES.supportChat}`, "the chatbot's routing across model tiers");
+  look('/users', 'free, paid and enterprise customers');
+  look('/savings', 'what caching, batching and routing save');
   if (live) {
-    say(`  ${dashboard}/alerts                   at the scheduler's next evaluation (every COSTSCOPE_ALERTS_INTERVAL, 5 min by default):`);
+    look('/alerts', `at the scheduler's next evaluation (every COSTSCOPE_ALERTS_INTERVAL, 5 min by default):`);
     say(`      Daily spend spike (whole project, feature ${FEATURES.ticketSummary}),`);
     say(`      Error rate (feature ${ERROR_BURST_SCOPE.feature} · endpoint ${ERROR_BURST_SCOPE.endpoint}),`);
     say(`      Output tokens per call rising (feature ${FEATURES.supportChat} · model ${DRIFT_MODEL})`);
