@@ -32,7 +32,7 @@ export async function runLiveTraffic(
     serviceName: DEMO_SERVICE_NAME,
     // The clients are imported above, before the SDK started: patch them directly.
     modules: { openai: OpenAI, anthropic: Anthropic },
-    flushOnExit: false,
+    // flushOnExit stays on: Ctrl-C in the live phase still sends the calls already made.
     // The incidents make a few hundred calls in seconds; none of their spans may be dropped.
     maxQueueSize: 100_000,
   });
