@@ -1,4 +1,5 @@
 import type { LlmCallRecord } from '@costscope/core';
+import { callsTable } from './hourly-rollups.js';
 import { requireProjectId, requireRange, toClickHouseTime, toCount, toUsd } from './query-support.js';
 import type { ClickHouseTransport } from './transport.js';
 
@@ -33,7 +34,7 @@ export async function planCallsExport(transport: ClickHouseTransport, input: Exp
   const pageRows = input.pageRows ?? 10_000;
   const hours = await transport.query<{ hour_ms: string | number; calls: string | number }>({
     sql: `SELECT toUnixTimestamp64Milli(toDateTime64(toStartOfHour(time), 3, 'UTC')) AS hour_ms, count() AS calls
-          FROM llm_calls
+          FROM ${callsTable(transport)}
           WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
           GROUP BY hour_ms
           ORDER BY hour_ms`,
@@ -78,7 +79,7 @@ export async function* readCallsForExport(
     for (;;) {
       const rows = await transport.query<StoredCallRow>({
         sql: `SELECT ${EXPORTED_COLUMNS}
-              FROM llm_calls
+              FROM ${callsTable(transport)}
               WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
                 AND (time, trace_id, span_id) > ({afterTime:DateTime64(3, 'UTC')}, {afterTrace:String}, {afterSpan:String})
               ORDER BY time, trace_id, span_id

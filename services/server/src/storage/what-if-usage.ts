@@ -1,4 +1,5 @@
 import type { UsdAtto } from '@costscope/core';
+import { callsTable } from './hourly-rollups.js';
 import { requireProjectId, requireRange, toClickHouseTime, toCount, toUsd } from './query-support.js';
 import type { ClickHouseTransport } from './transport.js';
 
@@ -60,7 +61,7 @@ export async function getWhatIfUsage(transport: ClickHouseTransport, query: What
             count() AS requests, sum(input_tokens) AS input_tokens, sum(cache_read_input_tokens) AS cache_read_input_tokens,
             sum(cache_write_input_tokens) AS cache_write_input_tokens, sum(output_tokens) AS output_tokens,
             toString(sum(total_cost_usd)) AS cost
-          FROM llm_calls
+          FROM ${callsTable(transport)}
           WHERE project_id = {projectId:String} AND feature = {feature:String}
             AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
           GROUP BY model, batch, stretch, unpriced
