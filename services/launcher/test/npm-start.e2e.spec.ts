@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,12 +26,12 @@ async function freePort(): Promise<number> {
 
 type Started = { child: ChildProcess; output: () => string; banner: Promise<string> };
 
-async function npmStart(): Promise<Started & { serverUrl: string; dashboardUrl: string }> {
+async function npmStart(extraEnv: NodeJS.ProcessEnv = {}): Promise<Started & { serverUrl: string; dashboardUrl: string }> {
   const [port, dashboardPort] = [await freePort(), await freePort()];
   const child = spawn('npm', ['start'], {
     cwd: workspaceRoot,
     // Its own build directory: the dashboard's browser tests build into theirs at the same time.
-    env: { ...process.env, PORT: String(port), DASHBOARD_PORT: String(dashboardPort), COSTSCOPE_DATA_DIR: dataDir, NEXT_DIST_DIR: '.next-npm-start-test' },
+    env: { ...process.env, PORT: String(port), DASHBOARD_PORT: String(dashboardPort), COSTSCOPE_DATA_DIR: dataDir, NEXT_DIST_DIR: '.next-npm-start-test', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so Ctrl-C can be sent the way a terminal sends it: to the whole group.
     detached: true,
@@ -109,17 +109,49 @@ describe('npm start', () => {
     // The first start builds the dashboard: about a minute alone, longer beside the other suites.
   }, 600_000);
 
-  it('starts again on the same data without repeating a secret, and the key still works', async () => {
+  it('starts again on the same data without repeating a secret; the demo fills it and an alert fires', async () => {
     await stopRunning();
     const credentials = JSON.parse(readFileSync(path.join(dataDir, 'credentials.json'), 'utf8')) as { apiKey: string; adminPassword: string };
-    const second = await npmStart();
+    // The scheduler evaluates every 5 s instead of every 5 min, so the demo's incidents are seen within the test.
+    const second = await npmStart({ COSTSCOPE_ALERTS_INTERVAL: '5s' });
     running = second.child;
     const banner = await second.banner;
     expect(banner).toContain(`Key and admin password: ${path.join(dataDir, 'credentials.json')}`);
     expect(second.output()).not.toContain(credentials.apiKey);
     expect(second.output()).not.toContain(credentials.adminPassword);
-    expect((await fetch(`${second.serverUrl}/api/v1/project`, { headers: { Authorization: `Bearer ${credentials.apiKey}` } })).status).toBe(200);
+    const read = async (route: string) => {
+      const response = await fetch(`${second.serverUrl}${route}`, { headers: { Authorization: `Bearer ${credentials.apiKey}` } });
+      expect(response.status).toBe(200);
+      return response.json() as Promise<unknown>;
+    };
+    await read('/api/v1/project');
+
+    // The issue's own line, found as the CLI finds the server: the URL from the environment, the key
+    // from the data directory's credentials file.
+    const demo = spawnSync('npm', ['run', 'demo', '--', '--days', '3', '--live', '20s'], {
+      cwd: workspaceRoot,
+      env: { ...process.env, COSTSCOPE_SERVER_URL: second.serverUrl, COSTSCOPE_DATA_DIR: dataDir, COSTSCOPE_API_KEY: '' },
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    expect(demo.status, `${demo.stdout}\n${demo.stderr}`).toBe(0);
+    expect(demo.stdout + demo.stderr).not.toContain(credentials.apiKey);
+
+    const to = new Date(Date.now() + 3_600_000).toISOString();
+    const from = new Date(Date.now() - 5 * 86_400_000).toISOString();
+    const costs = (await read(`/api/v1/costs?groupBy=feature&from=${from}&to=${to}`)) as { rows: Array<{ feature: string }> };
+    const features = costs.rows.map((row) => row.feature);
+    expect(features).toEqual(expect.arrayContaining(['support-chat', 'ticket-summary']));
+
+    // The scheduler's next evaluations see the demo's incidents.
+    let episodes: unknown[] = [];
+    for (let waited = 0; episodes.length === 0 && waited < 120_000; waited += 1_000) {
+      episodes = ((await read('/api/v1/alerts')) as { alerts: unknown[] }).alerts;
+      if (episodes.length === 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    expect(episodes.length).toBeGreaterThan(0);
+
     await ctrlC(second.child);
     expect(await refused(`${second.serverUrl}/healthz`)).toBe(true);
-  }, 240_000);
+  }, 600_000);
 });
