@@ -51,6 +51,11 @@ export const ATTR_COSTSCOPE_BATCH = 'costscope.batch' as const;
 export const ATTR_COSTSCOPE_ATTEMPT = 'costscope.attempt' as const;
 /** A hash of the stable prompt prefix (system prompt + tools), never the text. */
 export const ATTR_COSTSCOPE_PROMPT_PREFIX_HASH = 'costscope.prompt.prefix_hash' as const;
+/**
+ * A hash of the whole request (model, messages, parameters), never the text: identical requests
+ * share it, which is what a response cache would have answered.
+ */
+export const ATTR_COSTSCOPE_REQUEST_HASH = 'costscope.request.hash' as const;
 /** Only when the caller knows the cost better than the catalog (a negotiated price, say). */
 export const ATTR_COSTSCOPE_COST_USD = 'costscope.cost.usd' as const;
 /** Set when an SDK guard stopped the call before it was sent (e.g. `max_input_tokens`). */

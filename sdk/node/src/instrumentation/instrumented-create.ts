@@ -10,7 +10,7 @@ import type { LlmOperation } from './llm-operation.js';
 import { observeAttempts, sendAsCall } from './observe-attempts.js';
 import { observeStream } from './observe-stream.js';
 import type { CreateMethod, LlmRequest, ProviderClient, ProviderPromise } from './types.js';
-import { estimateTokens, isRecord, prefixHash, stringOrUndefined, textLength } from './utils.js';
+import { estimateTokens, isRecord, prefixHash, requestHash, stringOrUndefined, textLength } from './utils.js';
 
 /**
  * Wraps a provider's `create` so each call becomes spans. The app's arguments reach the client
@@ -100,6 +100,7 @@ function prepareCall(
     maxTokens,
     stream,
     prefixHash: prefix === undefined ? undefined : prefixHash(prefix.system, prefix.tools),
+    requestHash: requestHash(operation.provider, operation.operation, appBody),
     defaultMaxTokensApplied,
     batch: operation.isBatch === true,
     promptContent: settings.captureContent ? JSON.stringify(operation.promptContent(appBody)) : undefined,
@@ -134,6 +135,7 @@ function requestAttributes(request: LlmRequest, settings: CostscopeSettings): At
   if (request.stream) attributes[semconv.ATTR_GEN_AI_REQUEST_STREAM] = true;
   if (request.defaultMaxTokensApplied) attributes[semconv.ATTR_COSTSCOPE_GUARD_DEFAULT_MAX_TOKENS_APPLIED] = true;
   if (request.prefixHash !== undefined) attributes[semconv.ATTR_COSTSCOPE_PROMPT_PREFIX_HASH] = request.prefixHash;
+  attributes[semconv.ATTR_COSTSCOPE_REQUEST_HASH] = request.requestHash;
   if (request.batch) attributes[semconv.ATTR_COSTSCOPE_BATCH] = true;
   if (request.promptContent !== undefined) attributes[semconv.ATTR_COSTSCOPE_PROMPT_CONTENT] = request.promptContent;
   if (tags.feature !== undefined) attributes[semconv.ATTR_COSTSCOPE_FEATURE] = tags.feature;

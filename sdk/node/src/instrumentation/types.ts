@@ -11,6 +11,8 @@ export interface LlmRequest {
   maxTokens: number | undefined;
   stream: boolean;
   prefixHash: string | undefined;
+  /** `costscope.request.hash` of the request as the app wrote it. */
+  requestHash: string;
   defaultMaxTokensApplied: boolean;
   batch: boolean;
   /** JSON of the request's messages; only filled when the app opted in to content capture. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateTokens, prefixHash, textLength } from './utils.js';
+import { estimateTokens, prefixHash, requestHash, textLength } from './utils.js';
 
 describe(prefixHash.name, () => {
   const tools = [{ type: 'function', function: { name: 'lookup_invoice' } }];
@@ -17,6 +17,25 @@ describe(prefixHash.name, () => {
   it('is absent when there is no stable prefix', () => {
     expect(prefixHash('', undefined)).toBeUndefined();
     expect(prefixHash('', [])).toBeUndefined();
+  });
+});
+
+describe(requestHash.name, () => {
+  const body = { model: 'gpt-5', messages: [{ role: 'user', content: 'Where is my invoice?' }], max_tokens: 200 };
+
+  it('is the same for the same request, streamed or not, and never contains its text', () => {
+    const hash = requestHash('openai', 'chat', body);
+    expect(hash).toMatch(/^[0-9a-f]{16}$/);
+    expect(requestHash('openai', 'chat', JSON.parse(JSON.stringify(body)) as Record<string, unknown>)).toBe(hash);
+    expect(requestHash('openai', 'chat', { ...body, stream: true, stream_options: { include_usage: true } })).toBe(hash);
+  });
+
+  it('changes with the model, a message, a parameter or the provider', () => {
+    const hash = requestHash('openai', 'chat', body);
+    expect(requestHash('openai', 'chat', { ...body, model: 'gpt-5-mini' })).not.toBe(hash);
+    expect(requestHash('openai', 'chat', { ...body, messages: [{ role: 'user', content: 'Where is my refund?' }] })).not.toBe(hash);
+    expect(requestHash('openai', 'chat', { ...body, max_tokens: 300 })).not.toBe(hash);
+    expect(requestHash('anthropic', 'chat', body)).not.toBe(hash);
   });
 });
 

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { AttributeValue, ReceivedSpan } from './otlp-receiver.js';
 
 /**
@@ -29,6 +30,7 @@ export function request(provider: 'openai' | 'anthropic', operation: string, mod
     'gen_ai.operation.name': operation,
     'gen_ai.request.model': model,
     'costscope.feature': feature,
+    'costscope.request.hash': expect.stringMatching(/^[0-9a-f]{16}$/),
   };
 }
 

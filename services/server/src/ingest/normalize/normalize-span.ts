@@ -317,6 +317,13 @@ function keptAttributes(attributes: OtlpAttributes, resource: OtlpAttributes, re
     kept['costscope.priority'] = reading.tags.priority.slice(0, MAX_TAG_CHARS);
     count += 1;
   }
+  // The response-caching insight groups calls by it: kept first, so a span's many other
+  // attributes never push it past the cap.
+  const requestHash = attributes.get(semconv.ATTR_COSTSCOPE_REQUEST_HASH);
+  if (typeof requestHash === 'string' && requestHash !== '') {
+    kept[semconv.ATTR_COSTSCOPE_REQUEST_HASH] = capped(requestHash);
+    count += 1;
+  }
   for (const [key, value] of attributes) {
     if (count >= MAX_KEPT_ATTRIBUTES) break;
     if (isLeftOut(key) || key in kept) continue;
