@@ -20,6 +20,7 @@ import {
   keyListResponseSchema,
   pricesResponseSchema,
   projectResponseSchema,
+  budgetStateResponseSchema,
   readinessQuerySchema,
   readinessResponseSchema,
   repriceJobResponseSchema,
@@ -103,6 +104,13 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     access: 'read',
     summary: 'The key’s project and the time zone its days, weeks and months are cut in',
     response: projectResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/budget-state',
+    access: 'ingest',
+    summary: 'Month-to-date spend against each feature’s monthly allocation, and whether it is spent: what the SDK’s load shedding reads',
+    response: budgetStateResponseSchema,
   },
   {
     method: 'get',

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AlertsController } from './alerts.controller.js';
 import { ApiDocsController } from './api-docs.controller.js';
+import { BudgetStateController } from './budget-state.controller.js';
 import { CallsTransferController } from './calls-transfer.controller.js';
 import { CostsController } from './costs.controller.js';
 import { PricesController } from './prices.controller.js';
@@ -22,6 +23,7 @@ import { WhatIfController } from './what-if.controller.js';
     SettingsController,
     WhatIfController,
     CallsTransferController,
+    BudgetStateController,
   ],
   providers: [RepriceJobs],
 })

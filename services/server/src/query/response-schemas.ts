@@ -164,6 +164,18 @@ export const repriceJobResponseSchema = z.object({
   updatedAt: instant,
 });
 
+export const budgetStateResponseSchema = z.object({
+  asOf: instant,
+  features: z.array(
+    z.object({
+      feature: z.string(),
+      monthToDateUsd: money,
+      allocationUsd: money.describe('The feature\'s monthly allocation (`PUT /api/v1/settings/allocations`)'),
+      spent: z.boolean().describe('Month-to-date spend has reached the allocation'),
+    }),
+  ).describe('Only features with an allocation, in the order of the allocations setting'),
+});
+
 export const whatIfResponseSchema = z.object({
   feature: z.string(),
   model: z.string().describe('The model the calls were priced on, as the catalog names it'),
@@ -222,4 +234,5 @@ export type SettingResponse = z.output<ReturnType<typeof settingResponseSchema>>
 export type ChannelTestResponse = z.output<typeof channelTestResponseSchema>;
 export type ReadinessResponse = z.output<typeof readinessResponseSchema>;
 export type WhatIfResponse = z.output<typeof whatIfResponseSchema>;
+export type BudgetStateResponse = z.output<typeof budgetStateResponseSchema>;
 export type ImportCallsResponse = z.output<typeof importCallsResponseSchema>;
