@@ -31,6 +31,7 @@ export const DASHBOARD_PAGES: readonly DashboardPage[] = [
   { name: 'users', pattern: '/users', anonymousPath: '/users' },
   { name: 'alerts', pattern: '/alerts', anonymousPath: '/alerts' },
   { name: 'alert', pattern: '/alerts/[*]', anonymousPath: '/alerts/x' },
+  { name: 'savings', pattern: '/savings', anonymousPath: '/savings' },
   { name: 'weekly', pattern: '/weekly', anonymousPath: '/weekly' },
   { name: 'calculator', pattern: '/calculator', anonymousPath: '/calculator' },
   { name: 'settings', pattern: '/settings', anonymousPath: '/settings' },

@@ -1,6 +1,6 @@
 'use client';
 
-import { BarChart3, Bell, Calculator, CalendarCheck, Compass, Cpu, LayoutDashboard, Layers, Settings, Users } from 'lucide-react';
+import { BarChart3, Bell, Calculator, CalendarCheck, Compass, Cpu, LayoutDashboard, Layers, PiggyBank, Settings, Users } from 'lucide-react';
 import Link from 'next/link';
 import { usePathname, useSearchParams } from 'next/navigation';
 import { cn } from '@/lib/utils';
@@ -12,6 +12,7 @@ export const NAV_ITEMS = [
   { href: '/models', label: 'Models', icon: Cpu },
   { href: '/users', label: 'Users', icon: Users },
   { href: '/alerts', label: 'Alerts', icon: Bell },
+  { href: '/savings', label: 'Savings', icon: PiggyBank },
   { href: '/weekly', label: 'Weekly review', icon: CalendarCheck },
   { href: '/calculator', label: 'Calculator', icon: Calculator },
   { href: '/settings', label: 'Settings', icon: Settings },

@@ -6,6 +6,7 @@ import type {
   CostsAnswer,
   CostsQuery,
   CreatedKeyAnswer,
+  InsightsAnswer,
   KeyScope,
   PricesAnswer,
   ProjectAnswer,
@@ -161,6 +162,8 @@ export const api = {
     request<{ alerts: AlertEpisode[] }>('GET', `/api/v1/alerts${queryString(query)}`),
 
   alert: (episodeId: string) => request<AlertEpisode>('GET', `/api/v1/alerts/${encodeURIComponent(episodeId)}`),
+
+  insights: (range: { from: Date; to: Date }) => request<InsightsAnswer>('GET', `/api/v1/insights${queryString(range)}`),
 
   weeklyReport: (week?: string) => request<WeeklyReportAnswer>('GET', `/api/v1/reports/weekly${queryString({ week })}`),
 

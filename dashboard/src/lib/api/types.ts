@@ -90,6 +90,47 @@ export type WeeklyReportAnswer = {
   alerts: AlertEpisode[];
 };
 
+/** The article's seven cost strategies, as `/api/v1/insights` names them. */
+export type InsightStrategy = 'prompt-caching' | 'response-caching' | 'batching' | 'model-routing' | 'output-caps' | 'prompt-trimming' | 'fine-tuning';
+
+/** One savings opportunity: where (feature, endpoint or model), the evidence, and the dollars a month. */
+export type Insight = {
+  /** Stable: `strategy:feature[:endpoint|model]`. */
+  id: string;
+  strategy: InsightStrategy;
+  title: string;
+  feature: string;
+  /** '' when the insight is not about one endpoint. */
+  endpoint: string;
+  /** '' when the insight is not about one model. */
+  model: string;
+  evidence: {
+    summary: string;
+    /** Counts as numbers; money, ratios and anything exact as strings. */
+    figures: Record<string, number | string>;
+    from: string;
+    to: string;
+  };
+  monthlySavingUsd: string;
+  confidence: 'high' | 'medium' | 'low';
+  caveat: string;
+};
+
+export type InsightsAnswer = {
+  from: string;
+  to: string;
+  /** The range's spend scaled to 30 days: the projection's start. */
+  monthlySpendUsd: string;
+  /** Largest monthly saving first. */
+  insights: Insight[];
+  /** The article's "putting it all together": strategies applied in order, each on what the previous left. */
+  projection: {
+    startUsd: string;
+    steps: Array<{ strategy: InsightStrategy; savingUsd: string; remainingUsd: string }>;
+    endUsd: string;
+  };
+};
+
 export type PriceAnswer = {
   model: string;
   displayName: string;
