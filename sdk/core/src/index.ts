@@ -51,3 +51,22 @@ export type { AlertEpisodeState, EpisodeAction } from './alerts/episode-lifecycl
 export { addLocalDays, isoWeekOfDay, localTime, previousIsoWeek, startOfLocalDay } from './time/zoned-time.js';
 export type { LocalTime } from './time/zoned-time.js';
 export { formatMoney, formatUsdChange } from './pricing/format-money.js';
+
+export { findSavingsInsights, fineTunedCost, INSIGHT_THRESHOLDS } from './insights/find-savings-insights.js';
+export { projectSavings } from './insights/project-savings.js';
+export { MONTH_MS, perMonth } from './insights/monthly.js';
+export { INSIGHT_STRATEGIES, PROJECTION_ORDER } from './insights/types.js';
+export type {
+  FeatureModelUsage,
+  Insight,
+  InsightConfidence,
+  InsightEvidence,
+  InsightInputs,
+  InsightStrategy,
+  ProjectionStep,
+  PromptPrefixUsage,
+  RepeatedRequestUsage,
+  SavingsInsights,
+  SavingsProjection,
+  UsageTotals,
+} from './insights/types.js';
