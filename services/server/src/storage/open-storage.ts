@@ -4,6 +4,8 @@ import { openHttpTransport } from './http-transport.js';
 import { CostscopeStorageError, type StorageFailureKind } from './errors.js';
 import { migrate } from './migrate.js';
 import type { ClickHouseTransport } from './transport.js';
+// Types only: erased at compile time, so this line never loads chDB.
+import type * as EmbeddedEngine from './embedded-transport.js';
 
 /** How often the schema is tried again when a ClickHouse server did not answer at start. */
 const MIGRATE_RETRY_MS = 5_000;
@@ -61,7 +63,7 @@ export async function openStorage(config: StorageConfig): Promise<ClickHouseTran
  * The embedded engine (chDB, about 500 MB) is imported only when no `CLICKHOUSE_URL` is set, so a
  * server-mode install or image may leave the optional `chdb` package out.
  */
-async function loadEmbeddedEngine(): Promise<typeof import('./embedded-transport.js')> {
+async function loadEmbeddedEngine(): Promise<typeof EmbeddedEngine> {
   try {
     return await import('./embedded-transport.js');
   } catch (error) {
