@@ -70,5 +70,6 @@ function leftOut(answer: WhatIfResponse): string {
 
 /** The what-if's change against the stored cost: the saving with its sign turned. */
 function negate(amount: string): string {
+  if (/^-?0+(\.0+)?$/.test(amount)) return amount.replace('-', ''); // no "-$0.00" for a model that costs the same
   return amount.startsWith('-') ? amount.slice(1) : `-${amount}`;
 }
