@@ -30,6 +30,8 @@ const common = {
   external,
   sourcemap: true,
   logLevel: 'warning',
+  // guards/input-tokens.ts reads `import.meta.url` only where `__filename` is missing (ESM).
+  logOverride: { 'empty-import-meta': 'silent' },
   define: { __COSTSCOPE_SDK_VERSION__: JSON.stringify(pkg.version) },
 };
 for (const [format, extension] of [

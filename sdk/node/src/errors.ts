@@ -24,3 +24,48 @@ export class CostscopeInputTooLargeError extends CostscopeError {
     this.model = model;
   }
 }
+
+/**
+ * Why a guard refused a call: `daily_requests` (the user's tier allows no more calls today),
+ * `budget_spent` (the feature's monthly allocation is spent and the call's priority is
+ * `optional`, or `important` and still spent after its waits) or `budget_unknown` (the budget
+ * state could not be read and `whenUnreachable` is `deny`).
+ */
+export type CostscopeLimitKind = 'daily_requests' | 'budget_spent' | 'budget_unknown';
+
+/**
+ * Thrown by an instrumented call that a per-user daily limit or load shedding refused before it
+ * was sent. Nothing was sent to the provider and nothing was billed.
+ */
+export class CostscopeLimitError extends CostscopeError {
+  override readonly name = 'CostscopeLimitError';
+  readonly kind: CostscopeLimitKind;
+  /** `daily_requests`: the tier's calls per UTC day. */
+  readonly limit: number | undefined;
+  readonly userId: string | undefined;
+  readonly userTier: string | undefined;
+  readonly feature: string | undefined;
+  readonly priority: string | undefined;
+
+  constructor(
+    kind: CostscopeLimitKind,
+    details: { limit?: number; userId?: string; userTier?: string; feature?: string; priority?: string },
+  ) {
+    super(limitMessage(kind, details));
+    this.kind = kind;
+    this.limit = details.limit;
+    this.userId = details.userId;
+    this.userTier = details.userTier;
+    this.feature = details.feature;
+    this.priority = details.priority;
+  }
+}
+
+function limitMessage(kind: CostscopeLimitKind, details: { limit?: number; userTier?: string; feature?: string; priority?: string }): string {
+  if (kind === 'daily_requests') {
+    return `Costscope refused a call: the user reached the ${details.userTier ?? ''} tier's ${details.limit ?? ''} requests for today (UTC)`;
+  }
+  const feature = details.feature === undefined ? 'the project' : `feature "${details.feature}"`;
+  if (kind === 'budget_spent') return `Costscope shed a ${details.priority ?? ''} call: the monthly allocation of ${feature} is spent`;
+  return `Costscope refused a ${details.priority ?? ''} call: the budget state of ${feature} cannot be read and whenUnreachable is "deny"`;
+}

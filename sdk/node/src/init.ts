@@ -10,6 +10,7 @@ import { semconv } from '@costscope/core';
 import { CostscopeSpanProcessor } from './costscope-span-processor.js';
 import { CostscopeTracerProvider } from './costscope-tracer-provider.js';
 import { flushOnExit } from './flush-on-exit.js';
+import { startGuards } from './guards/running-guards.js';
 import { AnthropicInstrumentation } from './instrumentation/anthropic-instrumentation.js';
 import { OpenAIInstrumentation } from './instrumentation/openai-instrumentation.js';
 import { COSTSCOPE_SCOPE_NAME, COSTSCOPE_SDK_VERSION } from './instrumentation/provider-instrumentation.js';
@@ -21,7 +22,10 @@ import type { CostscopeOptions } from './types.js';
 
 /** What `init` returns. */
 export interface CostscopeHandle {
-  /** Settles once provider packages the app had already imported (ESM) are instrumented too. */
+  /**
+   * Settles once provider packages the app had already imported (ESM) are instrumented too, and,
+   * with load shedding, once the first budget state was read (or could not be).
+   */
   readonly ready: Promise<void>;
   /** Sends the spans held for export now. */
   forceFlush(): Promise<void>;
@@ -56,13 +60,16 @@ export function init(options: CostscopeOptions = {}): CostscopeHandle {
   patchAlreadyRequired(instrumentations);
   if (options.modules?.openai !== undefined) openai.patchModule(options.modules.openai);
   if (options.modules?.anthropic !== undefined) anthropic.patchModule(options.modules.anthropic);
-  const ready = patchAlreadyImported(instrumentations);
+  const guards = startGuards(settings);
+  const ready = Promise.all([patchAlreadyImported(instrumentations), guards.ready]).then(() => undefined);
 
   const forceFlush = () => attached.processor.forceFlush();
   const removeExitHooks = settings.flushOnExit ? flushOnExit(forceFlush) : () => undefined;
   const shutdown = async () => {
     removeExitHooks();
     unregister();
+    guards.stop();
+    state.guards = undefined;
     state.settings = undefined;
     state.tracer = undefined;
     state.shutdown = undefined;
@@ -73,6 +80,7 @@ export function init(options: CostscopeOptions = {}): CostscopeHandle {
     await Promise.all([ownProvider?.shutdown(), joinedProcessor?.shutdown()]);
   };
   state.settings = settings;
+  state.guards = guards;
   state.tracer = tracerProvider.getTracer(`${COSTSCOPE_SCOPE_NAME}/batch`, COSTSCOPE_SDK_VERSION);
   state.forceFlush = forceFlush;
   state.shutdown = shutdown;

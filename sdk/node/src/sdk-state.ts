@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Tracer } from '@opentelemetry/api';
+import type { RunningGuards } from './guards/running-guards.js';
 import type { CostscopeSettings, CostscopeTags } from './types.js';
 
 /**
@@ -11,6 +12,8 @@ export interface SdkState {
   readonly tagStore: AsyncLocalStorage<CostscopeTags>;
   settings: CostscopeSettings | undefined;
   tracer: Tracer | undefined;
+  /** The per-user counts and the budget cache of the running instance. */
+  guards: RunningGuards | undefined;
   shutdown: (() => Promise<void>) | undefined;
   forceFlush: (() => Promise<void>) | undefined;
 }
@@ -25,6 +28,7 @@ export function sdkState(): SdkState {
       tagStore: new AsyncLocalStorage<CostscopeTags>(),
       settings: undefined,
       tracer: undefined,
+      guards: undefined,
       shutdown: undefined,
       forceFlush: undefined,
     };

@@ -12,6 +12,8 @@ describe(resolveSettings.name, () => {
       serviceName: undefined,
       defaults: {},
       guards: {},
+      dailyRequestsByTier: undefined,
+      loadShedding: undefined,
       captureContent: false,
       maxQueueSize: 2048,
       flushOnExit: true,
@@ -50,6 +52,23 @@ describe(resolveSettings.name, () => {
       guards: { maxInputTokens: 100 },
       captureContent: false,
     });
+  });
+
+  it('takes the article\'s daily limits by tier and the load-shedding defaults, merged with what the app sets', () => {
+    expect(resolveSettings({ guards: { dailyRequestsPerUser: true, loadShedding: true } }, {})).toMatchObject({
+      dailyRequestsByTier: { free: 50, paid: 500, enterprise: null },
+      loadShedding: { serverUrl: 'http://localhost:4318', refreshIntervalMs: 60_000, whenUnreachable: 'allow', importantRetryDelayMs: 30_000, importantRetries: 3 },
+    });
+    const custom = resolveSettings(
+      { guards: { dailyRequestsPerUser: { free: 20, enterprise: 10_000, pro: null }, loadShedding: { whenUnreachable: 'deny', importantRetries: 0 } } },
+      {},
+    );
+    expect(custom.dailyRequestsByTier).toEqual({ free: 20, paid: 500, enterprise: 10_000, pro: null });
+    expect(custom.loadShedding).toMatchObject({ whenUnreachable: 'deny', importantRetries: 0 });
+    expect(() => resolveSettings({ guards: { dailyRequestsPerUser: { free: -1 } } }, {})).toThrow(
+      new CostscopeConfigError('guards.dailyRequestsPerUser.free (option) must be a whole number >= 0 or null, got -1'),
+    );
+    expect(() => resolveSettings({ guards: { loadShedding: { whenUnreachable: 'maybe' as 'deny' } } }, {})).toThrow(CostscopeConfigError);
   });
 
   it('keeps a full OTLP traces URL as written', () => {

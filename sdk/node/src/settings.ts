@@ -1,6 +1,14 @@
 import { semconv } from '@costscope/core';
 import { CostscopeConfigError } from './errors.js';
-import type { CostscopeGuards, CostscopeOptions, CostscopePriority, CostscopeSettings, CostscopeTags } from './types.js';
+import { DEFAULT_DAILY_REQUESTS_BY_TIER } from './guards/daily-requests.js';
+import type {
+  CostscopeGuards,
+  CostscopeLoadShedding,
+  CostscopeOptions,
+  CostscopePriority,
+  CostscopeSettings,
+  CostscopeTags,
+} from './types.js';
 
 // The published priority type and core's list must agree, both ways.
 const _corePrioritiesAreOurs: readonly CostscopePriority[] = semconv.COSTSCOPE_PRIORITIES;
@@ -49,11 +57,51 @@ export function resolveSettings(options: CostscopeOptions = {}, env: NodeJS.Proc
     serviceName: options.serviceName ?? nonEmpty(env['OTEL_SERVICE_NAME']),
     defaults: checkedTags(options.defaults ?? {}, 'defaults'),
     guards,
+    dailyRequestsByTier: dailyRequestsByTier(options.guards?.dailyRequestsPerUser),
+    loadShedding: loadShedding(options.guards?.loadShedding, endpoint),
     captureContent: options.captureContent ?? env['COSTSCOPE_CAPTURE_CONTENT'] === 'true',
     maxQueueSize:
       positiveInteger(options.maxQueueSize, env['COSTSCOPE_MAX_QUEUE_SIZE'], 'maxQueueSize', 'COSTSCOPE_MAX_QUEUE_SIZE') ??
       DEFAULT_MAX_QUEUE_SIZE,
     flushOnExit: options.flushOnExit ?? true,
+  };
+}
+
+function dailyRequestsByTier(option: CostscopeGuards['dailyRequestsPerUser']): Record<string, number | null> | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) return { ...DEFAULT_DAILY_REQUESTS_BY_TIER };
+  const limits: Record<string, number | null> = { ...DEFAULT_DAILY_REQUESTS_BY_TIER };
+  for (const [tier, limit] of Object.entries(option)) {
+    if (limit !== null && (!Number.isSafeInteger(limit) || limit < 0)) {
+      throw new CostscopeConfigError(`guards.dailyRequestsPerUser.${tier} (option) must be a whole number >= 0 or null, got ${String(limit)}`);
+    }
+    limits[tier] = limit;
+  }
+  return limits;
+}
+
+function loadShedding(option: CostscopeGuards['loadShedding'], endpoint: string): Required<CostscopeLoadShedding> | undefined {
+  if (option === undefined || option === false) return undefined;
+  const given: CostscopeLoadShedding = option === true ? {} : option;
+  // The server's base: the endpoint, without `/v1/traces` when it was written in full.
+  const serverUrl = (given.serverUrl ?? endpoint).replace(/\/+$/, '').replace(/\/v1\/traces$/, '');
+  if (!URL.canParse(serverUrl) || !/^https?:$/.test(new URL(serverUrl).protocol)) {
+    throw new CostscopeConfigError(`guards.loadShedding.serverUrl (option) must be an http(s) URL, got "${serverUrl}"`);
+  }
+  const whenUnreachable = given.whenUnreachable ?? 'allow';
+  if (whenUnreachable !== 'allow' && whenUnreachable !== 'deny') {
+    throw new CostscopeConfigError(`guards.loadShedding.whenUnreachable (option) must be allow or deny, got "${String(whenUnreachable)}"`);
+  }
+  const importantRetries = given.importantRetries ?? 3;
+  if (!Number.isSafeInteger(importantRetries) || importantRetries < 0) {
+    throw new CostscopeConfigError(`guards.loadShedding.importantRetries (option) must be a whole number >= 0, got ${String(importantRetries)}`);
+  }
+  return {
+    serverUrl,
+    refreshIntervalMs: positiveInteger(given.refreshIntervalMs, undefined, 'guards.loadShedding.refreshIntervalMs', '') ?? 60_000,
+    whenUnreachable,
+    importantRetryDelayMs: positiveInteger(given.importantRetryDelayMs, undefined, 'guards.loadShedding.importantRetryDelayMs', '') ?? 30_000,
+    importantRetries,
   };
 }
 

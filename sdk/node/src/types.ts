@@ -23,12 +23,42 @@ export interface CostscopeTags {
 /** Guards stop waste before it is paid for (the article's strategies 4 and 6). */
 export interface CostscopeGuards {
   /**
-   * Reject a request whose estimated input (characters / 4) is larger than this, before it is
-   * sent. The call throws `CostscopeInputTooLargeError` and a span records the block.
+   * Reject a request whose input is larger than this many tokens, before it is sent: counted with
+   * the model's tokenizer for OpenAI models (`o200k_base`/`cl100k_base`), as characters / 4 for
+   * the rest. The call throws `CostscopeInputTooLargeError` and a span records the block.
    */
   maxInputTokens?: number;
   /** Output limit applied when a call sets none (`max_completion_tokens`, `max_output_tokens`, `max_tokens`). */
   defaultMaxTokens?: number;
+  /**
+   * Requests each user (`userId`) may make per UTC day, by `userTier`, counted in this process.
+   * `true`: the article's defaults (free 50, paid 500, enterprise unlimited); an object is merged
+   * over them (`null` = unlimited). Over the limit the call throws `CostscopeLimitError`.
+   */
+  dailyRequestsPerUser?: boolean | Record<string, number | null>;
+  /**
+   * Shed calls by `priority` when their feature's monthly allocation is spent, as the server's
+   * `GET /api/v1/budget-state` says: `critical` runs, `important` waits, `optional` is refused.
+   * `true` takes the defaults.
+   */
+  loadShedding?: boolean | CostscopeLoadShedding;
+}
+
+/** How load shedding reads the budget and treats `important` calls. */
+export interface CostscopeLoadShedding {
+  /**
+   * The Costscope server to read `GET /api/v1/budget-state` from, with the project key. Default:
+   * the endpoint (set this when spans go through an OpenTelemetry collector).
+   */
+  serverUrl?: string;
+  /** How often the budget state is read from the server, in ms, in the background. Default 60 000. */
+  refreshIntervalMs?: number;
+  /** What `important` and `optional` calls do while the budget state cannot be read. Default `allow`. */
+  whenUnreachable?: 'allow' | 'deny';
+  /** How long an `important` call waits before it checks the budget again, in ms. Default 30 000. */
+  importantRetryDelayMs?: number;
+  /** How many times an `important` call waits before it is refused. Default 3. */
+  importantRetries?: number;
 }
 
 export interface CostscopeOptions {
@@ -71,6 +101,9 @@ export interface CostscopeSettings {
   serviceName: string | undefined;
   defaults: CostscopeTags;
   guards: CostscopeGuards;
+  /** Calls per user per UTC day by tier (`null` = unlimited); undefined when the guard is off. */
+  dailyRequestsByTier: Readonly<Record<string, number | null>> | undefined;
+  loadShedding: Required<CostscopeLoadShedding> | undefined;
   captureContent: boolean;
   maxQueueSize: number;
   flushOnExit: boolean;

@@ -76,6 +76,8 @@ describe.each([
         'costscope.guard.blocked': 'max_input_tokens',
         'costscope.guard.estimated_input_tokens': 5000,
         'costscope.guard.max_input_tokens': 1000,
+        // No tokenizer ships for this model: characters / 4, and the span says so.
+        'costscope.guard.input_token_counter': 'chars/4',
         'error.type': 'CostscopeInputTooLargeError',
       },
     ]);

@@ -1,16 +1,26 @@
 import { context, diag } from '@opentelemetry/api';
 import type { Attributes, Tracer } from '@opentelemetry/api';
 import { semconv } from '@costscope/core';
-import { CostscopeInputTooLargeError } from '../errors.js';
+import { CostscopeInputTooLargeError, CostscopeLimitError } from '../errors.js';
+import {
+  ATTR_GUARD_BUDGET,
+  ATTR_GUARD_DAILY_REQUESTS_LIMIT,
+  ATTR_GUARD_INPUT_TOKEN_COUNTER,
+  ATTR_GUARD_SHEDDING,
+  ATTR_GUARD_SHEDDING_WAITS,
+} from '../guards/guard-attributes.js';
+import type { BudgetVerdict } from '../guards/budget-state.js';
+import { inputTokensOver } from '../guards/input-tokens.js';
+import { sheddingAction } from '../guards/shedding.js';
 import { sdkState } from '../sdk-state.js';
-import type { CostscopeSettings } from '../types.js';
+import type { CostscopeSettings, CostscopeTags } from '../types.js';
 import { attemptsAlreadyMade, requestFingerprint } from './app-retries.js';
 import { LlmCall } from './llm-call.js';
 import type { LlmOperation } from './llm-operation.js';
 import { observeAttempts, sendAsCall } from './observe-attempts.js';
 import { observeStream } from './observe-stream.js';
 import type { CreateMethod, LlmRequest, ProviderClient, ProviderPromise } from './types.js';
-import { estimateTokens, isRecord, prefixHash, requestHash, stringOrUndefined, textLength } from './utils.js';
+import { isRecord, prefixHash, requestHash, stringOrUndefined } from './utils.js';
 
 /**
  * Wraps a provider's `create` so each call becomes spans. The app's arguments reach the client
@@ -23,48 +33,84 @@ export function instrumentedCreate(original: CreateMethod, operation: LlmOperati
     const settings = sdkState().settings;
     // eslint-disable-next-line prefer-rest-params
     if (settings === undefined || !isRecord(body)) return original.apply(this, arguments as unknown as [unknown, unknown]);
-
-    let prepared: PreparedCall;
-    try {
-      prepared = prepareCall(operation, body, settings, tracer());
-    } catch (error) {
-      diag.error('costscope: could not instrument a call; it runs uninstrumented', error);
-      // eslint-disable-next-line prefer-rest-params
-      return original.apply(this, arguments as unknown as [unknown, unknown]);
-    }
-    const call = prepared.call;
-    if (prepared.blockedBy !== undefined) return rejectedProviderPromise(prepared.blockedBy);
-
-    let attemptsObserved = false;
-    try {
-      attemptsObserved = observeAttempts(this._client);
-    } catch (error) {
-      diag.debug('costscope: cannot observe HTTP attempts of this client', error);
-    }
-
-    let result: unknown;
-    try {
-      result = attemptsObserved
-        ? sendAsCall(this._client as object, call, options, (sentOptions) => original.call(this, prepared.body, sentOptions))
-        : original.call(this, prepared.body, options);
-    } catch (error) {
-      call.fail(error);
-      throw error;
-    }
-    try {
-      return observeResult(result, call, operation, prepared.dropUsageChunk, settings.captureContent);
-    } catch (error) {
-      diag.error('costscope: could not observe a call result', error);
-      return result;
-    }
+    return guardedCreate(this, original, operation, tracer, settings, body, options, 0);
   };
+}
+
+/** One try of an instrumented call; an `important` call the budget holds back tries again later. */
+function guardedCreate(
+  self: { _client?: ProviderClient },
+  original: CreateMethod,
+  operation: LlmOperation,
+  tracer: () => Tracer,
+  settings: CostscopeSettings,
+  body: Record<string, unknown>,
+  options: unknown,
+  waits: number,
+): unknown {
+  let prepared: PreparedCall;
+  try {
+    const shedding = settings.loadShedding;
+    const tags = callTags(settings);
+    const budget = shedding === undefined ? 'within' : (sdkState().guards?.budget?.verdict(tags.feature) ?? 'within');
+    const action = shedding === undefined ? 'run' : sheddingAction(tags.priority, budget, { whenUnreachable: shedding.whenUnreachable, maxWaits: shedding.importantRetries }, waits);
+    if (action === 'wait' && shedding !== undefined) {
+      // The timer is not unref'd: the app awaits this call like any request in flight.
+      const later = new Promise<void>((resolve) => setTimeout(resolve, shedding.importantRetryDelayMs)).then(() => ({
+        result: guardedCreate(self, original, operation, tracer, settings, body, options, waits + 1),
+      }));
+      return deferredProviderPromise(later);
+    }
+    prepared = prepareCall(operation, body, settings, tracer(), tags, { budget, action, waits });
+  } catch (error) {
+    diag.error('costscope: could not instrument a call; it runs uninstrumented', error);
+    return original.call(self, body, options);
+  }
+  const call = prepared.call;
+  if (prepared.blockedBy !== undefined) return rejectedProviderPromise(prepared.blockedBy);
+
+  let attemptsObserved = false;
+  try {
+    attemptsObserved = observeAttempts(self._client);
+  } catch (error) {
+    diag.debug('costscope: cannot observe HTTP attempts of this client', error);
+  }
+
+  let result: unknown;
+  try {
+    result = attemptsObserved
+      ? sendAsCall(self._client as object, call, options, (sentOptions) => original.call(self, prepared.body, sentOptions))
+      : original.call(self, prepared.body, options);
+  } catch (error) {
+    call.fail(error);
+    throw error;
+  }
+  try {
+    return observeResult(result, call, operation, prepared.dropUsageChunk, settings.captureContent);
+  } catch (error) {
+    diag.error('costscope: could not observe a call result', error);
+    return result;
+  }
+}
+
+/** The tags of the call: `init` defaults under what `withTags` set. */
+function callTags(settings: CostscopeSettings): CostscopeTags {
+  const scoped = sdkState().tagStore.getStore();
+  return scoped === undefined ? settings.defaults : { ...settings.defaults, ...scoped };
+}
+
+/** What load shedding decided before the call was prepared. */
+interface SheddingOutcome {
+  budget: BudgetVerdict;
+  action: 'run' | 'refuse' | 'wait';
+  waits: number;
 }
 
 interface PreparedCall {
   call: LlmCall;
   body: Record<string, unknown>;
   dropUsageChunk: boolean;
-  blockedBy: CostscopeInputTooLargeError | undefined;
+  blockedBy: CostscopeInputTooLargeError | CostscopeLimitError | undefined;
 }
 
 function prepareCall(
@@ -72,6 +118,8 @@ function prepareCall(
   appBody: Record<string, unknown>,
   settings: CostscopeSettings,
   tracer: Tracer,
+  tags: CostscopeTags,
+  shedding: SheddingOutcome,
 ): PreparedCall {
   let body = appBody;
   const stream = body['stream'] === true;
@@ -106,26 +154,71 @@ function prepareCall(
     promptContent: settings.captureContent ? JSON.stringify(operation.promptContent(appBody)) : undefined,
   };
 
-  const attributes = requestAttributes(request, settings);
+  const attributes = requestAttributes(request, tags);
+  if (shedding.budget !== 'within') {
+    attributes[ATTR_GUARD_BUDGET] = shedding.budget;
+    attributes[ATTR_GUARD_SHEDDING] = shedding.action === 'refuse' ? 'refused' : shedding.waits > 0 ? 'waited' : 'run';
+  }
+  if (shedding.waits > 0) attributes[ATTR_GUARD_SHEDDING_WAITS] = shedding.waits;
   const firstAttempt = 1 + attemptsAlreadyMade(() => requestFingerprint(operation.provider, operation.operation, appBody));
   const spanName = request.requestModel === undefined ? operation.operation : `${operation.operation} ${request.requestModel}`;
   const call = new LlmCall(tracer, context.active(), spanName, attributes, request, appBody, firstAttempt);
 
-  let blockedBy: CostscopeInputTooLargeError | undefined;
-  const maxInputTokens = settings.guards.maxInputTokens;
-  if (maxInputTokens !== undefined) {
-    const estimated = estimateTokens(textLength(operation.inputParts(appBody)));
-    if (estimated > maxInputTokens) {
-      blockedBy = new CostscopeInputTooLargeError(estimated, maxInputTokens, request.requestModel);
-      call.block(blockedBy.name, estimated, maxInputTokens);
-    }
-  }
-  return { call, body, dropUsageChunk, blockedBy };
+  return { call, body, dropUsageChunk, blockedBy: guardBlock(call, operation, appBody, settings, tags, shedding) };
 }
 
-function requestAttributes(request: LlmRequest, settings: CostscopeSettings): Attributes {
-  const scoped = sdkState().tagStore.getStore();
-  const tags = scoped === undefined ? settings.defaults : { ...settings.defaults, ...scoped };
+/**
+ * The guards in the order they cost the app least: load shedding's refusal, then the input size,
+ * then the user's daily count, which only counts a call that is going to be sent. A refused call
+ * ends its span with the reason and gets the error the app receives.
+ */
+function guardBlock(
+  call: LlmCall,
+  operation: LlmOperation,
+  appBody: Record<string, unknown>,
+  settings: CostscopeSettings,
+  tags: CostscopeTags,
+  shedding: SheddingOutcome,
+): CostscopeInputTooLargeError | CostscopeLimitError | undefined {
+  if (shedding.action === 'refuse') {
+    const kind = shedding.budget === 'spent' ? 'budget_spent' : 'budget_unknown';
+    const error = new CostscopeLimitError(kind, limitDetails(tags));
+    call.block(error.name, { [semconv.ATTR_COSTSCOPE_GUARD_BLOCKED]: kind });
+    return error;
+  }
+  const maxInputTokens = settings.guards.maxInputTokens;
+  if (maxInputTokens !== undefined) {
+    const over = inputTokensOver(operation.inputParts(appBody), operation.provider, call.request.requestModel, maxInputTokens);
+    if (over !== undefined) {
+      const error = new CostscopeInputTooLargeError(over.tokens, maxInputTokens, call.request.requestModel);
+      call.block(error.name, {
+        [semconv.ATTR_COSTSCOPE_GUARD_BLOCKED]: semconv.COSTSCOPE_GUARD_MAX_INPUT_TOKENS,
+        [semconv.ATTR_COSTSCOPE_GUARD_ESTIMATED_INPUT_TOKENS]: over.tokens,
+        [semconv.ATTR_COSTSCOPE_GUARD_MAX_INPUT_TOKENS]: maxInputTokens,
+        [ATTR_GUARD_INPUT_TOKEN_COUNTER]: over.counter,
+      });
+      return error;
+    }
+  }
+  const reached = sdkState().guards?.dailyRequests?.take(tags.userId, tags.userTier);
+  if (reached !== undefined) {
+    const error = new CostscopeLimitError('daily_requests', { ...limitDetails(tags), limit: reached.limit });
+    call.block(error.name, { [semconv.ATTR_COSTSCOPE_GUARD_BLOCKED]: 'daily_requests', [ATTR_GUARD_DAILY_REQUESTS_LIMIT]: reached.limit });
+    return error;
+  }
+  return undefined;
+}
+
+function limitDetails(tags: CostscopeTags): { userId?: string; userTier?: string; feature?: string; priority?: string } {
+  const details: { userId?: string; userTier?: string; feature?: string; priority?: string } = {};
+  if (tags.userId !== undefined) details.userId = tags.userId;
+  if (tags.userTier !== undefined) details.userTier = tags.userTier;
+  if (tags.feature !== undefined) details.feature = tags.feature;
+  if (tags.priority !== undefined) details.priority = tags.priority;
+  return details;
+}
+
+function requestAttributes(request: LlmRequest, tags: CostscopeTags): Attributes {
   const attributes: Attributes = {
     [semconv.ATTR_GEN_AI_PROVIDER_NAME]: request.provider,
     [semconv.ATTR_GEN_AI_OPERATION_NAME]: request.operation,
@@ -186,6 +279,20 @@ function observeResult(
     return promise;
   }
   return promise._thenUnwrap(read);
+}
+
+/**
+ * What a call waiting for the budget returns in place of the client's promise: it settles with
+ * the call made later, and `withResponse()`/`asResponse()` still reach that call's own.
+ */
+function deferredProviderPromise(later: Promise<{ result: unknown }>): Promise<unknown> {
+  const settled = later.then(({ result }) => result);
+  const fromResult = (method: 'withResponse' | 'asResponse') => () =>
+    later.then(({ result }) => {
+      const own = (result as Record<string, unknown> | undefined)?.[method];
+      return typeof own === 'function' ? (own as () => unknown).call(result) : result;
+    });
+  return Object.assign(settled, { withResponse: fromResult('withResponse'), asResponse: fromResult('asResponse') });
 }
 
 /** What the guard returns in place of the client's promise: it rejects like the client would. */

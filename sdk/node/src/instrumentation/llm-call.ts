@@ -89,14 +89,12 @@ export class LlmCall {
     this.rememberOutcome(true);
   }
 
-  /** The `maxInputTokens` guard stopped the call before anything was sent. */
-  block(errorType: string, estimatedInputTokens: number, maxInputTokens: number): void {
+  /** A guard stopped the call before anything was sent; `attributes` say which and why. */
+  block(errorType: string, attributes: Attributes): void {
     if (this.ended) return;
     this.ended = true;
     const span = this.span;
-    span.setAttribute(semconv.ATTR_COSTSCOPE_GUARD_BLOCKED, semconv.COSTSCOPE_GUARD_MAX_INPUT_TOKENS);
-    span.setAttribute(semconv.ATTR_COSTSCOPE_GUARD_ESTIMATED_INPUT_TOKENS, estimatedInputTokens);
-    span.setAttribute(semconv.ATTR_COSTSCOPE_GUARD_MAX_INPUT_TOKENS, maxInputTokens);
+    span.setAttributes(attributes);
     span.setAttribute(semconv.ATTR_ERROR_TYPE, errorType);
     span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
     span.end();

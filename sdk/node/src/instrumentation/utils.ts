@@ -96,6 +96,19 @@ export function textLength(value: unknown, depth = 0): number {
   return total;
 }
 
+/** The text `textLength` counts, joined by newlines: what a tokenizer counts for `maxInputTokens`. */
+export function inputText(value: unknown, depth = 0): string {
+  if (typeof value === 'string') return value;
+  if (depth > 32 || !isRecord(value)) return '';
+  const parts: string[] = [];
+  if (Array.isArray(value)) {
+    for (const item of value) parts.push(inputText(item, depth + 1));
+  } else {
+    for (const key in value) if (!NOT_TEXT_KEYS.has(key)) parts.push(inputText(value[key], depth + 1));
+  }
+  return parts.filter((part) => part !== '').join('\n');
+}
+
 /** A rough token count: about four characters per token for English text and code. */
 export function estimateTokens(characters: number): number {
   return Math.ceil(characters / 4);
