@@ -152,7 +152,7 @@ function batching(context: Context, usage: FeatureModelUsage, price: ModelPrice)
     ? `${percent(usage.nightlyCalls, allCalls)} of its calls run between 00:00 and 06:00`
     : `${count(target.calls)} real-time calls are tagged important or optional`;
   return insight(context, 'batching', usage, {
-    title: `Send ${featureName(usage.feature)}'s ${nightly ? 'nightly' : 'deferrable'} calls through the Batch API`,
+    title: `Send the ${nightly ? 'nightly' : 'deferrable'} calls of ${featureName(usage.feature)} through the Batch API`,
     summary: `${reason}; at the ${price.batchDiscountPercent}% batch discount they would cost ${formatMoney(batchCost)} instead of ${formatMoney(realTimeCost)}`,
     figures: {
       calls: target.calls,

@@ -7,6 +7,7 @@ import { alertParamsSchema } from './alerts.controller.js';
 import { exportedCallSchema } from './call-ndjson.js';
 import { exportParamsSchema } from './calls-transfer.controller.js';
 import { costQueryParamsSchema } from './cost-query-params.js';
+import { insightsParamsSchema } from './insights.controller.js';
 import { pricesParamsSchema, repriceBodySchema, repriceJobParamsSchema } from './prices.controller.js';
 import { weeklyParamsSchema } from './reports.controller.js';
 import {
@@ -17,6 +18,7 @@ import {
   createdKeyResponseSchema,
   errorResponseSchema,
   importCallsResponseSchema,
+  insightsResponseSchema,
   keyListResponseSchema,
   pricesResponseSchema,
   projectResponseSchema,
@@ -181,6 +183,15 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     summary: 'What a feature’s calls (default: the last 30 days) would have cost on another model, from their real tokens; 400 for a model with no price',
     query: whatIfParamsSchema,
     response: whatIfResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/v1/insights',
+    access: 'read',
+    summary:
+      'Savings insights of [from, to) (default: the last 30 days) by the article’s strategies, each with its evidence, monthly saving, confidence and caveat, and the projection applying them in order',
+    query: insightsParamsSchema,
+    response: insightsResponseSchema,
   },
   {
     method: 'get',

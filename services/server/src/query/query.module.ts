@@ -4,6 +4,7 @@ import { ApiDocsController } from './api-docs.controller.js';
 import { BudgetStateController } from './budget-state.controller.js';
 import { CallsTransferController } from './calls-transfer.controller.js';
 import { CostsController } from './costs.controller.js';
+import { InsightsController } from './insights.controller.js';
 import { PricesController } from './prices.controller.js';
 import { ProjectController } from './project.controller.js';
 import { ReportsController } from './reports.controller.js';
@@ -22,6 +23,7 @@ import { WhatIfController } from './what-if.controller.js';
     PricesController,
     SettingsController,
     WhatIfController,
+    InsightsController,
     CallsTransferController,
     BudgetStateController,
   ],

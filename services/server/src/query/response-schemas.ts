@@ -73,6 +73,36 @@ export const alertEpisodeSchema = z.object({
 export const alertWithDeliveriesSchema = alertEpisodeSchema.extend({ deliveries: z.array(alertDeliverySchema) });
 export const alertsResponseSchema = z.object({ alerts: z.array(alertWithDeliveriesSchema) });
 
+export const insightSchema = z.object({
+  id: z.string().describe('Stable: `strategy:feature:model`'),
+  strategy: z.enum(['prompt-caching', 'response-caching', 'batching', 'model-routing', 'output-caps', 'prompt-trimming', 'fine-tuning']),
+  title: z.string(),
+  feature: z.string(),
+  endpoint: z.string().describe("'' when not about one endpoint"),
+  model: z.string().describe("'' when not about one model"),
+  evidence: z.object({
+    summary: z.string(),
+    figures: z.record(z.string(), z.union([z.number(), z.string()])).describe('Counts as numbers, money as exact strings'),
+    from: instant,
+    to: instant,
+  }),
+  monthlySavingUsd: money.describe('The saving at the range’s pace over 30 days, priced with the catalog'),
+  confidence: z.enum(['high', 'medium', 'low']),
+  caveat: z.string(),
+});
+
+export const insightsResponseSchema = z.object({
+  from: instant,
+  to: instant,
+  monthlySpendUsd: money.describe('The range’s spend at the same pace over 30 days: the projection’s start'),
+  insights: z.array(insightSchema).describe('Largest monthly saving first'),
+  projection: z.object({
+    startUsd: money,
+    steps: z.array(z.object({ strategy: insightSchema.shape.strategy, savingUsd: money, remainingUsd: money })),
+    endUsd: money,
+  }).describe('The strategies applied in the article’s order, each to what the previous ones left'),
+});
+
 export const weeklyReportResponseSchema = z.object({
   week: z.string(),
   weekStartDay: z.string(),
@@ -93,6 +123,7 @@ export const weeklyReportResponseSchema = z.object({
   ),
   topMovers: z.array(z.object({ feature: z.string(), changeUsd: money })),
   alerts: z.array(alertEpisodeSchema),
+  topInsights: z.array(insightSchema).describe('The three largest savings insights of the 30 days ending with the week'),
 });
 
 export const modelPriceSchema = z.object({
@@ -234,5 +265,6 @@ export type SettingResponse = z.output<ReturnType<typeof settingResponseSchema>>
 export type ChannelTestResponse = z.output<typeof channelTestResponseSchema>;
 export type ReadinessResponse = z.output<typeof readinessResponseSchema>;
 export type WhatIfResponse = z.output<typeof whatIfResponseSchema>;
+export type InsightsResponse = z.output<typeof insightsResponseSchema>;
 export type BudgetStateResponse = z.output<typeof budgetStateResponseSchema>;
 export type ImportCallsResponse = z.output<typeof importCallsResponseSchema>;

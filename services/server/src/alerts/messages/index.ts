@@ -9,6 +9,7 @@ export type {
   NotifiedAction,
   WeeklyAlertSummary,
   WeeklyFeatureFigures,
+  WeeklyInsightSummary,
   WeeklyReviewDigest,
 } from './notification-types.js';
 export type { MessageKind, OutgoingMessage, SlackBlock, SlackMessageBody } from './outgoing-message.js';

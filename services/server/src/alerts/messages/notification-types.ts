@@ -109,4 +109,16 @@ export type WeeklyReviewDigest = {
   costPerSuccess: { thisWeekUsd: UsdAtto | null; lastWeekUsd: UsdAtto | null };
   features: readonly WeeklyFeatureFigures[];
   alerts: readonly WeeklyAlertSummary[];
+  /**
+   * The three largest savings insights of the 30 days ending with the week. Optional: a digest
+   * queued before insights existed is still sent, without them.
+   */
+  topInsights?: readonly WeeklyInsightSummary[];
+};
+
+/** A savings insight as the digest shows it: what to do, for which feature, and the dollars. */
+export type WeeklyInsightSummary = {
+  title: string;
+  feature: string;
+  monthlySavingUsd: UsdAtto;
 };

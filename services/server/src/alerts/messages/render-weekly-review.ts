@@ -2,7 +2,7 @@ import { RULE_TITLES, describeScope, formatUtcTime } from './alert-wording.js';
 import { dashboardLinks } from './dashboard-links.js';
 import { escapeHtml, escapeSlackText, htmlName, oneLine, slackName } from './escape-text.js';
 import { formatMoney, formatUsdChange as formatChange } from '@costscope/core';
-import type { WeeklyAlertSummary, WeeklyFeatureFigures, WeeklyReviewDigest } from './notification-types.js';
+import type { WeeklyAlertSummary, WeeklyFeatureFigures, WeeklyInsightSummary, WeeklyReviewDigest } from './notification-types.js';
 import type { OutgoingMessage, SlackBlock } from './outgoing-message.js';
 import type { RenderOptions } from './render-alert-group.js';
 import { fitSlackBlocks } from './slack-limits.js';
@@ -32,7 +32,8 @@ function alertStatus(alert: WeeklyAlertSummary): string {
 
 /**
  * The Monday digest (the article: "review it weekly"): spend this week against last, the
- * features that moved most, cost per feature and per successful response, and the week's alerts.
+ * features that moved most, the three largest savings insights, cost per feature and per
+ * successful response, and the week's alerts.
  */
 export function renderWeeklyReview(digest: WeeklyReviewDigest, options: RenderOptions): OutgoingMessage {
   const link = dashboardLinks.weeklyReview(options.dashboardUrl, digest.projectId, digest.week);
@@ -59,6 +60,11 @@ export function renderWeeklyReview(digest: WeeklyReviewDigest, options: RenderOp
   const alertLine = (alert: WeeklyAlertSummary, name: (value: string) => string, escape: (value: string) => string) =>
     `${escape(`${RULE_TITLES[alert.rule]} (${alert.severity})`)} — ${describeScope(alert.scope, name)}: ${escape(`since ${formatUtcTime(alert.startedAt)}, ${alertStatus(alert)}`)}`;
   const more = (count: number) => (count > 0 ? [`…and ${count} more`] : []);
+  // The feature is in the title, and user-controlled: the whole line is escaped.
+  const insightLine = (insight: WeeklyInsightSummary, escape: (value: string) => string) =>
+    escape(`${insight.title}: ${formatMoney(insight.monthlySavingUsd)} a month`);
+  const insights = digest.topInsights ?? [];
+  const noInsights = 'Nothing found in the last 30 days.';
 
   const slackList = <T,>(heading: string, items: readonly T[], line: (item: T) => string, empty: string): SlackBlock => ({
     type: 'section',
@@ -80,6 +86,7 @@ export function renderWeeklyReview(digest: WeeklyReviewDigest, options: RenderOp
     },
     { type: 'section', fields: totals.map(([label, value]) => ({ type: 'mrkdwn', text: `*${label}*\n${escapeSlackText(value)}` })) },
     slackList('Top movers', movers, (feature) => moverLine(feature, slackName, escapeSlackText), 'No feature changed.'),
+    slackList('Top savings', insights, (insight) => insightLine(insight, escapeSlackText), noInsights),
     slackList('Cost per feature', features, (feature) => featureLine(feature, slackName, escapeSlackText), 'No spend this week.'),
     slackList('Alerts of the week', digest.alerts, (alert) => alertLine(alert, slackName, escapeSlackText), 'None.'),
     {
@@ -112,6 +119,7 @@ export function renderWeeklyReview(digest: WeeklyReviewDigest, options: RenderOp
     '',
     ...totals.map(([label, value]) => `${label}: ${value}`),
     ...textList('Top movers', movers, (feature) => moverLine(feature, plain, same), 'No feature changed.', MOVERS),
+    ...textList('Top savings', insights, (insight) => insightLine(insight, same), noInsights, insights.length),
     ...textList('Cost per feature', features, (feature) => featureLine(feature, plain, same), 'No spend this week.', EMAIL_FEATURES_MAX),
     ...textList('Alerts of the week', digest.alerts, (alert) => alertLine(alert, plain, same), 'None.', EMAIL_FEATURES_MAX),
     '',
@@ -146,6 +154,7 @@ export function renderWeeklyReview(digest: WeeklyReviewDigest, options: RenderOp
       .map(([label, value]) => `<tr><td style="${cell};color:#475467">${escapeHtml(label)}</td><td style="${cell}">${escapeHtml(value)}</td></tr>`)
       .join('')}</table>`,
     ...htmlList('Top movers', movers, (feature) => moverLine(feature, htmlName, escapeHtml), 'No feature changed.', MOVERS),
+    ...htmlList('Top savings', insights, (insight) => insightLine(insight, escapeHtml), noInsights, insights.length),
     `<h3 style="margin:20px 0 4px">Cost per feature</h3>`,
     features.length === 0
       ? '<p style="margin:0">No spend this week.</p>'

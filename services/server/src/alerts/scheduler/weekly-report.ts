@@ -1,4 +1,5 @@
-import { usdToExactString, type UsdAtto } from '@costscope/core';
+import { usdToExactString, type Insight, type UsdAtto } from '@costscope/core';
+import { buildSavingsInsights, insightJson } from '../../insights/savings-insights.js';
 import { listAlertEpisodes, type AlertEpisodeRecord } from '../../storage/alert-episodes.js';
 import { getCosts } from '../../storage/costs.js';
 import type { ClickHouseTransport } from '../../storage/transport.js';
@@ -20,7 +21,12 @@ export type WeeklyReport = Omit<WeeklyReviewDigest, 'features'> & {
   features: readonly WeeklyReportFeature[];
   /** The episodes behind `alerts`, for the API's fuller view of each. */
   episodes: readonly AlertEpisodeRecord[];
+  topInsights: readonly Insight[];
 };
+
+/** Insights need volume: the digest's come from the 30 days ending with the week, not the week alone. */
+const INSIGHT_DAYS = 30;
+const TOP_INSIGHTS = 3;
 
 /**
  * Assembles the weekly review of `week` (weeks start Monday 00:00 in `timezone`): per feature this
@@ -37,10 +43,12 @@ export async function buildWeeklyReport(
   const weekStart = startOfLocalDay(review.weekStartDay, timezone);
   const lastWeekStart = startOfLocalDay(addLocalDays(review.weekStartDay, -7), timezone);
   const nextWeekStart = startOfLocalDay(addLocalDays(review.weekStartDay, 7), timezone);
-  const [thisWeek, lastWeek, episodes] = await Promise.all([
+  const insightsFrom = startOfLocalDay(addLocalDays(review.weekStartDay, 7 - INSIGHT_DAYS), timezone);
+  const [thisWeek, lastWeek, episodes, insights] = await Promise.all([
     getCosts(transport, { projectId, from: weekStart, to: nextWeekStart, groupBy: ['feature'], timezone }),
     getCosts(transport, { projectId, from: lastWeekStart, to: weekStart, timezone }),
     listAlertEpisodes(transport, { projectId, from: weekStart, to: nextWeekStart }),
+    buildSavingsInsights(transport, { projectId, from: insightsFrom, to: nextWeekStart, timezone }),
   ]);
   const perSuccess = new Map(thisWeek.rows.map((row) => [row.keys.feature ?? '', row.costPerSuccessUsd]));
   return {
@@ -69,6 +77,7 @@ export async function buildWeeklyReport(
       resolvedAt: episode.resolvedAt,
     })),
     episodes,
+    topInsights: insights.insights.slice(0, TOP_INSIGHTS),
   };
 }
 
@@ -95,5 +104,6 @@ export function weeklyReportJson<EpisodeJson>(report: WeeklyReport, episodeJson:
     // The same ordering the digest renders (`topMovers`).
     topMovers: topMovers(report.features).map((feature) => ({ feature: feature.feature, changeUsd: usdToExactString(feature.changeUsd) })),
     alerts: report.episodes.map(episodeJson),
+    topInsights: report.topInsights.map(insightJson),
   };
 }
