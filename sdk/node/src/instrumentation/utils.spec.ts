@@ -37,6 +37,11 @@ describe(requestHash.name, () => {
     expect(requestHash('openai', 'chat', { ...body, max_tokens: 300 })).not.toBe(hash);
     expect(requestHash('anthropic', 'chat', body)).not.toBe(hash);
   });
+
+  it('leaves out only the top-level delivery fields: a tool parameter named stream counts', () => {
+    const tool = (stream: string) => ({ ...body, tools: [{ type: 'function', function: { name: 'play', parameters: { stream } } }] });
+    expect(requestHash('openai', 'chat', tool('audio'))).not.toBe(requestHash('openai', 'chat', tool('video')));
+  });
 });
 
 describe(textLength.name, () => {
