@@ -115,11 +115,11 @@ describe('the projection', () => {
     const bars = projectionWaterfall(articleProjection);
     expect(bars.map((bar) => [bar.name, bar.kind, bar.range, bar.usd])).toEqual([
       ['Now', 'total', [0, 3000], '3000.00'],
-      ['Model routing', 'saving', [1800, 3000], '1200.00'],
-      ['Prompt caching', 'saving', [1530, 1800], '270.00'],
-      ['Output length control', 'saving', [1377, 1530], '153.00'],
-      ['Batch non-urgent work', 'saving', [1266.84, 1377], '110.16'],
-      ['Response caching', 'saving', [1140.156, 1266.84], '126.684'],
+      ['Routing', 'saving', [1800, 3000], '1200.00'],
+      ['Prompt cache', 'saving', [1530, 1800], '270.00'],
+      ['Output caps', 'saving', [1377, 1530], '153.00'],
+      ['Batching', 'saving', [1266.84, 1377], '110.16'],
+      ['Response cache', 'saving', [1140.156, 1266.84], '126.684'],
       ['After', 'total', [0, 1140.156], '1140.156'],
     ]);
   });

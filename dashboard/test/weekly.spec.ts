@@ -25,6 +25,7 @@ import {
   weeklyMarkdown,
   WEEKLY_CSV_HEADER,
 } from '@/lib/shape/weekly';
+import { insightOf } from './support/insights';
 
 describe('ISO weeks', () => {
   it('finds the Monday of a week, across year ends', () => {
@@ -152,6 +153,11 @@ const report: WeeklyReportAnswer = {
       values: {},
     },
   ],
+  topInsights: [
+    insightOf({ id: 'batching:summarizer', strategy: 'batching', title: 'Batch the nightly summaries', feature: 'summarizer', model: '', monthlySavingUsd: '12.5' }),
+    insightOf({ id: 'model-routing:search:gpt-5', strategy: 'model-routing', title: 'Route search to gpt-5-mini', feature: 'search', model: 'gpt-5', monthlySavingUsd: '140.00' }),
+    insightOf({ id: 'output-caps:voice', strategy: 'output-caps', title: 'Cap voice’s answers', feature: 'voice', endpoint: '/api/voice', model: '', monthlySavingUsd: '0.42' }),
+  ],
 };
 
 const thisWeek = costs([
@@ -252,6 +258,18 @@ describe('headline', () => {
     });
     expect(headlineText(empty.headline)).toBe('No calls this week or the week before.');
   });
+
+  it('keeps the three largest savings, largest first, whatever order the report lists them in', () => {
+    const more = insightOf({ id: 'prompt-caching:chat:gpt-5', monthlySavingUsd: '12.49' });
+    const four = shapeWeeklyReview({ report: { ...report, topInsights: [more, ...report.topInsights] }, thisWeek, lastWeek, currentWeek: '2026-W48' });
+    expect(four.topSavings.map((insight) => [insight.id, insight.monthlySavingUsd])).toEqual([
+      ['model-routing:search:gpt-5', '140.00'],
+      ['batching:summarizer', '12.5'],
+      ['prompt-caching:chat:gpt-5', '12.49'],
+    ]);
+    const none = shapeWeeklyReview({ report: { ...report, topInsights: [] }, thisWeek, lastWeek, currentWeek: '2026-W48' });
+    expect(weeklyMarkdown(none, { projectId: 'default', rules: defaultAlertRules() })).toContain('## Top savings\n\nNo saving found.\n');
+  });
 });
 
 describe('CSV', () => {
@@ -314,6 +332,15 @@ describe('Markdown', () => {
     expect(text).toContain('| Cost per successful response | ≥ $0.025 | ≥ $0.02 | +$0.0045 (+22.5%) |');
     expect(text).toContain('- Features: voice, "beta" ($30.00)');
     expect(text).toContain('- Models: claude-haiku-4-5 ($30.00)');
+    expect(text).toContain(
+      [
+        '## Top savings',
+        '',
+        '- Route search to gpt-5-mini (Model routing, search · gpt-5): $140.00 a month',
+        '- Batch the nightly summaries (Batch non-urgent work, summarizer): $12.50 a month',
+        '- Cap voice’s answers (Output length control, voice · /api/voice): $0.42 a month',
+      ].join('\n'),
+    );
     expect(text).toContain('| Error rate over 2% | feature search · endpoint /api/search | critical | Nov 18, 09:05 | Nov 18, 11:05 |');
   });
 

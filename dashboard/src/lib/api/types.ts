@@ -88,6 +88,8 @@ export type WeeklyReportAnswer = {
   }>;
   topMovers: Array<{ feature: string; changeUsd: string }>;
   alerts: AlertEpisode[];
+  /** The week's three largest savings, as `/api/v1/insights` gives them over the report's range. */
+  topInsights: Insight[];
 };
 
 /** The article's seven cost strategies, as `/api/v1/insights` names them. */

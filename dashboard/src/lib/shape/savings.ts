@@ -9,42 +9,52 @@ import { money } from '../format';
  * exact strings (compared and divided as bigints); only the chart draws floats.
  */
 
-/** The article's name of each strategy, the action it stands for, and the data an insight of it needs. */
-export const STRATEGIES: Record<InsightStrategy, { label: string; action: string; needs: string }> = {
+/**
+ * The article's name of each strategy, a short one for the chart's axis, the action it stands
+ * for, and the data an insight of it needs.
+ */
+export const STRATEGIES: Record<InsightStrategy, { label: string; chartLabel: string; action: string; needs: string }> = {
   'model-routing': {
     label: 'Model routing',
+    chartLabel: 'Routing',
     action: 'Route calls to the next cheaper tier',
-    needs: 'calls on a model with a cheaper tier in the price catalog',
+    needs: 'calls on a model with a cheaper tier in the article’s routing table',
   },
   'prompt-caching': {
     label: 'Prompt caching',
+    chartLabel: 'Prompt cache',
     action: 'Cache the shared prompt prefix',
-    needs: 'calls carrying the SDK’s prompt prefix hash (costscope.prompt.prefix_hash) that are not read from cache',
+    needs: 'calls sharing a prompt prefix hash (the SDK’s costscope.prompt.prefix_hash) that read nothing from cache, on a model with a cached-input price',
   },
   'output-caps': {
     label: 'Output length control',
+    chartLabel: 'Output caps',
     action: 'Set max_tokens at a suggested cap',
-    needs: 'features whose output tokens run long (p95 far above the median) or that set no max_tokens',
+    needs: 'output that runs long (p95 at 3× the median or more) or calls that set no max_tokens, with answers beyond twice the median',
   },
   batching: {
     label: 'Batch non-urgent work',
+    chartLabel: 'Batching',
     action: 'Send optional and nightly work through the Batch API',
-    needs: 'features marked optional or important, or calls with a nightly rhythm, on a model with a batch price',
+    needs: 'calls tagged important or optional, or a feature running mostly between 00:00 and 06:00, on a model with a batch price',
   },
   'response-caching': {
     label: 'Response caching',
+    chartLabel: 'Response cache',
     action: 'Cache repeated identical requests',
-    needs: 'identical requests repeated (the SDK’s full-request hash, costscope.request.hash)',
+    needs: 'the same request answered 10 times or more (the SDK’s request hash, costscope.request.hash)',
   },
   'prompt-trimming': {
     label: 'Prompt trimming',
+    chartLabel: 'Trimming',
     action: 'Summarize history, retrieve less context',
-    needs: 'input tokens per call growing over the range (a few weeks of one feature’s calls)',
+    needs: 'input tokens per call grown by 25% or more from the range’s first half to its second',
   },
   'fine-tuning': {
     label: 'Fine-tuning',
+    chartLabel: 'Fine-tuning',
     action: 'Fine-tune a smaller model for a stable, narrow task',
-    needs: 'a stable, narrow, high-volume feature (10,000+ calls a month) with long prompts',
+    needs: '10,000+ calls a month on a flagship or reasoning model, 1,000+ input tokens per call, answers of steady length',
   },
 };
 
@@ -171,7 +181,8 @@ export function projectionWaterfall(projection: InsightsAnswer['projection']): W
   for (const step of projection.steps) {
     // Each step spans from what the one before left down to what it leaves, so the steps join up.
     const remaining = usdToNumber(parseUsd(step.remainingUsd));
-    bars.push({ name: strategyLabel(step.strategy), range: [remaining, before], kind: 'saving', usd: step.savingUsd });
+    const known = (STRATEGIES as Record<string, { chartLabel: string } | undefined>)[step.strategy];
+    bars.push({ name: known?.chartLabel ?? step.strategy, range: [remaining, before], kind: 'saving', usd: step.savingUsd });
     before = remaining;
   }
   bars.push({ name: 'After', range: [0, usdToNumber(parseUsd(projection.endUsd))], kind: 'total', usd: projection.endUsd });

@@ -1,9 +1,10 @@
 import { addLocalDays, formatMoney, formatUsdChange, isoWeekOfDay, localTime, parseUsd, startOfLocalDay, usdToExactString } from '@costscope/core';
-import type { AlertEpisode, CostsAnswer, WeeklyReportAnswer } from '../api/types';
+import type { AlertEpisode, CostsAnswer, Insight, WeeklyReportAnswer } from '../api/types';
 import { seriesName } from '../chart-data';
 import { dateTime, moneyWithUnpriced } from '../format';
 import { ruleTitle, scopeText, parseScope, type RuleThresholds } from './alerts';
 import { csvText } from '../csv';
+import { insightScope, strategyLabel, topSavings } from './savings';
 
 export { csvText };
 
@@ -185,6 +186,8 @@ export type WeeklyReview = {
   /** Models that answered calls this week and none last week. */
   newModels: WeeklyModelRow[];
   alerts: AlertEpisode[];
+  /** The three largest savings (`/savings`), largest first. */
+  topSavings: Insight[];
 };
 
 type Figures = { usd: bigint; requests: number; unpriced: number };
@@ -272,6 +275,7 @@ export function shapeWeeklyReview(input: { report: WeeklyReportAnswer; thisWeek:
     stoppedFeatures: features.filter((row) => row.status === 'stopped'),
     newModels,
     alerts: report.alerts,
+    topSavings: topSavings(report.topInsights),
   };
   return { ...review, headline: weeklyHeadline(review) };
 }
@@ -530,6 +534,14 @@ export function weeklyMarkdown(review: WeeklyReview, context: { projectId: strin
     ...(review.topMovers.length === 0
       ? ['No feature’s spend moved.']
       : review.topMovers.map((row) => `- ${markdownListText(row.name)}: ${markdownText(row.change.text)}, ${md(row.thisWeekUsd)} this week`)),
+    '',
+    '## Top savings',
+    '',
+    ...(review.topSavings.length === 0
+      ? ['No saving found.']
+      : review.topSavings.map(
+          (insight) => `- ${markdownListText(insight.title)} (${markdownText(strategyLabel(insight.strategy))}, ${markdownText(insightScope(insight))}): ${md(insight.monthlySavingUsd)} a month`,
+        )),
     '',
     '## Cost per feature',
     '',

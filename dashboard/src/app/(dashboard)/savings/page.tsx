@@ -80,7 +80,7 @@ export default async function SavingsPage({ searchParams }: { searchParams: Page
           <Stat
             label="After every strategy"
             value={<span data-testid="savings-projected-spend">{money(answer.projection.endUsd)}</span>}
-            hint={answer.projection.steps.length === 0 ? 'No saving found' : `${projectionReduction(answer.projection) ?? '—'} of the monthly spend`}
+            hint={answer.projection.steps.length === 0 ? 'No saving found' : `${projectionReduction(answer.projection) ?? '—'} on the monthly spend`}
           />
           <Stat label="Savings found" value={<span data-testid="savings-count">{insights.length}</span>} hint={`In ${answer.projection.steps.length} of 7 strategies`} />
         </div>
@@ -119,7 +119,7 @@ function Projection({ answer }: { answer: InsightsAnswer }) {
         <CardTitle className="text-base">Putting it all together</CardTitle>
         <CardDescription>Each strategy applied in turn to what the one before left, so no dollar is saved twice.</CardDescription>
       </CardHeader>
-      <CardContent className="grid gap-6 lg:grid-cols-2">
+      <CardContent className="grid gap-6">
         <Table data-testid="savings-projection">
           <TableCaption className="sr-only">Projected monthly spend, strategy by strategy</TableCaption>
           <TableHeader>

@@ -7,8 +7,9 @@ import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { serverUrl } from '@/lib/api/client';
-import { count, dateTime } from '@/lib/format';
+import { count, dateTime, money } from '@/lib/format';
 import { load, param, type PageSearchParams } from '@/lib/server/page-data';
+import { insightScope, strategyLabel } from '@/lib/shape/savings';
 import { moveShares, perSuccessText, weekOptions, weekSpendParts, weekSpendText, weeklyAlertRows, type HeadlinePart, type WeeklyReview } from '@/lib/shape/weekly';
 import { cn } from '@/lib/utils';
 import { ChangeFigure } from './change-figure';
@@ -133,6 +134,8 @@ export default async function WeeklyReviewPage({ searchParams }: { searchParams:
             <TopMovers review={review} weekRange={weekRange} />
             <NewThisWeek review={review} />
           </div>
+
+          <TopSavings review={review} />
 
           <Card className="min-w-0 gap-2">
             <CardHeader>
@@ -310,6 +313,43 @@ function NewThisWeek({ review }: { review: WeeklyReview }) {
             <p className="text-muted-foreground">{review.stoppedFeatures.map((row) => row.name).join(', ')}</p>
           </div>
         ) : null}
+      </CardContent>
+    </Card>
+  );
+}
+
+/** The three largest savings of `/savings`, with their dollars a month, for the meeting to pick from. */
+function TopSavings({ review }: { review: WeeklyReview }) {
+  return (
+    <Card className="print-break-avoid gap-3">
+      <CardHeader>
+        <CardTitle className="text-base">Top savings</CardTitle>
+        <CardDescription>
+          The largest savings in the team’s own calls, a month each.{' '}
+          <Link href="/savings" className="text-primary underline underline-offset-4 print:hidden">
+            Every saving and the projection
+          </Link>
+        </CardDescription>
+      </CardHeader>
+      <CardContent>
+        {review.topSavings.length === 0 ? (
+          <p className="text-sm text-muted-foreground">No saving found.</p>
+        ) : (
+          <ol className="grid gap-2 text-sm" data-testid="weekly-top-savings">
+            {review.topSavings.map((insight) => (
+              <li key={insight.id} className="flex items-baseline justify-between gap-3 border-b pb-2 last:border-b-0 last:pb-0" data-testid={`weekly-saving-${insight.id}`}>
+                <span className="flex min-w-0 flex-wrap items-baseline gap-x-3 gap-y-1">
+                  <span className="font-medium wrap-anywhere">{insight.title}</span>
+                  <Badge variant="secondary">{strategyLabel(insight.strategy)}</Badge>
+                  <span className="text-muted-foreground wrap-anywhere">{insightScope(insight)}</span>
+                </span>
+                <span className="shrink-0 tabular font-semibold whitespace-nowrap" data-testid={`weekly-saving-usd-${insight.id}`}>
+                  {money(insight.monthlySavingUsd)} a month
+                </span>
+              </li>
+            ))}
+          </ol>
+        )}
       </CardContent>
     </Card>
   );
