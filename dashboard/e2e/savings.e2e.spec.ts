@@ -9,7 +9,8 @@ import { sendSeedSpans, type SeedSpan } from './support/seed-calls';
 
 /**
  * `/savings` shows `/api/v1/insights`' figures to the cent: every insight's monthly saving, in the
- * API's order, and the projection's every step. Its calls are its own: three weeks well before the
+ * API's order, and the projection's every step; a range without calls says what each strategy
+ * needs, a range the API refuses says why; the weekly review lists the report's top three. Its calls are its own: three weeks well before the
  * shared seed's month (past "last month", inside raw retention), so no other test's figures move,
  * made to carry the evidence of several strategies at once: an expensive model on simple work
  * (model routing), work marked optional that runs nightly (batching), a shared prompt prefix never
@@ -183,6 +184,18 @@ describe('savings', () => {
     expect(empty).toContain('costscope.prompt.prefix_hash');
     expect(await page.getByTestId('savings-insights').count()).toBe(0);
     expect(await textOf(page, 'savings-count')).toBe('0');
+    await page.context().close();
+  });
+
+  it('says why the figures are missing, and keeps the range picker, when the API refuses the range', async () => {
+    const page = await signedInPage();
+    // Longer than the API reads at once (366 days): it answers 400, and the page shows its reason.
+    await openPage(page, `/savings?from=${addLocalDays(today, -400)}&to=${today}`);
+    const banner = await page.getByRole('alert').first().innerText();
+    expect(banner).toContain('Costscope could not load this page’s figures.');
+    expect(banner).toContain('366 days');
+    expect(await page.locator('#range-preset').count()).toBe(1);
+    expect(await page.getByTestId('savings-insights').count()).toBe(0);
     await page.context().close();
   });
 
