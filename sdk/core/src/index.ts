@@ -32,8 +32,8 @@ export * as semconv from './semconv.js';
 
 export type { CallStatus, CostStatus, LlmCallRecord } from './call-record.js';
 
-export { alertRulesSchema, defaultAlertRules, featureAllocationSchema, featureAllocationsSchema } from './alerts/rule-settings.js';
-export type { AlertRules, AlertRulesInput, FeatureAllocation } from './alerts/rule-settings.js';
+export { alertRulesSchema, defaultAlertRules, featureAllocationSchema, featureAllocationsSchema, projectBudgetSchema } from './alerts/rule-settings.js';
+export type { AlertRules, AlertRulesInput, FeatureAllocation, ProjectBudget } from './alerts/rule-settings.js';
 export {
   costPerSuccess,
   dailySpendSpike,

@@ -116,3 +116,11 @@ export const featureAllocationsSchema = z
     });
   });
 export type FeatureAllocation = z.output<typeof featureAllocationSchema>;
+
+/**
+ * The project's monthly budget (`PUT /api/v1/settings/budget`): what all its features together may
+ * spend in a month, in USD; `null` for none. Load shedding and the allocation alert hold the
+ * whole project to it, beside each feature's own allocation.
+ */
+export const projectBudgetSchema = z.object({ monthlyUsd: usdAmount.nullable() });
+export type ProjectBudget = z.output<typeof projectBudgetSchema>;

@@ -12,7 +12,8 @@ import type { BudgetStateResponse } from './response-schemas.js';
 /**
  * `GET /api/v1/budget-state`: what the SDK's load shedding reads, and nothing more, so the
  * `ingest` key an app already holds is enough: per feature with a monthly allocation, its
- * month-to-date spend, the allocation and whether it is spent. No other figures of the project.
+ * month-to-date spend, the allocation and whether it is spent, and the same for the whole project
+ * against its monthly budget. No other figures of the project.
  */
 @Controller('api/v1/budget-state')
 @RequiresScope('ingest')
@@ -26,15 +27,19 @@ export class BudgetStateController {
   @Get()
   async budgetState(@ProjectId() projectId: string): Promise<BudgetStateResponse> {
     const now = new Date();
-    const features = await getBudgetState(this.transport, { projectId, now, timezone: this.config.timezone });
+    const state = await getBudgetState(this.transport, { projectId, now, timezone: this.config.timezone });
     return {
       asOf: now.toISOString(),
-      features: features.map((budget) => ({
+      features: state.features.map((budget) => ({
         feature: budget.feature,
         monthToDateUsd: usdJson(budget.monthToDateUsd),
         allocationUsd: usdJson(budget.allocationUsd),
         spent: budget.spent,
       })),
+      project:
+        state.project === null
+          ? null
+          : { monthToDateUsd: usdJson(state.project.monthToDateUsd), budgetUsd: usdJson(state.project.budgetUsd), spent: state.project.spent },
     };
   }
 }

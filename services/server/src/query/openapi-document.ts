@@ -111,7 +111,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     method: 'get',
     path: '/api/v1/budget-state',
     access: 'ingest',
-    summary: 'Month-to-date spend against each feature’s monthly allocation, and whether it is spent: what the SDK’s load shedding reads',
+    summary: 'Month-to-date spend against each feature’s monthly allocation and the project’s monthly budget, and whether each is spent: what the SDK’s load shedding reads',
     response: budgetStateResponseSchema,
   },
   {

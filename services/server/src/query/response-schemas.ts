@@ -205,6 +205,14 @@ export const budgetStateResponseSchema = z.object({
       spent: z.boolean().describe('Month-to-date spend has reached the allocation'),
     }),
   ).describe('Only features with an allocation, in the order of the allocations setting'),
+  project: z
+    .object({
+      monthToDateUsd: money.describe('Every call of the month so far, allocated features or not'),
+      budgetUsd: money.describe('The project\'s monthly budget (`PUT /api/v1/settings/budget`)'),
+      spent: z.boolean().describe('Month-to-date spend has reached the budget: load shedding applies to every feature'),
+    })
+    .nullable()
+    .describe('The whole project against its monthly budget; null when no budget is set'),
 });
 
 export const whatIfResponseSchema = z.object({

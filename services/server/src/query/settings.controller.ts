@@ -5,6 +5,7 @@ import {
   createPriceCatalog,
   featureAllocationsSchema,
   priceOverrideSchema,
+  projectBudgetSchema,
 } from '@costscope/core';
 import { z } from 'zod';
 import { channelSettingsSchema, redactChannelSettings, type ChannelSettings } from '../alerts/channels/channel-settings.js';
@@ -24,6 +25,7 @@ const priceOverridesSchema = z.array(priceOverrideSchema).max(1_000);
 /** Each setting's schema and its value before a project saves one. */
 export const SETTINGS: Record<SettingKind, { schema: z.ZodType; initial: () => unknown }> = {
   allocations: { schema: featureAllocationsSchema, initial: () => [] },
+  budget: { schema: projectBudgetSchema, initial: () => ({ monthlyUsd: null }) },
   rules: { schema: alertRulesSchema, initial: () => alertRulesSchema.parse({}) },
   channels: { schema: channelSettingsSchema, initial: () => channelSettingsSchema.parse({}) },
   prices: { schema: priceOverridesSchema, initial: () => [] },
@@ -35,7 +37,7 @@ function settingKind(kind: string): SettingKind {
 }
 
 /**
- * `GET|PUT /api/v1/settings/{allocations,rules,channels,prices}`. A PUT replaces the whole
+ * `GET|PUT /api/v1/settings/{allocations,budget,rules,channels,prices}`. A PUT replaces the whole
  * setting after validation and keeps the old versions as history. Channel secrets are never
  * answered back: GET shows them masked, and a PUT that sends the masked value keeps the secret.
  */

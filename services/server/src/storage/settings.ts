@@ -3,7 +3,7 @@ import { requireProjectId, toClickHouseTime, toCount } from './query-support.js'
 import type { ClickHouseTransport } from './transport.js';
 
 /** The settings a project keeps, each one JSON document validated by its owner before it is stored. */
-export const SETTING_KINDS = ['allocations', 'rules', 'channels', 'prices'] as const;
+export const SETTING_KINDS = ['allocations', 'budget', 'rules', 'channels', 'prices'] as const;
 export type SettingKind = (typeof SETTING_KINDS)[number];
 
 export type StoredSetting = { kind: SettingKind; version: number; value: unknown; updatedAt: Date };

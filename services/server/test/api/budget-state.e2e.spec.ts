@@ -6,7 +6,7 @@ import { startServer, type RunningServer } from '../support/running-server.js';
 /**
  * `GET /api/v1/budget-state`, what the SDK's load shedding reads: an `ingest` key (the one an app
  * holds) is enough, and the answer holds per feature with an allocation only its month-to-date
- * spend, the allocation and whether it is spent.
+ * spend, the allocation and whether it is spent, and the same for the project's monthly budget.
  */
 let server: RunningServer;
 let ingestKey: string;
@@ -51,7 +51,10 @@ function postCall(feature: string) {
 
 async function budgetState(key: string | undefined) {
   const response = await fetch(`${server.baseUrl}/api/v1/budget-state`, { headers: key === undefined ? {} : { Authorization: `Bearer ${key}` } });
-  return { status: response.status, body: (await response.json()) as { asOf: string; features: Array<Record<string, unknown>> } };
+  return {
+    status: response.status,
+    body: (await response.json()) as { asOf: string; features: Array<Record<string, unknown>>; project: Record<string, unknown> | null },
+  };
 }
 
 /** Stored calls may sit in the spool until the next flush: ask until the spend is there (bounded). */
@@ -71,6 +74,7 @@ describe('GET /api/v1/budget-state', () => {
     const empty = await budgetState(ingestKey);
     expect(empty.status).toBe(200);
     expect(empty.body.features).toEqual([]);
+    expect(empty.body.project).toBeNull();
   });
 
   it('states each allocated feature’s month-to-date spend against its allocation, as exact strings', async () => {
@@ -93,5 +97,31 @@ describe('GET /api/v1/budget-state', () => {
       { feature: 'summaries', monthToDateUsd: '0.015', allocationUsd: '0.015', spent: true },
       { feature: 'search', monthToDateUsd: '0.0075', allocationUsd: '100.00', spent: false },
     ]);
+  });
+
+  it('states the whole project against its monthly budget: every call counts, allocated or not', async () => {
+    const putBudget = (monthlyUsd: string | null) =>
+      fetch(`${server.baseUrl}/api/v1/settings/budget`, {
+        method: 'PUT',
+        headers: { ...server.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ monthlyUsd }),
+      });
+    // The four calls above (summaries twice, search, not-allocated), $0.0075 each: $0.03 this month.
+    expect((await putBudget('1')).status).toBe(200);
+    const unspent = await budgetState(ingestKey);
+    expect(unspent.status).toBe(200);
+    expect(unspent.body.project).toEqual({ monthToDateUsd: '0.03', budgetUsd: '1.00', spent: false });
+
+    expect((await putBudget('0.03')).status).toBe(200);
+    const spent = await budgetState(ingestKey);
+    expect(spent.body.project).toEqual({ monthToDateUsd: '0.03', budgetUsd: '0.03', spent: true });
+    // The features' own state is unchanged by the project's budget.
+    expect(spent.body.features.map((row) => [row.feature, row.spent])).toEqual([
+      ['summaries', true],
+      ['search', false],
+    ]);
+
+    expect((await putBudget(null)).status).toBe(200);
+    expect((await budgetState(ingestKey)).body.project).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectChannels } from '../../src/alerts/channels/project-channels.js';
 import { saveAlertEpisode } from '../../src/storage/alert-episodes.js';
-import { getSetting } from '../../src/storage/settings.js';
+import { getSetting, listSettingVersions } from '../../src/storage/settings.js';
 import { otlpJsonBody, type JsonSpan } from '../support/otlp-json.js';
 import { startServer, type RunningServer } from '../support/running-server.js';
 
@@ -68,6 +68,54 @@ describe('settings', () => {
     expect(JSON.stringify(stored?.value)).not.toContain(token);
     const opened = await server.app.get(ProjectChannels).read('default');
     expect(opened.settings).toMatchObject({ slack: { botToken: token, channel: '#llm-costs' } });
+  });
+});
+
+describe('the project budget setting', () => {
+  async function keyOf(scope: 'ingest' | 'read') {
+    const created = await api('POST', '/api/v1/keys', { name: `${scope} for budget`, scope });
+    expect(created.status).toBe(201);
+    return String(created.body.key);
+  }
+
+  it('starts with no budget, saves an exact amount, and clears it with null, keeping each version', async () => {
+    expect((await api('GET', '/api/v1/settings/budget')).body).toEqual({ kind: 'budget', version: 0, updatedAt: null, value: { monthlyUsd: null } });
+
+    const saved = await api('PUT', '/api/v1/settings/budget', { monthlyUsd: '5000.125' });
+    expect(saved.status).toBe(200);
+    const reread = await api('GET', '/api/v1/settings/budget');
+    expect(reread.body).toMatchObject({ version: saved.body.version, value: { monthlyUsd: '5000.125' } });
+
+    const cleared = await api('PUT', '/api/v1/settings/budget', { monthlyUsd: null });
+    expect(cleared.status).toBe(200);
+    expect((await api('GET', '/api/v1/settings/budget')).body.value).toEqual({ monthlyUsd: null });
+    const history = await listSettingVersions(server.transport, { projectId: 'default', kind: 'budget' });
+    expect(history.map((version) => version.value)).toEqual([{ monthlyUsd: null }, { monthlyUsd: '5000.125' }]);
+  });
+
+  it('refuses an amount that is not an exact non-negative decimal string, with a 400 naming the field', async () => {
+    const before = await api('GET', '/api/v1/settings/budget');
+    for (const body of [{ monthlyUsd: 5000 }, { monthlyUsd: '-1' }, { monthlyUsd: '1.1234567' }, { monthlyUsd: '$5,000' }, {}]) {
+      const bad = await api('PUT', '/api/v1/settings/budget', body);
+      expect(bad.status).toBe(400);
+      expect(bad.body.parameter).toBe('body.monthlyUsd');
+      expect(JSON.stringify(bad.body)).not.toMatch(/at .*\.ts:/);
+    }
+    expect((await api('GET', '/api/v1/settings/budget')).body).toEqual(before.body);
+  });
+
+  it('is read with a read key and changed only with an admin key', async () => {
+    const read = await keyOf('read');
+    const ingest = await keyOf('ingest');
+    const as = (key: string, method: string, body?: unknown) =>
+      fetch(`${server.baseUrl}/api/v1/settings/budget`, {
+        method,
+        headers: { Authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    expect((await as(read, 'GET')).status).toBe(200);
+    expect((await as(read, 'PUT', { monthlyUsd: '1.00' })).status).toBe(403);
+    expect((await as(ingest, 'GET')).status).toBe(403);
   });
 });
 
