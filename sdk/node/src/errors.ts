@@ -27,9 +27,9 @@ export class CostscopeInputTooLargeError extends CostscopeError {
 
 /**
  * Why a guard refused a call: `daily_requests` (the user's tier allows no more calls today),
- * `budget_spent` (the feature's monthly allocation is spent and the call's priority is
- * `optional`, or `important` and still spent after its waits) or `budget_unknown` (the budget
- * state could not be read and `whenUnreachable` is `deny`).
+ * `budget_spent` (the feature's monthly allocation or the project's monthly budget is spent, as
+ * `spentBudget` says, and the call's priority is `optional`, or `important` and still spent after
+ * its waits) or `budget_unknown` (the budget state could not be read and `whenUnreachable` is `deny`).
  */
 export type CostscopeLimitKind = 'daily_requests' | 'budget_spent' | 'budget_unknown';
 
@@ -46,10 +46,12 @@ export class CostscopeLimitError extends CostscopeError {
   readonly userTier: string | undefined;
   readonly feature: string | undefined;
   readonly priority: string | undefined;
+  /** `budget_spent`: `project` when the project's monthly budget is spent, `feature` when only the feature's allocation is. */
+  readonly spentBudget: 'feature' | 'project' | undefined;
 
   constructor(
     kind: CostscopeLimitKind,
-    details: { limit?: number; userId?: string; userTier?: string; feature?: string; priority?: string },
+    details: { limit?: number; userId?: string; userTier?: string; feature?: string; priority?: string; spentBudget?: 'feature' | 'project' | undefined },
   ) {
     super(limitMessage(kind, details));
     this.kind = kind;
@@ -58,14 +60,19 @@ export class CostscopeLimitError extends CostscopeError {
     this.userTier = details.userTier;
     this.feature = details.feature;
     this.priority = details.priority;
+    this.spentBudget = details.spentBudget;
   }
 }
 
-function limitMessage(kind: CostscopeLimitKind, details: { limit?: number; userTier?: string; feature?: string; priority?: string }): string {
+function limitMessage(
+  kind: CostscopeLimitKind,
+  details: { limit?: number; userTier?: string; feature?: string; priority?: string; spentBudget?: 'feature' | 'project' | undefined },
+): string {
   if (kind === 'daily_requests') {
     return `Costscope refused a call: the user reached the ${details.userTier ?? ''} tier's ${details.limit ?? ''} requests for today (UTC)`;
   }
   const feature = details.feature === undefined ? 'the project' : `feature "${details.feature}"`;
+  if (kind === 'budget_spent' && details.spentBudget === 'project') return `Costscope shed a ${details.priority ?? ''} call: the project's monthly budget is spent`;
   if (kind === 'budget_spent') return `Costscope shed a ${details.priority ?? ''} call: the monthly allocation of ${feature} is spent`;
   return `Costscope refused a ${details.priority ?? ''} call: the budget state of ${feature} cannot be read and whenUnreachable is "deny"`;
 }

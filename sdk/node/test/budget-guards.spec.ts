@@ -2,6 +2,7 @@ import { Tiktoken } from 'js-tiktoken/lite';
 import cl100k from 'js-tiktoken/ranks/cl100k_base';
 import o200k from 'js-tiktoken/ranks/o200k_base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { usdToExactString } from '@costscope/core';
 import { startCostscopeServer, standInCallCost, type CostscopeServer } from './support/costscope-server.js';
 import type { ReceivedSpan } from './support/otlp-receiver.js';
 import { OtlpReceiver } from './support/otlp-receiver.js';
@@ -210,7 +211,6 @@ describe('load shedding by priority, from a real Costscope server’s budget sta
 
     // The allocation is exactly three calls' cost: the app's own three calls spend it.
     const oneCall = standInCallCost(model, 'openai');
-    const { usdToExactString } = await import('@costscope/core');
     await putAllocations([
       { feature: 'summaries', monthlyUsd: usdToExactString(oneCall * 3n) },
       { feature: 'search', monthlyUsd: '1000' },
@@ -260,14 +260,27 @@ describe('load shedding by priority, from a real Costscope server’s budget sta
   it('once it is spent: critical runs, optional is refused, the span says why', () => {
     expect(shed.stderr).toBe('');
     expect(shed.outcomes.get('critical-runs')).toMatchObject({ ok: true, received: { sent: 1 } });
-    expect(guardAttributes(spansAt(receiver.spans, 'critical-runs')[0])).toEqual({ 'costscope.guard.budget': 'spent', 'costscope.guard.shedding': 'run' });
+    expect(guardAttributes(spansAt(receiver.spans, 'critical-runs')[0])).toEqual({
+      'costscope.guard.budget': 'spent',
+      'costscope.guard.spent_budget': 'feature',
+      'costscope.guard.shedding': 'run',
+    });
 
     expect(shed.outcomes.get('optional-shed')).toMatchObject({
       ok: false,
-      error: { class: 'CostscopeLimitError', isLimitError: true, kind: 'budget_spent', feature: 'summaries', priority: 'optional' },
+      error: {
+        class: 'CostscopeLimitError',
+        isLimitError: true,
+        kind: 'budget_spent',
+        feature: 'summaries',
+        priority: 'optional',
+        spentBudget: 'feature',
+        message: 'Costscope shed a optional call: the monthly allocation of feature "summaries" is spent',
+      },
     });
     expect(guardAttributes(spansAt(receiver.spans, 'optional-shed')[0])).toEqual({
       'costscope.guard.budget': 'spent',
+      'costscope.guard.spent_budget': 'feature',
       'costscope.guard.shedding': 'refused',
       'costscope.guard.blocked': 'budget_spent',
       'error.type': 'CostscopeLimitError',
@@ -281,6 +294,7 @@ describe('load shedding by priority, from a real Costscope server’s budget sta
     expect(shed.outcomes.get('important-gives-up')).toMatchObject({ ok: false, error: { kind: 'budget_spent', priority: 'important' } });
     expect(guardAttributes(spansAt(receiver.spans, 'important-gives-up')[0])).toEqual({
       'costscope.guard.budget': 'spent',
+      'costscope.guard.spent_budget': 'feature',
       'costscope.guard.shedding': 'refused',
       'costscope.guard.shedding_waits': 50,
       'costscope.guard.blocked': 'budget_spent',
@@ -301,6 +315,129 @@ describe('load shedding by priority, from a real Costscope server’s budget sta
   it('leaves features whose budget is not spent alone', () => {
     expect(shed.outcomes.get('other-feature-runs')).toMatchObject({ ok: true, received: { sent: 1 } });
     expect(guardAttributes(spansAt(receiver.spans, 'other-feature-runs')[0])).toEqual({});
+  });
+});
+
+describe('load shedding when the project’s monthly budget is spent', () => {
+  const standIn = new ProviderStandIn();
+  const receiver = new OtlpReceiver();
+  let server: CostscopeServer;
+  let spend: AppRun;
+  let shed: AppRun;
+  const step = (scenario: string, priority: string, feature: string, client: 'openai' | 'anthropic' = 'openai'): Step => ({
+    scenario,
+    client,
+    model: client === 'openai' ? 'gpt-4.1-mini' : 'claude-sonnet-4-6',
+    tags: { feature, endpoint: scenario, priority },
+  });
+
+  async function putSetting(kind: 'budget' | 'allocations', value: unknown) {
+    const response = await fetch(`${server.url}/api/v1/settings/${kind}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(value),
+    });
+    expect(response.status).toBe(200);
+  }
+
+  beforeAll(async () => {
+    const standInUrl = await standIn.start();
+    const receiverUrl = await receiver.start();
+    server = await startCostscopeServer();
+    const created = await fetch(`${server.url}/api/v1/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'support app', scope: 'ingest' }),
+    });
+    expect(created.status).toBe(201);
+    const ingestKey = ((await created.json()) as { key: string }).key;
+
+    // The budget is exactly two calls' cost, one OpenAI and one Anthropic call of two features;
+    // "search" has an allocation far from spent, so only the project's budget can shed it.
+    await putSetting('budget', { monthlyUsd: usdToExactString(standInCallCost('gpt-4.1-mini', 'openai') + standInCallCost('claude-sonnet-4-6', 'anthropic')) });
+    await putSetting('allocations', [{ feature: 'search', monthlyUsd: '1000' }]);
+    spend = await guardedRun({
+      guards: { loadShedding: { refreshIntervalMs: 100 } },
+      plan: [step('spend-openai', 'optional', 'reports'), step('spend-anthropic', 'optional', 'drafts', 'anthropic')],
+      endpoint: server.url,
+      apiKey: ingestKey,
+      standInUrl,
+    });
+    await server.costsOf('reports', 1);
+    await server.costsOf('drafts', 1);
+
+    shed = await guardedRun({
+      guards: { loadShedding: { serverUrl: server.url, refreshIntervalMs: 100, importantRetryDelayMs: 100, importantRetries: 50 } },
+      plan: [
+        step('project-critical-runs', 'critical', 'search'),
+        step('project-optional-shed', 'optional', 'search', 'anthropic'),
+        step('project-important-gives-up', 'important', 'reports'),
+        { ...step('project-important-waits-then-runs', 'important', 'search'), announce: true },
+      ],
+      endpoint: receiverUrl,
+      apiKey: ingestKey,
+      standInUrl,
+      // While the important call is held back, the team removes the project's budget.
+      onLine: (line) => {
+        if (line === JSON.stringify({ starting: 'project-important-waits-then-runs' })) void putSetting('budget', { monthlyUsd: null });
+      },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await standIn.stop();
+    await receiver.stop();
+    await server?.stop();
+  });
+
+  it('runs every priority until the budget is spent', () => {
+    expect(spend.stderr).toBe('');
+    expect(spend.outcomes.get('spend-openai')).toMatchObject({ ok: true, received: { sent: 1 } });
+    expect(spend.outcomes.get('spend-anthropic')).toMatchObject({ ok: true, received: { sent: 1 } });
+  });
+
+  it('then sheds every feature, even one within its own allocation, and the span and error name the project', () => {
+    expect(shed.stderr).toBe('');
+    expect(shed.outcomes.get('project-critical-runs')).toMatchObject({ ok: true, received: { sent: 1 } });
+    expect(guardAttributes(spansAt(receiver.spans, 'project-critical-runs')[0])).toEqual({
+      'costscope.guard.budget': 'spent',
+      'costscope.guard.spent_budget': 'project',
+      'costscope.guard.shedding': 'run',
+    });
+
+    expect(shed.outcomes.get('project-optional-shed')).toMatchObject({
+      ok: false,
+      error: {
+        class: 'CostscopeLimitError',
+        kind: 'budget_spent',
+        feature: 'search',
+        priority: 'optional',
+        spentBudget: 'project',
+        message: "Costscope shed a optional call: the project's monthly budget is spent",
+      },
+    });
+    expect(guardAttributes(spansAt(receiver.spans, 'project-optional-shed')[0])).toEqual({
+      'costscope.guard.budget': 'spent',
+      'costscope.guard.spent_budget': 'project',
+      'costscope.guard.shedding': 'refused',
+      'costscope.guard.blocked': 'budget_spent',
+      'error.type': 'CostscopeLimitError',
+    });
+    expect(sentWithText(standIn, 'project-optional-shed')).toBe(0);
+  });
+
+  it('holds important calls back: refused after their waits, or run once the budget is lifted', () => {
+    expect(shed.outcomes.get('project-important-gives-up')).toMatchObject({ ok: false, error: { kind: 'budget_spent', priority: 'important', spentBudget: 'project' } });
+    expect(guardAttributes(spansAt(receiver.spans, 'project-important-gives-up')[0])).toMatchObject({
+      'costscope.guard.spent_budget': 'project',
+      'costscope.guard.shedding': 'refused',
+      'costscope.guard.shedding_waits': 50,
+    });
+    expect(shed.outcomes.get('project-important-waits-then-runs')).toMatchObject({ ok: true, received: { sent: 1 } });
+    const waited = spansAt(receiver.spans, 'project-important-waits-then-runs')[0];
+    expect(waited?.attributes['costscope.guard.shedding_waits']).toBeGreaterThanOrEqual(1);
+    expect(waited?.attributes['costscope.guard.budget']).toBeUndefined();
+    // The two that spent it, project-critical-runs and project-important-waits-then-runs.
+    expect(standIn.requests).toHaveLength(2 + 1 + 1);
   });
 });
 

@@ -1,11 +1,18 @@
 import { diag } from '@opentelemetry/api';
 
-/** What the SDK knows of a feature's monthly allocation: not spent, spent, or unknown (no answer). */
+/**
+ * What the SDK knows of a feature's budget, its own monthly allocation and the project's monthly
+ * budget together: neither spent, one spent, or unknown (no answer).
+ */
 export type BudgetVerdict = 'within' | 'spent' | 'unknown';
 
-/** The part of `GET /api/v1/budget-state` the SDK reads. */
+/** Which budget a `spent` verdict comes from. */
+export type SpentBudget = 'feature' | 'project';
+
+/** The part of `GET /api/v1/budget-state` the SDK reads (`project` is absent from older servers). */
 interface BudgetStateAnswer {
   features: Array<{ feature: string; spent: boolean }>;
+  project?: { spent: boolean } | null;
 }
 
 /** An answer slower than this counts as the server not being reachable. */
@@ -18,6 +25,7 @@ const REQUEST_TIMEOUT_MS = 5_000;
  */
 export class BudgetStateCache {
   private spentFeatures = new Set<string>();
+  private projectSpent = false;
   private reachable = false;
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
@@ -39,9 +47,18 @@ export class BudgetStateCache {
     this.timer = undefined;
   }
 
+  /** `spent` when the project's budget is spent (every feature, tagged or not) or the feature's own allocation is. */
   verdict(feature: string | undefined): BudgetVerdict {
     if (!this.reachable) return 'unknown';
-    return feature !== undefined && this.spentFeatures.has(feature) ? 'spent' : 'within';
+    return this.projectSpent || (feature !== undefined && this.spentFeatures.has(feature)) ? 'spent' : 'within';
+  }
+
+  /**
+   * Which budget a `spent` verdict comes from: the project's when it is spent, even if the
+   * feature's is too, since raising the feature's allocation alone would not let the call run.
+   */
+  spentBudget(): SpentBudget {
+    return this.projectSpent ? 'project' : 'feature';
   }
 
   /** One read of the server's state (a read already under way is joined, not repeated). */
@@ -62,6 +79,7 @@ export class BudgetStateCache {
       }
       const answer = (await response.json()) as BudgetStateAnswer;
       this.spentFeatures = new Set(answer.features.filter((row) => row.spent).map((row) => row.feature));
+      this.projectSpent = answer.project?.spent === true;
       this.reachable = true;
     } catch (error) {
       this.reachable = false;

@@ -8,8 +8,9 @@ import {
   ATTR_GUARD_INPUT_TOKEN_COUNTER,
   ATTR_GUARD_SHEDDING,
   ATTR_GUARD_SHEDDING_WAITS,
+  ATTR_GUARD_SPENT_BUDGET,
 } from '../guards/guard-attributes.js';
-import type { BudgetVerdict } from '../guards/budget-state.js';
+import type { BudgetVerdict, SpentBudget } from '../guards/budget-state.js';
 import { inputTokensOver } from '../guards/input-tokens.js';
 import { sheddingAction } from '../guards/shedding.js';
 import { sdkState } from '../sdk-state.js';
@@ -52,7 +53,8 @@ function guardedCreate(
   try {
     const shedding = settings.loadShedding;
     const tags = callTags(settings);
-    const budget = shedding === undefined ? 'within' : (sdkState().guards?.budget?.verdict(tags.feature) ?? 'within');
+    const budgetState = shedding === undefined ? undefined : sdkState().guards?.budget;
+    const budget = budgetState?.verdict(tags.feature) ?? 'within';
     const action = shedding === undefined ? 'run' : sheddingAction(tags.priority, budget, { whenUnreachable: shedding.whenUnreachable, maxWaits: shedding.importantRetries }, waits);
     if (action === 'wait' && shedding !== undefined) {
       // The timer is not unref'd: the app awaits this call like any request in flight.
@@ -61,7 +63,8 @@ function guardedCreate(
       }));
       return deferredProviderPromise(later);
     }
-    prepared = prepareCall(operation, body, settings, tracer(), tags, { budget, action, waits });
+    const spentBudget = budget === 'spent' ? budgetState?.spentBudget() : undefined;
+    prepared = prepareCall(operation, body, settings, tracer(), tags, { budget, spentBudget, action, waits });
   } catch (error) {
     diag.error('costscope: could not instrument a call; it runs uninstrumented', error);
     return original.call(self, body, options);
@@ -102,6 +105,8 @@ function callTags(settings: CostscopeSettings): CostscopeTags {
 /** What load shedding decided before the call was prepared. */
 interface SheddingOutcome {
   budget: BudgetVerdict;
+  /** Whose budget is spent, when `budget` is `spent`. */
+  spentBudget: SpentBudget | undefined;
   action: 'run' | 'refuse' | 'wait';
   waits: number;
 }
@@ -157,6 +162,7 @@ function prepareCall(
   const attributes = requestAttributes(request, tags);
   if (shedding.budget !== 'within') {
     attributes[ATTR_GUARD_BUDGET] = shedding.budget;
+    if (shedding.spentBudget !== undefined) attributes[ATTR_GUARD_SPENT_BUDGET] = shedding.spentBudget;
     attributes[ATTR_GUARD_SHEDDING] = shedding.action === 'refuse' ? 'refused' : shedding.waits > 0 ? 'waited' : 'run';
   }
   if (shedding.waits > 0) attributes[ATTR_GUARD_SHEDDING_WAITS] = shedding.waits;
@@ -182,7 +188,7 @@ function guardBlock(
 ): CostscopeInputTooLargeError | CostscopeLimitError | undefined {
   if (shedding.action === 'refuse') {
     const kind = shedding.budget === 'spent' ? 'budget_spent' : 'budget_unknown';
-    const error = new CostscopeLimitError(kind, limitDetails(tags));
+    const error = new CostscopeLimitError(kind, { ...limitDetails(tags), spentBudget: shedding.spentBudget });
     call.block(error.name, { [semconv.ATTR_COSTSCOPE_GUARD_BLOCKED]: kind });
     return error;
   }

@@ -42,6 +42,8 @@ for (const step of JSON.parse(process.env.PLAN)) {
         userTier: caught?.userTier,
         feature: caught?.feature,
         priority: caught?.priority,
+        spentBudget: caught?.spentBudget,
+        message: caught?.kind === 'budget_spent' ? caught.message : undefined,
         estimatedInputTokens: caught?.estimatedInputTokens,
       };
     }
