@@ -61,16 +61,20 @@ export type AllocationFigures = {
   /** Linear month-end forecast (see `forecastMonthEnd`); `null` when too early to forecast. */
   forecastUsd: UsdAtto | null;
   allocationUsd: UsdAtto;
+  /** Whose budget this is: a feature's allocation (the default) or the project's monthly budget. */
+  of?: 'feature' | 'project';
 };
 
 /**
- * Rule 2: a feature over its monthly allocation — critical at 100%, a warning at `warnAtPercent`,
- * and an early warning when the month-end forecast is over the allocation.
+ * Rule 2: a feature over its monthly allocation, or the whole project over its monthly budget —
+ * critical at 100%, a warning at `warnAtPercent`, and an early warning when the month-end forecast
+ * is over.
  */
 export function featureAllocation(figures: AllocationFigures, rule: AlertRules['featureAllocation']): RuleOutcome {
   const { monthToDateUsd, forecastUsd, allocationUsd } = figures;
   if (allocationUsd <= 0n) return { state: 'insufficient_data', reason: 'no allocation' };
-  const used = `${percentOf(monthToDateUsd, allocationUsd)}% of the monthly allocation used`;
+  const project = figures.of === 'project';
+  const used = `${percentOf(monthToDateUsd, allocationUsd)}% of ${project ? "the project's monthly budget" : 'the monthly allocation'} used`;
   if (monthToDateUsd >= allocationUsd) return { state: 'firing', severity: 'critical', reason: used };
   // "A warning at 80%": reaching the share warns, unlike the rules that fire only when over.
   if (monthToDateUsd * 10_000n >= allocationUsd * percentToHundredths(rule.warnAtPercent)) {
@@ -80,7 +84,7 @@ export function featureAllocation(figures: AllocationFigures, rule: AlertRules['
     return {
       state: 'firing',
       severity: 'warning',
-      reason: `month-end forecast is ${percentOf(forecastUsd, allocationUsd)}% of the allocation`,
+      reason: `month-end forecast is ${percentOf(forecastUsd, allocationUsd)}% of ${project ? "the project's monthly budget" : 'the allocation'}`,
     };
   }
   return OK;

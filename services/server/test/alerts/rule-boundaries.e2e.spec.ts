@@ -234,6 +234,59 @@ describe('monthly allocation: the month-end forecast warning', () => {
   });
 });
 
+describe('the project’s monthly budget: every feature’s spend together, a warning at 80%, critical at 100%', () => {
+  const project = 'p-project-budget';
+  let auth: { Authorization: string };
+  // Within the current month, before now (the forecast warning is off here).
+  const real = new Date();
+  const monthStart = Date.UTC(real.getUTCFullYear(), real.getUTCMonth(), 1);
+  const spentAt = new Date(Math.max(monthStart, real.getTime() - 3 * HOUR));
+  const now = new Date(Math.floor(real.getTime() / 60_000) * 60_000 + 60_000);
+  let tick = 0;
+  const later = () => new Date(now.getTime() + ++tick);
+  const spend = (feature: string, cents: number) => postCalls(alerts.server, auth, [{ start: spentAt, feature, outputTokens: tokensFor(cents) }]);
+
+  beforeAll(async () => {
+    auth = await createProject(alerts.server, project);
+    await onlyRule(alerts.server, auth, 'featureAllocation', { forecastWarning: false });
+    // "exports" stays far within its own allocation: only the project's budget can fire.
+    await putSetting(alerts.server, auth, 'allocations', [{ feature: 'exports', monthlyUsd: '1000' }]);
+    await putSetting(alerts.server, auth, 'budget', { monthlyUsd: '100' });
+  });
+
+  it('is quiet at $79.99 of $100 over two features, warns at $80.00 and escalates at $100.00, naming the project', async () => {
+    await spend('exports', 5000);
+    await spend('chat', 2999);
+    await evaluateAt(alerts, later());
+    expect((await getAlerts(alerts.server, auth, now)).alerts).toEqual([]);
+
+    await spend('chat', 1);
+    await evaluateAt(alerts, later());
+    let episodes = (await getAlerts(alerts.server, auth, now)).alerts;
+    expect(episodes).toHaveLength(1);
+    expect(episodes[0]).toMatchObject({ rule: 'featureAllocation', scope: 'project', status: 'firing', severity: 'warning' });
+    expect(episodes[0]?.values.reason).toBe("80.0% of the project's monthly budget used");
+    expect(episodes[0]?.values.comparison).toMatchObject({ value: '80.00', reference: '100.00', referenceLabel: 'project monthly budget' });
+
+    await spend('exports', 2000);
+    await evaluateAt(alerts, later());
+    episodes = (await getAlerts(alerts.server, auth, now)).alerts;
+    expect(episodes).toHaveLength(1);
+    expect(episodes[0]).toMatchObject({ scope: 'project', status: 'firing', severity: 'critical' });
+    expect(episodes[0]?.values.reason).toBe("100.0% of the project's monthly budget used");
+    const mail = messagesFor(alerts, project).email.at(-1)!;
+    expect(mail.mail.subject).toBe(`[Costscope] Monthly allocation escalated in project ${project} (whole project)`);
+    expect(mail.mail.text).toContain('$100.00 project monthly budget');
+  });
+
+  it('resolves when the budget is removed', async () => {
+    await putSetting(alerts.server, auth, 'budget', { monthlyUsd: null });
+    await evaluateAt(alerts, later());
+    const { alerts: episodes } = await getAlerts(alerts.server, auth, now);
+    expect(episodes[0]).toMatchObject({ scope: 'project', status: 'resolved' });
+  });
+});
+
 describe('monthly allocation: a warning at 80%, critical at 100%', () => {
   const project = 'p-allocation-share';
   let auth: { Authorization: string };

@@ -8,7 +8,15 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { alertRulesSchema, featureAllocationsSchema, type AlertRules, type FeatureAllocation } from '@costscope/core';
+import {
+  alertRulesSchema,
+  featureAllocationsSchema,
+  parseUsd,
+  projectBudgetSchema,
+  type AlertRules,
+  type FeatureAllocation,
+  type UsdAtto,
+} from '@costscope/core';
 import { SERVER_CONFIG, type ServerConfig } from '../../config/server-config.js';
 import { listAlertEpisodes, saveAlertDelivery, saveAlertEpisode, type AlertDeliveryRecord, type AlertEpisodeRecord } from '../../storage/alert-episodes.js';
 import { claimAlertLease } from '../../storage/alert-lease.js';
@@ -174,8 +182,8 @@ export class AlertScheduler implements OnApplicationBootstrap, OnApplicationShut
       // this project waits for the next run.
       if (unfinished.some((message) => now.getTime() - message.updatedAt.getTime() < IN_FLIGHT_GRACE_MS)) return;
       for (const message of unfinished) await this.finishMessage(message, channels, now, report);
-      const [rules, allocations] = await Promise.all([this.rulesOf(projectId), this.allocationsOf(projectId)]);
-      const evaluated = await evaluateRules(this.transport, { projectId, now, timezone: this.config.timezone, rules, allocations });
+      const [rules, allocations, projectBudgetUsd] = await Promise.all([this.rulesOf(projectId), this.allocationsOf(projectId), this.projectBudgetOf(projectId)]);
+      const evaluated = await evaluateRules(this.transport, { projectId, now, timezone: this.config.timezone, rules, allocations, projectBudgetUsd });
       const firing = await listAlertEpisodes(this.transport, {
         projectId,
         from: ALL_TIME.from,
@@ -334,6 +342,12 @@ export class AlertScheduler implements OnApplicationBootstrap, OnApplicationShut
   private async allocationsOf(projectId: string): Promise<FeatureAllocation[]> {
     const stored = await getSetting(this.transport, { projectId, kind: 'allocations' });
     return featureAllocationsSchema.parse(stored?.value ?? []);
+  }
+
+  private async projectBudgetOf(projectId: string): Promise<UsdAtto | null> {
+    const stored = await getSetting(this.transport, { projectId, kind: 'budget' });
+    const { monthlyUsd } = projectBudgetSchema.parse(stored?.value ?? { monthlyUsd: null });
+    return monthlyUsd === null ? null : parseUsd(monthlyUsd);
   }
 }
 

@@ -90,9 +90,18 @@ function percent(part: number, whole: number): number {
 /** Every enabled rule on every scope it applies to, at `now`. */
 export async function evaluateRules(
   transport: ClickHouseTransport,
-  input: { projectId: string; now: Date; timezone: string; rules: AlertRules; allocations: readonly FeatureAllocation[] },
+  input: {
+    projectId: string;
+    now: Date;
+    timezone: string;
+    rules: AlertRules;
+    allocations: readonly FeatureAllocation[];
+    /** The project's monthly budget (the `budget` setting); none when absent or null. */
+    projectBudgetUsd?: UsdAtto | null;
+  },
 ): Promise<EvaluatedScope[]> {
   const { projectId, now, timezone, rules } = input;
+  const projectBudgetUsd = input.projectBudgetUsd ?? null;
   const results: EvaluatedScope[] = [];
   const today = localTime(now, timezone).day;
 
@@ -123,27 +132,44 @@ export async function evaluateRules(
     }
   }
 
-  if (rules.featureAllocation.enabled && input.allocations.length > 0) {
+  if (rules.featureAllocation.enabled && (input.allocations.length > 0 || projectBudgetUsd !== null)) {
     const rule = rules.featureAllocation;
     const spend = await getMonthToDateSpend(transport, { projectId, now, timezone, minDaysForForecast: rule.forecastMinDays, source: 'raw' });
-    for (const allocation of input.allocations) {
-      const row = spend.find((item) => item.feature === allocation.feature);
-      const allocationUsd = parseUsd(allocation.monthlyUsd);
-      const monthToDateUsd = row?.monthToDateUsd ?? 0n;
-      const forecastUsd = row?.forecastUsd ?? null;
-      const outcome = featureAllocation({ monthToDateUsd, forecastUsd, allocationUsd }, rule);
+    const allocationScope = (
+      scope: AlertScope,
+      figures: { monthToDateUsd: UsdAtto; forecastUsd: UsdAtto | null; allocationUsd: UsdAtto; of: 'feature' | 'project' },
+    ): EvaluatedScope => {
+      const { monthToDateUsd, forecastUsd, allocationUsd } = figures;
+      const outcome = featureAllocation(figures, rule);
       const belowWarning = monthToDateUsd * 10_000n < allocationUsd * BigInt(Math.round(rule.warnAtPercent * 100));
       const byForecast = outcome.state === 'firing' && belowWarning && forecastUsd !== null;
-      const scope: AlertScope = { feature: allocation.feature };
-      results.push({
+      const referenceLabel = figures.of === 'project' ? 'project monthly budget' : 'monthly allocation';
+      return {
         rule: 'featureAllocation',
         scopeKey: scopeKeyOf(scope),
         scope,
         outcome,
         comparison: byForecast
-          ? { unit: 'usd', value: forecastUsd, reference: allocationUsd, valueLabel: 'month-end forecast', referenceLabel: 'monthly allocation' }
-          : { unit: 'usd', value: monthToDateUsd, reference: allocationUsd, valueLabel: 'month to date', referenceLabel: 'monthly allocation' },
-      });
+          ? { unit: 'usd', value: forecastUsd, reference: allocationUsd, valueLabel: 'month-end forecast', referenceLabel }
+          : { unit: 'usd', value: monthToDateUsd, reference: allocationUsd, valueLabel: 'month to date', referenceLabel },
+      };
+    };
+    for (const allocation of input.allocations) {
+      const row = spend.find((item) => item.feature === allocation.feature);
+      results.push(
+        allocationScope(
+          { feature: allocation.feature },
+          { monthToDateUsd: row?.monthToDateUsd ?? 0n, forecastUsd: row?.forecastUsd ?? null, allocationUsd: parseUsd(allocation.monthlyUsd), of: 'feature' },
+        ),
+      );
+    }
+    if (projectBudgetUsd !== null) {
+      // Every call of the month counts, untagged ones too. Each feature's forecast is the same
+      // straight line, so their sum is the project's (to the atto-dollar of rounding).
+      const monthToDateUsd = spend.reduce((total, row) => total + row.monthToDateUsd, 0n);
+      const forecasts = spend.map((row) => row.forecastUsd);
+      const forecastUsd = spend.length === 0 || forecasts.includes(null) ? null : forecasts.reduce<UsdAtto>((total, value) => total + (value ?? 0n), 0n);
+      results.push(allocationScope({}, { monthToDateUsd, forecastUsd, allocationUsd: projectBudgetUsd, of: 'project' }));
     }
   }
 
