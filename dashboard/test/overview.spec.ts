@@ -89,6 +89,16 @@ describe(monthToDate.name, () => {
     expect(figures.forecastShare).toBeCloseTo(1.2);
   });
 
+  it('states the month so far against the project’s budget, apart from the allocations', () => {
+    // $190.00 of a $250.00 budget: 76%.
+    const figures = monthToDate({ byDay, now, timezone: 'UTC', allocationUsd: parseUsd('500'), budgetUsd: parseUsd('250'), forecastMinDays: 3 });
+    expect(figures.budgetUsd).toBe('250.00');
+    expect(figures.budgetShare).toBe(0.76);
+    expect(figures.allocationShare).toBeCloseTo(0.38);
+    const none = monthToDate({ byDay, now, timezone: 'UTC', allocationUsd: null, forecastMinDays: 3 });
+    expect([none.budgetUsd, none.budgetShare]).toEqual([null, null]);
+  });
+
   it('draws the actual line to today and the dashed forecast from today to exactly the forecast', () => {
     const { points } = monthToDate({ byDay, now, timezone: 'UTC', allocationUsd: null, forecastMinDays: 3 });
     expect(points).toHaveLength(30);

@@ -1,7 +1,8 @@
-import { alertRulesSchema, defaultAlertRules, featureAllocationsSchema, priceOverrideSchema } from '@costscope/core';
+import { alertRulesSchema, defaultAlertRules, featureAllocationsSchema, priceOverrideSchema, projectBudgetSchema } from '@costscope/core';
 import { describe, expect, it } from 'vitest';
 import {
   ALLOCATION_FIELDS,
+  PROJECT_BUDGET_FIELD,
   RULE_FORM_FIELDS,
   allocationsFromForm,
   channelFormValues,
@@ -13,6 +14,7 @@ import {
   normaliseUsd,
   priceOverrideRow,
   priceOverridesFromForm,
+  projectBudgetFromForm,
   repriceRangeFromForm,
   rowFields,
   ruleFormValues,
@@ -51,6 +53,23 @@ describe(allocationsFromForm.name, () => {
   it('names the missing half of a row', () => {
     const parse = allocationsFromForm(formOf([['feature', 'search'], ['monthlyUsd', ''], ['feature', ''], ['monthlyUsd', '20']]));
     expect(parse.errors).toEqual({ '0.monthlyUsd': expect.any(String), '1.feature': expect.any(String) });
+  });
+});
+
+describe(projectBudgetFromForm.name, () => {
+  const form = (typed: string) => {
+    const data = new FormData();
+    data.set('monthlyUsd', typed);
+    return data;
+  };
+
+  it('sends the amount as typed people write it, and a blank field as no budget', () => {
+    expect(projectBudgetFromForm(form('$5,000.50'))).toEqual({ monthlyUsd: '5000.50' });
+    expect(projectBudgetFromForm(form('  '))).toEqual({ monthlyUsd: null });
+    expect(projectBudgetSchema.safeParse(projectBudgetFromForm(form('$5,000.50'))).success).toBe(true);
+    // What the API would refuse goes to it as typed, so its 400 lands on the field.
+    expect(projectBudgetSchema.safeParse(projectBudgetFromForm(form('lots'))).success).toBe(false);
+    expect(fieldForApiParameter('body.monthlyUsd', [PROJECT_BUDGET_FIELD])).toBe(PROJECT_BUDGET_FIELD);
   });
 });
 

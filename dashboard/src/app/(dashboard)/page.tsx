@@ -1,4 +1,4 @@
-import { addLocalDays, alertRulesSchema, localTime, startOfLocalDay } from '@costscope/core';
+import { addLocalDays, alertRulesSchema, localTime, parseUsd, startOfLocalDay, type ProjectBudget } from '@costscope/core';
 import { BellRing, CheckCircle2 } from 'lucide-react';
 import Link from 'next/link';
 import { AllocationBar } from '@/components/allocation-bar';
@@ -34,7 +34,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pag
     const month = monthBounds(today);
     // One daily series serves both "today against its trailing days" and "month to date".
     const dailyFrom = [month.first, addLocalDays(today, -MAX_BASELINE_DAYS)].sort()[0] ?? month.first;
-    const [costs, daily, rangeAlerts, firing, prices, allocations, rules] = await Promise.all([
+    const [costs, daily, rangeAlerts, firing, prices, allocations, rules, budget] = await Promise.all([
       api.costs({ from: range.from, to: range.to, groupBy: ['feature'], interval: 'day' }),
       api.costs({ from: startOfLocalDay(dailyFrom, timezone), to: startOfLocalDay(addLocalDays(today, 1), timezone), interval: 'day' }),
       api.alerts({ from: range.from, to: range.to }),
@@ -42,12 +42,13 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pag
       api.prices(),
       api.setting<FeatureAllocationSetting[]>('allocations'),
       api.setting<unknown>('rules'),
+      api.setting<ProjectBudget>('budget'),
     ]);
-    return { project, range, today, costs, daily, rangeAlerts, firing, prices, allocations, rules: alertRulesSchema.parse(rules.value) };
+    return { project, range, today, costs, daily, rangeAlerts, firing, prices, allocations, rules: alertRulesSchema.parse(rules.value), budget: budget.value };
   });
   if (!loaded.ok) return <ApiErrorBanner message={loaded.error.message} at={loaded.error.at} />;
 
-  const { project, range, today, costs, daily, rangeAlerts, firing, prices, allocations, rules } = loaded.data;
+  const { project, range, today, costs, daily, rangeAlerts, firing, prices, allocations, rules, budget } = loaded.data;
   const timezone = project.timezone;
   const days = daysOfRange(range, timezone);
   const rangeParams = rangeSearchParams(range);
@@ -68,7 +69,14 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pag
   const totals = costs.totals;
   const byDay = spendByLocalDay(daily.rows, timezone);
   const spike = todayVsAverage(byDay, today, rules.dailySpendSpike);
-  const mtd = monthToDate({ byDay, now, timezone, allocationUsd: sumAllocations(allocations.value), forecastMinDays: rules.featureAllocation.forecastMinDays });
+  const mtd = monthToDate({
+    byDay,
+    now,
+    timezone,
+    allocationUsd: sumAllocations(allocations.value),
+    budgetUsd: budget.monthlyUsd === null ? null : parseUsd(budget.monthlyUsd),
+    forecastMinDays: rules.featureAllocation.forecastMinDays,
+  });
   const stacked = stackTopSeries(costs.rows, { dimension: 'feature', buckets: days, bucketOf: (iso) => localTime(new Date(iso), timezone).day });
   const markers = alertMarkers(rangeAlerts.alerts, timezone, days);
   const firingNow = firingAlerts(firing.alerts, rules);
@@ -173,6 +181,13 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pag
                     allocated
                   </span>
                 ) : null}
+                {mtd.budgetUsd !== null ? (
+                  <span className="flex gap-1.5 text-sm text-muted-foreground" data-testid="project-budget">
+                    {mtd.budgetShare === null ? null : `${percent(mtd.budgetShare, 0)} `}of
+                    <span className="font-medium text-foreground tabular">{money(mtd.budgetUsd)}</span>
+                    budget
+                  </span>
+                ) : null}
               </div>
               <dl className="mt-1 flex flex-wrap gap-x-5 gap-y-1 text-sm">
                 <div className="flex gap-1.5">
@@ -190,6 +205,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pag
                 ) : null}
 
               </dl>
+              {mtd.budgetShare !== null ? (
+                <AllocationBar className="mt-2" share={mtd.budgetShare} warnAt={rules.featureAllocation.warnAtPercent / 100} label="Project budget used this month" />
+              ) : null}
               {mtd.allocationShare !== null ? (
                 <AllocationBar className="mt-2" share={mtd.allocationShare} forecastShare={mtd.forecastShare} warnAt={rules.featureAllocation.warnAtPercent / 100} label="Total allocation used this month" />
               ) : (

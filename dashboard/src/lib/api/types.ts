@@ -174,7 +174,7 @@ export type RepriceJobAnswer = {
   updatedAt: string;
 };
 
-export type SettingKind = 'allocations' | 'rules' | 'channels' | 'prices';
+export type SettingKind = 'allocations' | 'budget' | 'rules' | 'channels' | 'prices';
 export type SettingAnswer<T = unknown> = { kind: SettingKind; version: number; updatedAt: string | null; value: T };
 export type FeatureAllocationSetting = { feature: string; monthlyUsd: string };
 

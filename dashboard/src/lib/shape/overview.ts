@@ -109,6 +109,10 @@ export type MonthToDate = {
   /** Straight-line month-end forecast (core's `forecastMonthEnd`); `null` in the first days of the month. */
   forecastUsd: string | null;
   forecastShare: number | null;
+  /** The project's monthly budget (the `budget` setting); `null` when none is set. */
+  budgetUsd: string | null;
+  /** Month to date ÷ the project's budget. */
+  budgetShare: number | null;
   /** Cumulative spend per day of the month: `actual` up to today, then the `forecast` (dashed) to month end. */
   points: Array<{ day: string; actual: number | null; forecast: number | null }>;
 };
@@ -128,9 +132,11 @@ export function monthToDate(input: {
   now: Date;
   timezone: string;
   allocationUsd: UsdAtto | null;
+  budgetUsd?: UsdAtto | null;
   forecastMinDays: number;
 }): MonthToDate {
   const { byDay, now, timezone, allocationUsd } = input;
+  const budgetUsd = input.budgetUsd ?? null;
   const today = localTime(now, timezone).day;
   const { first, next } = monthBounds(today);
   const days = daysBetween(first, next);
@@ -167,6 +173,8 @@ export function monthToDate(input: {
     allocationShare: usdShare(total, allocationUsd),
     forecastUsd: forecast === null ? null : usdToExactString(forecast),
     forecastShare: forecast === null ? null : usdShare(forecast, allocationUsd),
+    budgetUsd: budgetUsd === null ? null : usdToExactString(budgetUsd),
+    budgetShare: usdShare(total, budgetUsd),
     points,
   };
 }

@@ -1,4 +1,4 @@
-import type { AlertRules, FeatureAllocation, PriceOverrideInput } from '@costscope/core';
+import type { AlertRules, FeatureAllocation, PriceOverrideInput, ProjectBudget } from '@costscope/core';
 import type { KeyScope } from '../api/types';
 
 /**
@@ -51,6 +51,15 @@ export function fieldForApiParameter(parameter: string | undefined, fields: read
 }
 
 // ── Allocations ─────────────────────────────────────────────────────────────────────────────
+
+/** The project budget form's one field, named as the API's body names it (`body.monthlyUsd`). */
+export const PROJECT_BUDGET_FIELD = 'monthlyUsd';
+
+/** The project's monthly budget as typed ("$5,000" → "5000"); a blank field is no budget. */
+export function projectBudgetFromForm(form: FormData): ProjectBudget {
+  const typed = text(form, PROJECT_BUDGET_FIELD);
+  return { monthlyUsd: typed ? normaliseUsd(typed) : null };
+}
 
 export type AllocationRow = { feature: string; monthlyUsd: string };
 export const ALLOCATION_FIELDS = ['feature', 'monthlyUsd'] as const;

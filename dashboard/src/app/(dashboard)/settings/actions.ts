@@ -1,6 +1,6 @@
 'use server';
 
-import type { AlertRules, FeatureAllocation, PriceOverrideInput } from '@costscope/core';
+import type { AlertRules, FeatureAllocation, PriceOverrideInput, ProjectBudget } from '@costscope/core';
 import { refresh } from 'next/cache';
 import { CostscopeApiError, api } from '@/lib/api/client';
 import type { CreatedKeyAnswer, RepriceJobAnswer } from '@/lib/api/types';
@@ -11,6 +11,7 @@ import {
   ALLOCATION_FIELDS,
   CHANNEL_FIELDS,
   PRICE_FIELDS,
+  PROJECT_BUDGET_FIELD,
   RULE_FORM_FIELDS,
   allocationsFromForm,
   channelFormValues,
@@ -20,6 +21,7 @@ import {
   keyScopeFromForm,
   priceOverrideRow,
   priceOverridesFromForm,
+  projectBudgetFromForm,
   repriceRangeFromForm,
   rowFields,
   ruleFormValues,
@@ -90,6 +92,26 @@ export async function saveAllocations(_previous: FormAnswer<AllocationRow[]>, fo
     };
   } catch (error) {
     return failure(error, parse.rows, rowFields(parse.rows.length, ALLOCATION_FIELDS), parse.rowOfValue);
+  }
+}
+
+export async function saveProjectBudget(_previous: FormAnswer<string>, form: FormData): Promise<FormAnswer<string>> {
+  const value = projectBudgetFromForm(form);
+  const submitted = value.monthlyUsd ?? '';
+  try {
+    const saved = await api.putSetting<ProjectBudget>('budget', value);
+    refresh();
+    return {
+      status: 'saved',
+      message:
+        saved.value.monthlyUsd === null
+          ? 'No project budget: load shedding and the allocation alert follow the feature allocations only.'
+          : 'Saved the project budget. Load shedding and the allocation alert hold every feature to it.',
+      submitted: saved.value.monthlyUsd ?? '',
+      at: now(),
+    };
+  } catch (error) {
+    return failure(error, submitted, [PROJECT_BUDGET_FIELD]);
   }
 }
 

@@ -6,8 +6,8 @@ import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { moneyWithUnpriced } from '@/lib/format';
-import type { AllocationRow, FormAnswer } from '@/lib/shape/settings';
-import { saveAllocations } from './actions';
+import { PROJECT_BUDGET_FIELD, type AllocationRow, type FormAnswer } from '@/lib/shape/settings';
+import { saveAllocations, saveProjectBudget } from './actions';
 import { FieldError, FormMessage, SubmitButton, invalidProps } from './form-parts';
 
 export type FeatureSpend = { feature: string; costUsd: string; unpricedRequests: number };
@@ -157,6 +157,59 @@ export function AllocationsForm({ initial, features }: { initial: AllocationRow[
         </SubmitButton>
         <FormMessage status={answer.status} message={answer.message} testId="allocations-message" />
       </div>
+    </form>
+  );
+}
+
+/**
+ * The project's monthly budget: what all features together may spend. Blank is no budget. Its
+ * own form beside the allocations, so saving one never resubmits the other.
+ */
+export function ProjectBudgetForm({ initial }: { initial: string | null }) {
+  const [answer, action, pending] = useActionState<FormAnswer<string>, FormData>(saveProjectBudget, { status: 'idle' });
+  const [amount, setAmount] = useState(initial ?? '');
+  const [shownAt, setShownAt] = useState(answer.at);
+  const id = useId();
+
+  // After a save, show the amount as the server stored it ("$5,000" became "5000").
+  if (answer.at !== shownAt) {
+    setShownAt(answer.at);
+    if (answer.status === 'saved') setAmount(answer.submitted ?? '');
+  }
+  const errors = answer.status === 'error' ? answer.fieldErrors : undefined;
+
+  return (
+    <form action={action} className="grid gap-2" aria-describedby={`${id}-help`} data-testid="project-budget-form">
+      <Label htmlFor={`${id}-amount`}>Project monthly budget (USD)</Label>
+      <p id={`${id}-help`} className="text-sm text-muted-foreground">
+        What every feature together may spend in a month; leave it blank for none. The allocation alert watches it like a feature&apos;s allocation, and once it is
+        spent the SDK&apos;s load shedding sheds every feature.
+      </p>
+      <div className="flex flex-wrap items-start gap-3">
+        <div className="grid gap-1">
+          <div className="relative w-48">
+            <span className="pointer-events-none absolute inset-y-0 left-3 flex items-center text-sm text-muted-foreground" aria-hidden="true">
+              $
+            </span>
+            <Input
+              id={`${id}-amount`}
+              name={PROJECT_BUDGET_FIELD}
+              inputMode="decimal"
+              value={amount}
+              onChange={(event) => setAmount(event.target.value)}
+              placeholder="no budget"
+              className="pl-6 text-right tabular"
+              data-testid="project-budget-amount"
+              {...invalidProps(`${id}-amount`, errors, PROJECT_BUDGET_FIELD, `${id}-help`)}
+            />
+          </div>
+          <FieldError id={`${id}-amount`} errors={errors} name={PROJECT_BUDGET_FIELD} />
+        </div>
+        <SubmitButton pending={pending} pendingText="Saving…" variant="outline" data-testid="project-budget-save">
+          Save budget
+        </SubmitButton>
+      </div>
+      <FormMessage status={answer.status} message={answer.message} testId="project-budget-message" />
     </form>
   );
 }

@@ -1,4 +1,4 @@
-import { createPriceCatalog, usdToExactString, type AlertRules, type FeatureAllocation, type PriceOverrideInput } from '@costscope/core';
+import { createPriceCatalog, usdToExactString, type AlertRules, type FeatureAllocation, type PriceOverrideInput, type ProjectBudget } from '@costscope/core';
 import type { Metadata } from 'next';
 import type * as React from 'react';
 import { PageHeader } from '@/components/page-header';
@@ -17,7 +17,7 @@ import {
   ruleFormValues,
   type ChannelsValue,
 } from '@/lib/shape/settings';
-import { AllocationsForm } from './allocations-form';
+import { AllocationsForm, ProjectBudgetForm } from './allocations-form';
 import { ChannelsForm } from './channels-form';
 import { KeysPanel } from './keys-panel';
 import { PriceOverridesForm, RepriceForm } from './prices-form';
@@ -44,9 +44,10 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pag
   const params = await searchParams;
   const now = new Date();
   const today = now.toISOString().slice(0, 10);
-  const [project, allocations, features, rules, channels, prices, keys] = await Promise.all([
+  const [project, allocations, budget, features, rules, channels, prices, keys] = await Promise.all([
     load(() => projectInfo()),
     load(() => api.setting<FeatureAllocation[]>('allocations')),
+    load(() => api.setting<ProjectBudget>('budget')),
     load(() => api.costs({ from: new Date(now.getTime() - 30 * DAY_MS), to: now, groupBy: ['feature'] })),
     load(() => api.setting<AlertRules>('rules')),
     load(() => api.setting<ChannelsValue>('channels')),
@@ -96,13 +97,16 @@ export default async function SettingsPage({ searchParams }: { searchParams: Pag
         </p>
       ) : null}
       <div className="grid grid-cols-1 gap-8">
-        <Section id="allocations" title="Allocations" description="Monthly cost allocation per feature.">
-          {failed(allocations) ?? (
-            <AllocationsForm
-              initial={allocations.ok ? allocations.data.value : []}
-              features={features.ok ? features.data.rows.filter((row) => row.feature).map((row) => ({ feature: row.feature ?? '', costUsd: row.costUsd, unpricedRequests: row.unpricedRequests })) : []}
-            />
-          )}
+        <Section id="allocations" title="Allocations" description="Monthly cost allocation per feature, and the project’s monthly budget.">
+          <div className="grid gap-6">
+            {failed(budget) ?? (budget.ok ? <ProjectBudgetForm initial={budget.data.value.monthlyUsd} /> : null)}
+            {failed(allocations) ?? (
+              <AllocationsForm
+                initial={allocations.ok ? allocations.data.value : []}
+                features={features.ok ? features.data.rows.filter((row) => row.feature).map((row) => ({ feature: row.feature ?? '', costUsd: row.costUsd, unpricedRequests: row.unpricedRequests })) : []}
+              />
+            )}
+          </div>
         </Section>
 
         <Section id="rules" title="Alert rules" description="When an alert fires: the article’s rules, with thresholds and windows you can tune.">
