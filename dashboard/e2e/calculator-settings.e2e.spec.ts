@@ -120,6 +120,7 @@ describe('settings', () => {
   let channelsBefore: unknown;
   afterAll(async () => {
     if (allocationsBefore) await put('allocations', allocationsBefore);
+    await put('budget', { monthlyUsd: null });
     if (channelsBefore) await put('channels', channelsBefore);
   });
 
@@ -142,6 +143,28 @@ describe('settings', () => {
     await expect.poll(() => textOf(page, 'allocations-message')).toContain('Saved 1 allocation');
     const saved = await api<SettingAnswer<FeatureAllocationSetting[]>>('/api/v1/settings/allocations');
     expect(saved.value).toEqual([{ feature: 'classifier', monthlyUsd: '25000' }]);
+    await page.context().close();
+  });
+
+  it('saves the project monthly budget through its field, shows the API’s error next to it, and the overview states it', async () => {
+    const page = await signedInPage();
+    await openPage(page, '/settings#allocations');
+    const section = page.locator('#allocations');
+    await section.getByTestId('project-budget-amount').fill('12.3456789');
+    await section.getByTestId('project-budget-save').click();
+    await expect.poll(() => section.locator('[data-field-error="monthlyUsd"]').count()).toBe(1);
+    expect(await section.locator('[data-field-error="monthlyUsd"]').innerText()).toContain('6 decimals');
+
+    // Far above the seed's month, so no allocation alert fires for the files that run after this one.
+    await section.getByTestId('project-budget-amount').fill('$1,000,000');
+    await section.getByTestId('project-budget-save').click();
+    await expect.poll(() => textOf(page, 'project-budget-message')).toContain('Saved the project budget');
+    expect((await api<SettingAnswer<{ monthlyUsd: string | null }>>('/api/v1/settings/budget')).value).toEqual({ monthlyUsd: '1000000' });
+    expect(await section.getByTestId('project-budget-amount').inputValue()).toBe('1000000');
+
+    await openPage(page, '/');
+    // The seed's month is far below a million dollars: 0% of it.
+    expect((await textOf(page, 'project-budget')).replace(/\s+/g, ' ')).toBe(`0% of ${money('1000000')} budget`);
     await page.context().close();
   });
 
