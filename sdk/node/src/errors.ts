@@ -72,7 +72,12 @@ function limitMessage(
     return `Costscope refused a call: the user reached the ${details.userTier ?? ''} tier's ${details.limit ?? ''} requests for today (UTC)`;
   }
   const feature = details.feature === undefined ? 'the project' : `feature "${details.feature}"`;
-  if (kind === 'budget_spent' && details.spentBudget === 'project') return `Costscope shed a ${details.priority ?? ''} call: the project's monthly budget is spent`;
-  if (kind === 'budget_spent') return `Costscope shed a ${details.priority ?? ''} call: the monthly allocation of ${feature} is spent`;
-  return `Costscope refused a ${details.priority ?? ''} call: the budget state of ${feature} cannot be read and whenUnreachable is "deny"`;
+  if (kind === 'budget_spent' && details.spentBudget === 'project') return `Costscope shed this ${shedPriority(details.priority)}call: the project's monthly budget is spent`;
+  if (kind === 'budget_spent') return `Costscope shed this ${shedPriority(details.priority)}call: the monthly allocation of ${feature} is spent`;
+  return `Costscope refused this ${shedPriority(details.priority)}call: the budget state of ${feature} cannot be read and whenUnreachable is "deny"`;
+}
+
+/** "optional " / "important " before "call", or nothing when the call had no priority. */
+function shedPriority(priority: string | undefined): string {
+  return priority ? `${priority} ` : '';
 }

@@ -275,7 +275,7 @@ describe('load shedding by priority, from a real Costscope server’s budget sta
         feature: 'summaries',
         priority: 'optional',
         spentBudget: 'feature',
-        message: 'Costscope shed a optional call: the monthly allocation of feature "summaries" is spent',
+        message: 'Costscope shed this optional call: the monthly allocation of feature "summaries" is spent',
       },
     });
     expect(guardAttributes(spansAt(receiver.spans, 'optional-shed')[0])).toEqual({
@@ -412,7 +412,7 @@ describe('load shedding when the project’s monthly budget is spent', () => {
         feature: 'search',
         priority: 'optional',
         spentBudget: 'project',
-        message: "Costscope shed a optional call: the project's monthly budget is spent",
+        message: "Costscope shed this optional call: the project's monthly budget is spent",
       },
     });
     expect(guardAttributes(spansAt(receiver.spans, 'project-optional-shed')[0])).toEqual({

@@ -153,7 +153,9 @@ describe.each(factories)('a re-price running beside readers and writers ($name t
     }
     // The readers really ran while the re-price was half-way.
     expect(mixed).toBeGreaterThan(0);
-  });
+    // 24 steps, each a mutation and a re-seal, beside a reader that never pauses: over HTTP on a
+    // loaded CI machine that took over the default 30 s (a bound on hanging, not a speed goal).
+  }, 180_000);
 
   it('lets other projects’ calls be stored between its steps', async () => {
     const from = new Date('2026-11-14T00:00:00Z');
