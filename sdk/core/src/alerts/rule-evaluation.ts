@@ -111,13 +111,13 @@ export type ErrorRateFigures = { calls: number; errors: number };
 /** Rule 3: error rate over 2% of calls, once there are enough calls for a rate to mean something. */
 export function errorRate(figures: ErrorRateFigures, rule: AlertRules['errorRate']): RuleOutcome {
   if (figures.calls < rule.minCalls) {
-    return { state: 'insufficient_data', reason: `${figures.calls} calls, fewer than ${rule.minCalls}` };
+    return { state: 'insufficient_data', reason: `${count(figures.calls)} calls, fewer than ${count(rule.minCalls)}` };
   }
   if (!isOverPercentOf(BigInt(figures.errors), BigInt(figures.calls), rule.thresholdPercent)) return OK;
   return {
     state: 'firing',
     severity: 'critical',
-    reason: `${figures.errors} of ${figures.calls} calls failed (${percentOf(BigInt(figures.errors), BigInt(figures.calls))}%, threshold ${rule.thresholdPercent}%)`,
+    reason: `${count(figures.errors)} of ${count(figures.calls)} calls failed (${percentOf(BigInt(figures.errors), BigInt(figures.calls))}%, threshold ${rule.thresholdPercent}%)`,
   };
 }
 
@@ -130,7 +130,7 @@ export function outputTokenDrift(
 ): RuleOutcome {
   const { recent, baseline } = figures;
   if (recent.calls < rule.minCalls || baseline.calls < rule.minCalls) {
-    return { state: 'insufficient_data', reason: `fewer than ${rule.minCalls} calls in a window` };
+    return { state: 'insufficient_data', reason: `fewer than ${count(rule.minCalls)} calls in a window` };
   }
   // (recent.total / recent.calls) > (baseline.total / baseline.calls) × (100 + threshold)%
   const recentScaled = BigInt(recent.total) * BigInt(baseline.calls);
@@ -150,7 +150,7 @@ export function inputTokenOutlier(figures: { maxInputTokens: number }, rule: Ale
   return {
     state: 'firing',
     severity: 'warning',
-    reason: `a request sent ${figures.maxInputTokens} input tokens (limit ${rule.maxInputTokens})`,
+    reason: `a request sent ${count(figures.maxInputTokens)} input tokens (limit ${count(rule.maxInputTokens)})`,
   };
 }
 
@@ -181,7 +181,7 @@ export function costPerSuccess(
 ): RuleOutcome {
   const { recent, baseline } = figures;
   if (recent.successes < rule.minSuccesses || baseline.successes < rule.minSuccesses) {
-    return { state: 'insufficient_data', reason: `fewer than ${rule.minSuccesses} successful responses in a window` };
+    return { state: 'insufficient_data', reason: `fewer than ${count(rule.minSuccesses)} successful responses in a window` };
   }
   const recentScaled = recent.costUsd * BigInt(baseline.successes);
   const baselineScaled = baseline.costUsd * BigInt(recent.successes);
@@ -191,4 +191,9 @@ export function costPerSuccess(
     severity: 'warning',
     reason: `cost per successful response rose ${(Number(percentOf(recentScaled, baselineScaled)) - 100).toFixed(1)}%`,
   };
+}
+
+/** A count as people read it in a message: 60,000, not 60000 (fixed locale: the same on every server). */
+function count(value: number | bigint): string {
+  return value.toLocaleString('en-US');
 }

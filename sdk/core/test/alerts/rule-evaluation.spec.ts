@@ -105,7 +105,7 @@ describe('error rate over 2%', () => {
     expect(errorRate({ calls: 1000, errors: 21 }, rules.errorRate)).toEqual({
       state: 'firing',
       severity: 'critical',
-      reason: '21 of 1000 calls failed (2.1%, threshold 2%)',
+      reason: '21 of 1,000 calls failed (2.1%, threshold 2%)',
     });
   });
 

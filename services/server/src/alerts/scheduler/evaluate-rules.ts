@@ -187,7 +187,7 @@ export async function evaluateRules(
           unit: 'percent',
           value: percent(rate.errors, rate.calls),
           reference: rule.thresholdPercent,
-          valueLabel: `of ${rate.calls} calls failed (last ${rule.windowMinutes} min)`,
+          valueLabel: `of ${rate.calls.toLocaleString('en-US')} calls failed (last ${rule.windowMinutes} min)`,
           referenceLabel: 'threshold',
         },
         failureCost: { failedCalls: rate.errors, failedCallsUsd: rate.errorCostUsd, retries: rate.retries, retriesUsd: rate.retryCostUsd },

@@ -34,7 +34,7 @@ export function errorRateAlert(overrides: Partial<AlertNotice> = {}): AlertNotic
     rule: 'errorRate',
     scope: { feature: HOSTILE_FEATURE, endpoint: '/v1/chat' },
     severity: 'critical',
-    reason: '31 of 1000 calls failed (3.1%, threshold 2%)',
+    reason: '31 of 1,000 calls failed (3.1%, threshold 2%)',
     comparison: { unit: 'percent', value: 3.1, reference: 2, valueLabel: 'of calls failed (last 60 min)', referenceLabel: 'threshold' },
     failureCost: { failedCalls: 31, failedCallsUsd: parseUsd('12.40'), retries: 12, retriesUsd: parseUsd('4.10') },
     startedAt: new Date('2026-11-28T08:05:00Z'),
