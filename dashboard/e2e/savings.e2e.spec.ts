@@ -5,7 +5,7 @@ import type { CostsAnswer, InsightsAnswer, WeeklyReportAnswer } from '@/lib/api/
 import { money } from '@/lib/format';
 import { insightsBySaving, topSavings } from '@/lib/shape/savings';
 import { api, openPage, signedInPage, stack } from './support/harness';
-import { sendSeedSpans, type SeedSpan } from './support/seed-calls';
+import { seededRandom, sendSeedSpans, type SeedSpan } from './support/seed-calls';
 
 /**
  * `/savings` shows `/api/v1/insights`' figures to the cent: every insight's monthly saving, in the
@@ -22,18 +22,6 @@ const from = addLocalDays(today, -84);
 const to = addLocalDays(today, -63);
 const range = `from=${from}&to=${to}`;
 const apiRange = `from=${from}T00:00:00.000Z&to=${to}T00:00:00.000Z`;
-
-/** A small deterministic generator (mulberry32), so every run sends the same calls. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type SavingsFeature = {
   feature: string;

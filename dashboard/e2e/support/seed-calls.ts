@@ -35,7 +35,7 @@ export const SEED_FEATURES: readonly SeedFeature[] = [
 const TIERS: Array<[string, number]> = [['free', 0.5], ['paid', 0.4], ['enterprise', 0.1]];
 
 /** mulberry32: a tiny seeded generator, so every run sends the same calls. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
