@@ -216,8 +216,8 @@ function writeCall(w: TsvWriter, c: LlmCallRecord): void {
   );
 }
 
-/** A string value, TSV-escaped. */
-function tsvText(value: string): string {
+/** A string value, TSV-escaped: the one escaping every TSV insert uses (calls, re-priced costs). */
+export function tsvText(value: string): string {
   return TSV_SPECIAL.test(value) ? escapeTsv(value) : value;
 }
 

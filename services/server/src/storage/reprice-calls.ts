@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { usdToDecimalString, type LlmCallRecord } from '@costscope/core';
 import { CostscopeStorageError } from './errors.js';
 import { callsTable, sealHourlyRollups } from './hourly-rollups.js';
+import { tsvText } from './llm-calls.js';
 import { requireProjectId, requireRange, toClickHouseTime, toCount, toUsd } from './query-support.js';
 import type { ClickHouseTransport } from './transport.js';
 
@@ -246,10 +247,6 @@ function sameCost(a: LlmCallRecord, b: LlmCallRecord): boolean {
     a.outputCostUsd === b.outputCostUsd &&
     a.totalCostUsd === b.totalCostUsd
   );
-}
-
-function tsvText(value: unknown): string {
-  return String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
 }
 
 function storedCall(projectId: string, row: StoredCallRow): LlmCallRecord {

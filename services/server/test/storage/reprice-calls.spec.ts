@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPriceCatalog, type LlmCallRecord } from '@costscope/core';
 import { repriceRecords } from '../../src/ingest/pricing/reprice-records.js';
+import { planCallsExport, readCallsForExport } from '../../src/storage/calls-export.js';
 import { getCosts } from '../../src/storage/costs.js';
 import { insertCalls } from '../../src/storage/llm-calls.js';
 import { sealHourlyRollups } from '../../src/storage/hourly-rollups.js';
@@ -86,6 +87,22 @@ describe.each(factories)('re-pricing stored calls through the $name transport', 
     expect(again).toMatchObject({ examined: 9, changed: 0 });
     expect(plain(await costs(transport, 'project-ft'))).toEqual(plain(once));
     expect((await costs(transport, 'project-untouched')).totals.costUsd).toBe(0n);
+  });
+
+  it('stores a re-priced price version exactly as written, tabs, newlines, carriage returns and backslashes included', async () => {
+    const call = fineTunedCall('project-text', 7);
+    await insertCalls(transport, [call]);
+    const odd = 'override:a\tb\nc\rd\\e';
+    await repriceCalls(transport, {
+      projectId: 'project-text',
+      from: FROM,
+      to: TO,
+      reprice: (calls) => calls.map((stored) => ({ ...stored, costStatus: 'priced', pricedModel: odd, priceVersion: odd, outputCostUsd: 1n, totalCostUsd: 1n })),
+    });
+    const plan = await planCallsExport(transport, { projectId: 'project-text', from: FROM, to: TO });
+    const stored: LlmCallRecord[] = [];
+    for await (const page of readCallsForExport(transport, { projectId: 'project-text', from: FROM, to: TO }, plan)) stored.push(...page);
+    expect(stored.map((row) => [row.pricedModel, row.priceVersion, row.totalCostUsd])).toEqual([[odd, odd, 1n]]);
   });
 
   it('keeps calls that arrive later counted once after a re-price', async () => {
