@@ -24,13 +24,8 @@ import { sealHourlyRollups } from '../src/storage/hourly-rollups.js';
 import { openEmbeddedTransport } from '../src/storage/embedded-transport.js';
 import { callsToTsv, insertCalls } from '../src/storage/llm-calls.js';
 import { migrate } from '../src/storage/migrate.js';
-import {
-  getDailySpendBaselines,
-  getErrorRates,
-  getInputTokenOutliers,
-  getMonthToDateSpend,
-  getOutputTokenWindows,
-} from '../src/storage/rule-inputs.js';
+import { getErrorRatesByEndpoint, getOutputTokenWindowsByModel } from '../src/storage/alert-rule-inputs.js';
+import { getDailySpendBaselines, getInputTokenOutliers, getMonthToDateSpend } from '../src/storage/rule-inputs.js';
 import { getWeeklyReview } from '../src/storage/weekly-review.js';
 import { seededRandom } from './seeded-random.js';
 
@@ -167,13 +162,12 @@ const queries: Array<[string, () => Promise<unknown>]> = [
   ['cost of one feature per day, filtered', () => getCosts(transport, { projectId: PROJECT, from, to, interval: 'day', filters: { feature: ['feature-042'] } })],
   ['rule: daily spend vs 7-day average, per feature', () => getDailySpendBaselines(transport, { projectId: PROJECT, day, scope: 'feature' })],
   ['rule: month-to-date and forecast, per feature', () => getMonthToDateSpend(transport, { projectId: PROJECT, now: new Date(END) })],
-  ['rule: error rates, last hour, per feature', () => getErrorRates(transport, { projectId: PROJECT, from: new Date(END - 3_600_000), to, scope: 'feature' })],
-  ['rule: output tokens, 1 h vs 7 days, per feature', () =>
-    getOutputTokenWindows(transport, {
+  ['rule: error rates, last hour, per endpoint (raw)', () => getErrorRatesByEndpoint(transport, { projectId: PROJECT, from: new Date(END - 3_600_000), to })],
+  ['rule: output tokens, 1 h vs 7 days, per model (raw)', () =>
+    getOutputTokenWindowsByModel(transport, {
       projectId: PROJECT,
       recent: { from: new Date(END - 3_600_000), to },
       baseline: { from: new Date(END - 8 * 86_400_000), to: new Date(END - 3_600_000) },
-      scope: 'feature',
     })],
   ['rule: input-token outliers, last 24 h (raw)', () => getInputTokenOutliers(transport, { projectId: PROJECT, from: new Date(END - 86_400_000), to, multiple: 1.9 })],
   ['weekly review (per feature, week vs week)', () => getWeeklyReview(transport, { projectId: PROJECT, week: '2026-W47' })],

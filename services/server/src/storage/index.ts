@@ -20,20 +20,14 @@ export { getCosts } from './costs.js';
 export type { CostFigures, CostInterval, CostQuery, CostReport, CostRow, CostSource } from './costs.js';
 export {
   getDailySpendBaselines,
-  getDailySpendSeries,
-  getErrorRates,
   getInputTokenOutliers,
   getMonthToDateSpend,
-  getOutputTokenWindows,
 } from './rule-inputs.js';
 export type {
   DailySpendBaseline,
-  DailySpendPoint,
-  ErrorRateFigures,
   InputTokenFeaturePeak,
   InputTokenOutlierCall,
   MonthToDateSpend,
-  OutputTokenWindows,
   RuleScope,
   RuleSource,
 } from './rule-inputs.js';

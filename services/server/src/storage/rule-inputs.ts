@@ -100,13 +100,13 @@ function instantsAround(fromDay: string, toDay: string): Date[] {
 // ---------------------------------------------------------------------------------------------
 // Rule 1: daily spend against the trailing 7-day average
 
-export type DailySpendPoint = { day: string; feature: string; costUsd: UsdAtto };
+type DailySpendPoint = { day: string; feature: string; costUsd: UsdAtto };
 
 /**
  * Spend per local calendar day (in `timezone`) from `fromDay` to `toDay` inclusive, one point per
  * day and scope, days without calls included as 0.
  */
-export async function getDailySpendSeries(
+async function dailySpendSeries(
   transport: ClickHouseTransport,
   input: { projectId: string; fromDay: string; toDay: string; timezone?: string; scope?: RuleScope; source?: RuleSource },
 ): Promise<DailySpendPoint[]> {
@@ -168,7 +168,7 @@ export async function getDailySpendBaselines(
   if (!Number.isInteger(trailingDays) || trailingDays < 1 || trailingDays > 366) {
     throw new CostscopeStorageError('rules.dailySpendBaseline', 'invalid', `trailingDays must be 1–366, got ${trailingDays}`);
   }
-  const points = await getDailySpendSeries(transport, {
+  const points = await dailySpendSeries(transport, {
     projectId: input.projectId,
     fromDay: addDays(input.day, -trailingDays),
     toDay: input.day,
@@ -245,110 +245,6 @@ export async function getMonthToDateSpend(
       monthEnd,
     };
   });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rule 3: error rate, with the cost of failed calls and retries
-
-export type ErrorRateFigures = {
-  feature: string;
-  calls: number;
-  errors: number;
-  /** errors ÷ calls, for display; the rule compares counts. */
-  errorRate: number;
-  errorCostUsd: UsdAtto;
-  retries: number;
-  retryCostUsd: UsdAtto;
-};
-
-export async function getErrorRates(
-  transport: ClickHouseTransport,
-  input: { projectId: string; from: Date; to: Date; scope?: RuleScope; source?: RuleSource },
-): Promise<ErrorRateFigures[]> {
-  const operation = 'rules.errorRates';
-  requireProjectId(operation, input.projectId);
-  requireRange(operation, input.from, input.to);
-  const m = pickMeasures(operation, input.source, isWholeHour(input.from) && isWholeHour(input.to));
-  const source = await figuresSource(transport, m, input);
-  const rows = await transport.query<Record<string, string | number>>({
-    sql: `SELECT ${scopeKey(input.scope)} AS scope_key, ${m.requests} AS calls, ${m.errors} AS errors,
-            toString(${m.errorCost}) AS error_cost, ${m.retries} AS retries, toString(${m.retryCost}) AS retry_cost
-          FROM ${source.table}
-          WHERE project_id = {projectId:String}
-            AND ${m.time} >= {from:DateTime64(3, 'UTC')} AND ${m.time} < {to:DateTime64(3, 'UTC')}
-          GROUP BY scope_key
-          ORDER BY scope_key`,
-    params: { ...source.params, ...rangeParams(input) },
-    tag: { operation, projectId: input.projectId },
-  });
-  return rows.map((row) => {
-    const calls = toCount(row.calls);
-    const errors = toCount(row.errors);
-    return {
-      feature: String(row.scope_key),
-      calls,
-      errors,
-      errorRate: calls === 0 ? 0 : errors / calls,
-      errorCostUsd: toUsd(row.error_cost),
-      retries: toCount(row.retries),
-      retryCostUsd: toUsd(row.retry_cost),
-    };
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rule 4: output tokens per call, recent window against a baseline
-
-export type WindowAverage = { calls: number; total: number };
-export type OutputTokenWindows = { feature: string; recent: WindowAverage; baseline: WindowAverage };
-
-export async function getOutputTokenWindows(
-  transport: ClickHouseTransport,
-  input: {
-    projectId: string;
-    recent: { from: Date; to: Date };
-    baseline: { from: Date; to: Date };
-    scope?: RuleScope;
-    source?: RuleSource;
-  },
-): Promise<OutputTokenWindows[]> {
-  const operation = 'rules.outputTokenWindows';
-  requireProjectId(operation, input.projectId);
-  requireRange(operation, input.recent.from, input.recent.to);
-  requireRange(operation, input.baseline.from, input.baseline.to);
-  const edges = [input.recent.from, input.recent.to, input.baseline.from, input.baseline.to];
-  const m = pickMeasures(operation, input.source, edges.every(isWholeHour));
-  const inRecent = `${m.time} >= {recentFrom:DateTime64(3, 'UTC')} AND ${m.time} < {recentTo:DateTime64(3, 'UTC')}`;
-  const inBaseline = `${m.time} >= {baselineFrom:DateTime64(3, 'UTC')} AND ${m.time} < {baselineTo:DateTime64(3, 'UTC')}`;
-  const calls = m === MEASURES.rollup ? 'requests' : '1';
-  const source = await figuresSource(transport, m, {
-    projectId: input.projectId,
-    from: new Date(Math.min(input.recent.from.getTime(), input.baseline.from.getTime())),
-    to: new Date(Math.max(input.recent.to.getTime(), input.baseline.to.getTime())),
-  });
-  const rows = await transport.query<Record<string, string | number>>({
-    sql: `SELECT ${scopeKey(input.scope)} AS scope_key,
-            sumIf(${calls}, ${inRecent}) AS recent_calls, sumIf(output_tokens, ${inRecent}) AS recent_tokens,
-            sumIf(${calls}, ${inBaseline}) AS baseline_calls, sumIf(output_tokens, ${inBaseline}) AS baseline_tokens
-          FROM ${source.table}
-          WHERE project_id = {projectId:String} AND ((${inRecent}) OR (${inBaseline}))
-          GROUP BY scope_key
-          ORDER BY scope_key`,
-    params: {
-      ...source.params,
-      projectId: input.projectId,
-      recentFrom: toClickHouseTime(input.recent.from),
-      recentTo: toClickHouseTime(input.recent.to),
-      baselineFrom: toClickHouseTime(input.baseline.from),
-      baselineTo: toClickHouseTime(input.baseline.to),
-    },
-    tag: { operation, projectId: input.projectId },
-  });
-  return rows.map((row) => ({
-    feature: String(row.scope_key),
-    recent: { calls: toCount(row.recent_calls), total: toCount(row.recent_tokens) },
-    baseline: { calls: toCount(row.baseline_calls), total: toCount(row.baseline_tokens) },
-  }));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseUsd } from '@costscope/core';
 import { sealHourlyRollups } from '../../src/storage/hourly-rollups.js';
 import { openHttpTransport } from '../../src/storage/http-transport.js';
-import { getDailySpendBaselines, getErrorRates, getOutputTokenWindows, type RuleSource } from '../../src/storage/rule-inputs.js';
-import { getErrorRatesByEndpoint } from '../../src/storage/alert-rule-inputs.js';
+import { getDailySpendBaselines, type RuleSource } from '../../src/storage/rule-inputs.js';
+import { getErrorRatesByEndpoint, getOutputTokenWindowsByModel } from '../../src/storage/alert-rule-inputs.js';
 import type { ClickHouseTransport } from '../../src/storage/transport.js';
 import { startServerProcess, type ServerProcess } from '../reliability/support/server-process.js';
 import { otlpJsonBody, type JsonSpan } from '../support/otlp-json.js';
@@ -111,21 +111,19 @@ async function expectCountedOnce(count: number): Promise<void> {
 
   const projectId = 'default';
   for (const source of ['raw', 'rollup'] as RuleSource[]) {
-    const [errors] = await getErrorRates(transport, { projectId, ...wholeHours, source });
-    expect(errors).toMatchObject({ calls: expected.requests, errors: expected.errors });
-    const [drift] = await getOutputTokenWindows(transport, {
-      projectId,
-      recent: wholeHours,
-      baseline: { from: new Date(wholeHours.from.getTime() - 7 * 24 * HOUR_MS), to: wholeHours.from },
-      source,
-    });
-    expect(drift?.recent).toEqual({ calls: expected.requests, total: expected.outputTokens });
     const day = hourStart.toISOString().slice(0, 10);
     const [spend] = await getDailySpendBaselines(transport, { projectId, day, source });
     expect(spend?.todayUsd).toBe(parseUsd(rollup.totals.costUsd));
   }
+  // The scheduler's raw-call inputs (alert-rule-inputs.ts) count each call once too.
   const [byEndpoint] = await getErrorRatesByEndpoint(transport, { projectId, ...wholeHours });
   expect(byEndpoint).toMatchObject({ calls: expected.requests, errors: expected.errors });
+  const [drift] = await getOutputTokenWindowsByModel(transport, {
+    projectId,
+    recent: wholeHours,
+    baseline: { from: new Date(wholeHours.from.getTime() - 7 * 24 * HOUR_MS), to: wholeHours.from },
+  });
+  expect(drift?.recent).toEqual({ calls: expected.requests, total: expected.outputTokens });
 }
 
 beforeAll(async () => {

@@ -18,11 +18,8 @@ import { getCosts } from '../../src/storage/costs.js';
 import { insertCalls } from '../../src/storage/llm-calls.js';
 import {
   getDailySpendBaselines,
-  getDailySpendSeries,
-  getErrorRates,
   getInputTokenOutliers,
   getMonthToDateSpend,
-  getOutputTokenWindows,
 } from '../../src/storage/rule-inputs.js';
 import { getSetting, listSettingVersions, putSetting } from '../../src/storage/settings.js';
 import type { ClickHouseTransport } from '../../src/storage/transport.js';
@@ -88,14 +85,9 @@ describe.each(factories)('project scoping through the $name transport', (factory
       const { totals } = await getCosts(transport, { projectId, from: FROM, to: TO });
       return totals.requests > 0 ? [totals] : [];
     },
-    getDailySpendSeries: async (projectId) =>
-      (await getDailySpendSeries(transport, { projectId, fromDay: '2026-11-01', toDay: '2026-11-30', scope: 'feature' })).filter((p) => p.costUsd > 0n),
     getDailySpendBaselines: async (projectId) =>
       (await getDailySpendBaselines(transport, { projectId, day: '2026-11-10', scope: 'feature' })).filter((b) => b.todayUsd > 0n || b.trailingAverageUsd > 0n),
     getMonthToDateSpend: async (projectId) => getMonthToDateSpend(transport, { projectId, now: new Date('2026-11-29T00:00:00Z') }),
-    getErrorRates: async (projectId) => (await getErrorRates(transport, { projectId, from: FROM, to: TO })).filter((r) => r.calls > 0),
-    getOutputTokenWindows: async (projectId) =>
-      getOutputTokenWindows(transport, { projectId, recent: { from: new Date('2026-11-20T00:00:00Z'), to: TO }, baseline: { from: FROM, to: new Date('2026-11-20T00:00:00Z') } }),
     'getInputTokenOutliers features': async (projectId) => (await getInputTokenOutliers(transport, { projectId, from: FROM, to: TO })).features,
     'getInputTokenOutliers calls': async (projectId) => (await getInputTokenOutliers(transport, { projectId, from: FROM, to: TO })).calls,
     getUnpricedModels: async (projectId) => getUnpricedModels(transport, { projectId, from: FROM, to: TO }),
