@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Session } from 'chdb';
 import { AUTH_FAILURE_CODES, CANCELLED_CODES, CostscopeStorageError, LIMIT_CODES, TIMEOUT_CODES } from './errors.js';
 import { currentQuerySignal } from './query-cancellation.js';
@@ -65,6 +67,47 @@ export async function openEmbeddedTransport(options: EmbeddedTransportOptions): 
   await run({ sql: '', tag: { operation: 'storage.open' } }, `CREATE DATABASE IF NOT EXISTS ${options.database}`);
   await run({ sql: '', tag: { operation: 'storage.open' } }, `USE ${options.database}`);
 
+  // chDB's insert takes text formats only, so a binary payload goes through a file that the
+  // INSERT reads with `file()`. The files live under the data directory (the engine's own disk)
+  // and only for the length of their INSERT; any left by a crash are removed here.
+  const payloadDir = join(options.dataDir, 'insert-payloads');
+  rmSync(payloadDir, { recursive: true, force: true });
+  mkdirSync(payloadDir, { recursive: true });
+  let payloads = 0;
+  const insertRowBinary = async (batch: Extract<InsertBatch, { rowBinary: readonly Buffer[] }>): Promise<void> => {
+    if (batch.rowBinary.every((block) => block.length === 0)) return;
+    if (batch.types.length !== batch.columns.length) {
+      throw new CostscopeStorageError(batch.tag.operation, 'invalid', 'a RowBinary insert needs one type per column');
+    }
+    const columns = batch.columns.map((column, index) => `${identifier(batch.tag.operation, column)} ${batch.types[index]}`);
+    payloads += 1;
+    const path = join(payloadDir, `${process.pid}-${payloads}.bin`);
+    try {
+      const file = await open(path, 'w');
+      try {
+        await file.writev([...batch.rowBinary]);
+      } finally {
+        await file.close();
+      }
+      const statement: Statement = {
+        sql:
+          `INSERT INTO ${identifier(batch.tag.operation, batch.table)} (${batch.columns.join(', ')}) ` +
+          `SELECT * FROM file({path:String}, 'RowBinary', {structure:String})` +
+          (batch.distinctRows ? ' SETTINGS optimize_on_insert = 0' : ''),
+        params: { path, structure: columns.join(', ') },
+        tag: batch.tag,
+      };
+      await run(statement, taggedSql(statement));
+    } catch (error) {
+      if (CostscopeStorageError.isInstance(error)) throw error;
+      throw new CostscopeStorageError(batch.tag.operation, 'unreachable', `cannot write the insert payload under ${payloadDir}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    } finally {
+      await rm(path, { force: true });
+    }
+  };
+
   return {
     kind: 'embedded',
     async query<Row>(statement: Statement): Promise<Row[]> {
@@ -91,6 +134,10 @@ export async function openEmbeddedTransport(options: EmbeddedTransportOptions): 
       await run(statement, taggedSql(statement));
     },
     async insert(batch: InsertBatch): Promise<void> {
+      if ('rowBinary' in batch) {
+        await insertRowBinary(batch);
+        return;
+      }
       if (batch.tsv.length === 0) return;
       try {
         await session.insert({
@@ -147,6 +194,12 @@ function fromChdbError(operation: string, error: unknown): CostscopeStorageError
   else if (clickhouseCode !== undefined && LIMIT_CODES.has(clickhouseCode)) kind = 'limit';
   else if (clickhouseCode !== undefined && CANCELLED_CODES.has(clickhouseCode)) kind = 'cancelled';
   return new CostscopeStorageError(operation, kind, messageOf(error), { cause: error, clickhouseCode });
+}
+
+/** Table and column names come from our code; anything else is refused before it reaches SQL. */
+function identifier(operation: string, name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new CostscopeStorageError(operation, 'invalid', `invalid identifier ${JSON.stringify(name)}`);
+  return name;
 }
 
 function messageOf(error: unknown): string {

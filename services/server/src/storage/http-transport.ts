@@ -183,6 +183,9 @@ export function openHttpTransport(options: HttpTransportOptions): ClickHouseTran
       }
     },
     async insert(batch: InsertBatch): Promise<void> {
+      if (!('tsv' in batch)) {
+        throw new CostscopeStorageError(batch.tag.operation, 'invalid', 'inserts over HTTP take TabSeparated rows only');
+      }
       if (batch.tsv.length === 0) return;
       try {
         await client.insert({

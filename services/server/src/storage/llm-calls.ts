@@ -1,4 +1,5 @@
 import type { LlmCallRecord } from '@costscope/core';
+import { CALL_ROW_BINARY_TYPES, CallRowBinaryWriter } from './call-row-binary.js';
 import { CostscopeStorageError } from './errors.js';
 import { requireProjectId } from './query-support.js';
 import type { ClickHouseTransport } from './transport.js';
@@ -14,9 +15,9 @@ export const CALL_COLUMNS = [
 ] as const;
 
 export type InsertCallsOptions = {
-  /** Rows per INSERT (default 100 000). */
+  /** Rows per INSERT (default 200 000 embedded, 100 000 over HTTP). */
   chunkRows?: number;
-  /** Payload bytes per INSERT (default 16 MiB), whichever limit comes first. */
+  /** Payload bytes per INSERT (default 64 MiB embedded, 16 MiB over HTTP), whichever limit comes first. */
   chunkBytes?: number;
 };
 
@@ -42,8 +43,11 @@ export async function insertCalls(
   options: InsertCallsOptions = {},
 ): Promise<InsertCallsResult> {
   const operation = 'calls.insert';
-  const chunkRows = options.chunkRows ?? 100_000;
-  const chunkBytes = options.chunkBytes ?? 16 * 1024 * 1024;
+  // The embedded engine takes RowBinary (see call-row-binary.ts); a ClickHouse server over HTTP
+  // takes TSV, which the test front in front of chDB can pass on.
+  const rowBinary = transport.kind === 'embedded';
+  const chunkRows = options.chunkRows ?? (rowBinary ? 200_000 : 100_000);
+  const chunkBytes = options.chunkBytes ?? (rowBinary ? 64 : 16) * 1024 * 1024;
 
   const seen = new Set<string>();
   const unique: LlmCallRecord[] = [];
@@ -62,19 +66,19 @@ export async function insertCalls(
     let previous: { stored: Promise<void>; start: number; end: number } | undefined;
     let start = 0;
     while (start < unique.length) {
-      const writer = new TsvWriter(Math.min(chunkBytes, 1024 * 1024) + 64 * 1024);
+      const writer = rowBinary ? new CallRowBinaryWriter() : new TsvWriter(Math.min(chunkBytes, 1024 * 1024) + 64 * 1024);
       let end = start;
       while (end < unique.length && end - start < chunkRows && (writer.length < chunkBytes || end === start)) {
-        writeCall(writer, unique[end] as LlmCallRecord);
+        writer.write(unique[end] as LlmCallRecord);
         end += 1;
       }
       if (previous) await chunkStored(previous, unique.length);
-      const stored = transport.insert({
-        table: 'llm_calls_incoming',
-        columns: CALL_COLUMNS,
-        tsv: writer.toBuffer(),
-        tag: { operation, projectId: unique[start]?.projectId ?? '' },
-      });
+      const tag = { operation, projectId: unique[start]?.projectId ?? '' };
+      const stored = transport.insert(
+        writer instanceof CallRowBinaryWriter
+          ? { table: 'llm_calls_incoming', columns: CALL_COLUMNS, rowBinary: writer.toBuffers(), types: CALL_ROW_BINARY_TYPES, distinctRows: true, tag }
+          : { table: 'llm_calls_incoming', columns: CALL_COLUMNS, tsv: writer.toBuffer(), tag },
+      );
       // Awaited before the next insert or at the end; this only keeps Node from calling a
       // failure unhandled while the next chunk is being written.
       stored.catch(() => undefined);
@@ -117,16 +121,36 @@ function checkCall(operation: string, call: LlmCallRecord): void {
     isCount(call.outputTokens) &&
     isCount(call.reasoningTokens) &&
     isCount(call.attempt) &&
+    call.attempt <= MAX_UINT16 &&
     isCount(call.maxTokens ?? 0) &&
+    (call.maxTokens ?? 0) <= MAX_UINT32 &&
     isDuration(call.latencyMs) &&
     isDuration(call.timeToFirstTokenMs ?? 0);
   if (!valid) {
     throw new CostscopeStorageError(
       operation,
       'invalid',
-      `call ${call.traceId}/${call.spanId}: token counts and attempts must be whole numbers ≥ 0 and latencies numbers ≥ 0`,
+      `call ${call.traceId}/${call.spanId}: token counts and attempts must be whole numbers ≥ 0 (attempts up to 65535, max tokens up to 2^32 - 1) and latencies numbers from 0 to 2^32 - 1 ms`,
     );
   }
+  const money =
+    isDecimal(call.freshInputCostUsd) &&
+    isDecimal(call.cacheReadCostUsd) &&
+    isDecimal(call.cacheWriteCostUsd) &&
+    isDecimal(call.outputCostUsd) &&
+    isDecimal(call.totalCostUsd);
+  if (!money) {
+    throw new CostscopeStorageError(operation, 'invalid', `call ${call.traceId}/${call.spanId}: a cost has more than 38 digits of atto-dollars (Decimal(38, 18))`);
+  }
+}
+
+const MAX_UINT16 = 65_535;
+/** Largest UInt32, which max tokens and latencies are stored as. */
+const MAX_UINT32 = 4_294_967_295;
+const DECIMAL_LIMIT = 10n ** 38n;
+
+function isDecimal(amount: bigint): boolean {
+  return amount < DECIMAL_LIMIT && amount > -DECIMAL_LIMIT;
 }
 
 function isCount(value: number): boolean {
@@ -134,7 +158,7 @@ function isCount(value: number): boolean {
 }
 
 function isDuration(value: number): boolean {
-  return Number.isFinite(value) && value >= 0;
+  return Number.isFinite(value) && value >= 0 && Math.round(value) <= MAX_UINT32;
 }
 
 /** The calls as one `TabSeparated` payload in `CALL_COLUMNS` order (no dedup, no checks). */
@@ -145,7 +169,6 @@ export function callsToTsv(calls: readonly LlmCallRecord[]): Buffer {
 }
 
 const TAB = 9;
-const NEWLINE = 10;
 
 /**
  * Writes TSV straight into a growing Buffer. Building one string per row and joining them cost
@@ -188,9 +211,9 @@ class TsvWriter {
     this.length += this.buffer.write(value, this.length);
   }
 
-  /** Turns the last tab into the row's newline. */
-  endRow(): void {
-    this.buffer[this.length - 1] = NEWLINE;
+  /** One call as one row. */
+  write(call: LlmCallRecord): void {
+    writeCall(this, call);
   }
 
   toBuffer(): Buffer {

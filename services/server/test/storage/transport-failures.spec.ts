@@ -107,14 +107,16 @@ describe.each(factories)('ClickHouse exceptions through the $name transport', (f
 describe('insertCalls', () => {
   it('throws when a chunk in the middle of a batch fails, naming the calls not stored', async () => {
     const inserted: number[] = [];
+    // Over HTTP, whose payload is TSV: rows are counted by line.
     const failing: ClickHouseTransport = {
-      kind: 'embedded',
+      kind: 'http',
       query: async () => [],
       command: async () => undefined,
       ping: async () => undefined,
       close: async () => undefined,
       insert: async (batch) => {
         if (inserted.length === 1) throw new CostscopeStorageError('calls.insert', 'unreachable', 'connection reset');
+        if (!('tsv' in batch)) throw new Error('expected TSV rows');
         inserted.push(batch.tsv.toString().split('\n').filter(Boolean).length);
       },
     };
@@ -132,6 +134,15 @@ describe('insertCalls', () => {
     const transport = await factories[0]!.open();
     await expect(insertCalls(transport, [makeCall({ outputTokens: 1.5 })])).rejects.toMatchObject({ kind: 'invalid' });
     await expect(insertCalls(transport, [makeCall({ inputTokens: -1 })])).rejects.toMatchObject({ kind: 'invalid' });
+  });
+
+  it('refuses values their columns cannot hold (rather than letting a binary payload wrap them)', async () => {
+    const transport = await factories[0]!.open();
+    await expect(insertCalls(transport, [makeCall({ attempt: 65_536 })])).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(insertCalls(transport, [makeCall({ maxTokens: 2 ** 32 })])).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(insertCalls(transport, [makeCall({ latencyMs: 2 ** 32 })])).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(insertCalls(transport, [makeCall({ totalCostUsd: 10n ** 38n })])).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(insertCalls(transport, [makeCall({ outputCostUsd: -(10n ** 38n) })])).rejects.toMatchObject({ kind: 'invalid' });
   });
 });
 

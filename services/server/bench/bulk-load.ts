@@ -1,0 +1,182 @@
+/**
+ * Bulk load into embedded storage (a script, not a test): how fast `insertCalls` stores a
+ * backfill, an import or the demo's history, beside its floor, in one run.
+ *
+ *   npx tsx bench/bulk-load.ts [--calls 1000000] [--batch 200000] [--no-tsv]
+ *
+ * For each batch of synthetic calls (made apart, untimed):
+ * - floor: chDB parsing the same RowBinary payload into a Null table (nothing sorted or stored),
+ *   the least an INSERT of these calls can cost; JavaScript writing that payload is timed apart;
+ * - load: `insertCalls`, the real path (rows written, the payload file, the dedup view, the ids
+ *   and hourly counts tables);
+ * then the same calls again (a re-import: every call a resend, nothing stored), and, unless
+ * `--no-tsv`, the TSV payload the HTTP transport sends, through the same tables, for comparison.
+ * It checks that every call is stored once and the money sums to the atto-dollar. CPU is per call:
+ * the whole process and its main thread (JavaScript); the rest is chDB's threads.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LlmCallRecord } from '@costscope/core';
+import { CALL_ROW_BINARY_TYPES, CallRowBinaryWriter } from '../src/storage/call-row-binary.js';
+import { openEmbeddedTransport } from '../src/storage/embedded-transport.js';
+import { CALL_COLUMNS, callsToTsv, insertCalls } from '../src/storage/llm-calls.js';
+import { migrate } from '../src/storage/migrate.js';
+import { seededRandom } from './seeded-random.js';
+
+function flag(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
+}
+
+const CALLS = Number(flag('calls', '1000000'));
+const BATCH = Number(flag('batch', '200000'));
+const COMPARE_TSV = !process.argv.includes('--no-tsv');
+const DAYS = 30;
+const END = Date.UTC(2026, 10, 28);
+const START = END - DAYS * 86_400_000;
+const FEATURES = Array.from({ length: 200 }, (_, i) => `feature-${String(i).padStart(3, '0')}`);
+const MODELS = Array.from({ length: 20 }, (_, i) => ({
+  model: `model-${String(i).padStart(2, '0')}`,
+  provider: i % 2 === 0 ? 'openai' : 'anthropic',
+  inputAtto: BigInt(100_000 + i * 750_000),
+  outputAtto: BigInt(400_000 + i * 3_000_000),
+}));
+const TIERS = ['free', 'pro', 'enterprise'];
+
+/** 30 days of one project's calls in time order: 200 features, 20 models, 100 000 users. */
+function makeBatch(project: string, from: number, count: number): LlmCallRecord[] {
+  const next = seededRandom(from + 1);
+  const calls: LlmCallRecord[] = new Array(count);
+  for (let i = 0; i < count; i += 1) {
+    const n = from + i;
+    const featureIndex = Math.floor(next() * FEATURES.length);
+    const model = MODELS[(featureIndex * 3 + (next() < 0.8 ? 0 : 1)) % MODELS.length] ?? MODELS[0]!;
+    const user = Math.floor(next() * 100_000);
+    const inputTokens = 200 + Math.floor(next() * 4_000);
+    const outputTokens = 50 + Math.floor(next() * 1_000);
+    const fresh = BigInt(inputTokens) * model.inputAtto;
+    const output = BigInt(outputTokens) * model.outputAtto;
+    const failed = next() < 0.02;
+    calls[i] = {
+      projectId: project,
+      time: new Date(START + Math.floor((n / CALLS) * DAYS * 86_400_000)),
+      traceId: n.toString(16).padStart(32, '0'),
+      spanId: (n * 7 + 1).toString(16).padStart(16, '0'),
+      service: `service-${featureIndex % 5}`,
+      feature: FEATURES[featureIndex] ?? '',
+      endpoint: `/api/v1/endpoint-${featureIndex % 40}`,
+      userId: `user-${user}`,
+      userTier: TIERS[user % TIERS.length] ?? '',
+      priority: 'important',
+      provider: model.provider,
+      requestModel: model.model,
+      responseModel: model.model,
+      operation: 'chat',
+      inputTokens,
+      cacheReadInputTokens: 0,
+      cacheWriteInputTokens: 0,
+      outputTokens,
+      reasoningTokens: 0,
+      costStatus: 'priced',
+      pricedModel: model.model,
+      priceVersion: `catalog:${model.model}@2026-01-01`,
+      freshInputCostUsd: fresh,
+      cacheReadCostUsd: 0n,
+      cacheWriteCostUsd: 0n,
+      outputCostUsd: output,
+      totalCostUsd: fresh + output,
+      status: failed ? 'error' : 'ok',
+      errorType: failed ? 'rate_limit' : '',
+      attempt: next() < 0.03 ? 2 : 1,
+      batch: false,
+      maxTokens: 1024,
+      finishReason: 'stop',
+      promptPrefixHash: '',
+      latencyMs: 300 + Math.floor(next() * 2_000),
+      timeToFirstTokenMs: null,
+      attributes: { 'deployment.environment': 'production' },
+    };
+  }
+  return calls;
+}
+
+/** CPU µs so far: the whole process, and its main thread (stat fields 14 and 15, 10 ms ticks). */
+function cpuMicros(): { all: number; main: number } {
+  const ticks = (path: string) => {
+    const stat = readFileSync(path, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  };
+  return { all: ticks(`/proc/${process.pid}/stat`), main: ticks(`/proc/${process.pid}/task/${process.pid}/stat`) };
+}
+
+type Tally = { ms: number; all: number; main: number };
+const tallies = new Map<string, Tally>();
+async function timed(name: string, work: () => Promise<unknown>): Promise<void> {
+  const cpu = cpuMicros();
+  const started = performance.now();
+  await work();
+  const ms = performance.now() - started;
+  const after = cpuMicros();
+  const tally = tallies.get(name) ?? { ms: 0, all: 0, main: 0 };
+  tallies.set(name, { ms: tally.ms + ms, all: tally.all + after.all - cpu.all, main: tally.main + after.main - cpu.main });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'costscope-bulk-'));
+const transport = await openEmbeddedTransport({ dataDir: dir, database: 'costscope' });
+await migrate(transport, { database: 'costscope', retentionDays: 3650 });
+await transport.command({ sql: 'CREATE TABLE bulk_floor AS llm_calls_incoming ENGINE = Null', tag: { operation: 'bench.floor' } });
+
+console.log(`${CALLS.toLocaleString('en-US')} calls in batches of ${BATCH.toLocaleString('en-US')}, embedded storage in ${dir}`);
+let expectedAtto = 0n;
+for (const pass of ['load', 're-import'] as const) {
+  for (let from = 0; from < CALLS; from += BATCH) {
+    const calls = makeBatch('bulk', from, Math.min(BATCH, CALLS - from));
+    if (pass === 'load') {
+      for (const call of calls) expectedAtto += call.totalCostUsd;
+      let payload: Buffer[] = [];
+      await timed('JavaScript writes the RowBinary rows', async () => {
+        const writer = new CallRowBinaryWriter();
+        for (const call of calls) writer.write(call);
+        payload = writer.toBuffers();
+      });
+      await timed('floor: chDB parses them (Null table)', () =>
+        transport.insert({ table: 'bulk_floor', columns: CALL_COLUMNS, rowBinary: payload, types: CALL_ROW_BINARY_TYPES, tag: { operation: 'bench.floor' } }),
+      );
+    }
+    await timed(pass === 'load' ? 'load: insertCalls (the real path)' : 're-import: the same calls again', () => insertCalls(transport, calls));
+  }
+}
+
+const [stored] = await transport.query<{ calls: string; atto: string; counted: string }>({
+  sql: `SELECT toString(count()) AS calls, toString(toInt256(sum(total_cost_usd) * toDecimal256('1000000000000000000', 0))) AS atto,
+          (SELECT toString(sum(rows)) FROM llm_call_hour_counts WHERE project_id = 'bulk') AS counted
+        FROM llm_calls WHERE project_id = 'bulk'`,
+  tag: { operation: 'bench.check' },
+});
+const exact = stored?.calls === String(CALLS) && stored.counted === String(CALLS) && BigInt(stored.atto) === expectedAtto;
+
+if (COMPARE_TSV) {
+  for (let from = 0; from < CALLS; from += BATCH) {
+    const calls = makeBatch('bulk-tsv', from, Math.min(BATCH, CALLS - from));
+    await timed('before: the TSV payload, same tables', async () => {
+      const tsv = callsToTsv(calls);
+      await transport.insert({ table: 'llm_calls_incoming', columns: CALL_COLUMNS, tsv, tag: { operation: 'bench.tsv' } });
+    });
+  }
+}
+
+const rate = (name: string) => {
+  const tally = tallies.get(name);
+  if (!tally) return '';
+  return `${name.padEnd(42)} ${Math.round((CALLS / tally.ms) * 1000).toLocaleString('en-US').padStart(9)} calls/s  ` +
+    `CPU ${(tally.all / CALLS).toFixed(2)} µs/call (main thread ${(tally.main / CALLS).toFixed(2)})`;
+};
+for (const name of tallies.keys()) console.log(`  ${rate(name)}`);
+console.log(
+  `  stored ${stored?.calls} calls once (hourly counts ${stored?.counted}), total ${stored?.atto} atto-dollars: ${exact ? 'exact' : `WRONG, expected ${CALLS} calls and ${expectedAtto}`}`,
+);
+await transport.close();
+rmSync(dir, { recursive: true, force: true });
+if (!exact) process.exitCode = 1;

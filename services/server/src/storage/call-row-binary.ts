@@ -1,0 +1,190 @@
+import type { LlmCallRecord } from '@costscope/core';
+
+/**
+ * Calls as ClickHouse `RowBinary`, the payload of embedded inserts. Against the TSV text it
+ * replaces, chDB parses it ~8× cheaper (measured: 1.1 µs of CPU per call into a Null table against
+ * 9.1 µs for TSV) and JavaScript writes it without turning numbers and atto-dollar amounts into
+ * decimal text. See docs/data-model.md, "Writing calls".
+ *
+ * Types of each value as `RowBinary` lays it out, in `CALL_COLUMNS` order: what the embedded
+ * transport reads the payload back as. `LowCardinality(String)` travels as `String`.
+ */
+export const CALL_ROW_BINARY_TYPES = [
+  'String', "DateTime64(3, 'UTC')", 'String', 'String', 'String', 'String', 'String', 'String', 'String',
+  'String', 'String', 'String', 'String', 'String', 'UInt64',
+  'UInt64', 'UInt64', 'UInt64', 'UInt64', 'String',
+  'String', 'String', 'Decimal(38, 18)', 'Decimal(38, 18)', 'Decimal(38, 18)',
+  'Decimal(38, 18)', 'Decimal(38, 18)', 'String', 'String', 'UInt16', 'Bool', 'Nullable(UInt32)',
+  'String', 'String', 'UInt32', 'Nullable(UInt32)', 'Map(String, String)',
+] as const;
+
+const TWO_POW_32 = 4_294_967_296;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** A row's fixed-width values and length prefixes fit in this; strings check their own room. */
+const ROW_HEADROOM = 512;
+/** The payload is a list of blocks this size: growing one Buffer copied it ~7 times over. */
+const BLOCK_BYTES = 1024 * 1024;
+
+/**
+ * Writes rows into a list of Buffers through a DataView (whose little-endian setters V8 inlines).
+ * Short ASCII strings, nearly every value, are copied a character at a time: cheaper than
+ * `Buffer.write` per value at the 5–40 characters these have. A new block starts when a row or a
+ * string does not fit the current one (a row may span blocks: the payload is their concatenation).
+ */
+export class CallRowBinaryWriter {
+  private readonly blocks: Buffer[] = [];
+  private written = 0;
+  private buffer = Buffer.allocUnsafe(BLOCK_BYTES);
+  private view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
+  /** Position in the current block. */
+  private at = 0;
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.written + this.at;
+  }
+
+  /** One call, in `CALL_COLUMNS` order. The caller has checked it (`insertCalls`). */
+  write(c: LlmCallRecord): void {
+    this.room(ROW_HEADROOM);
+    this.text(c.projectId);
+    this.int64(c.time.getTime());
+    this.text(c.traceId);
+    this.text(c.spanId);
+    this.text(c.service);
+    this.text(c.feature);
+    this.text(c.endpoint);
+    this.text(c.userId);
+    this.text(c.userTier);
+    this.text(c.priority);
+    this.text(c.provider);
+    this.text(c.requestModel);
+    this.text(c.responseModel);
+    this.text(c.operation);
+    this.room(5 * 8);
+    this.int64(c.inputTokens);
+    this.int64(c.cacheReadInputTokens);
+    this.int64(c.cacheWriteInputTokens);
+    this.int64(c.outputTokens);
+    this.int64(c.reasoningTokens);
+    this.text(c.costStatus);
+    this.text(c.pricedModel);
+    this.text(c.priceVersion);
+    this.room(5 * 16);
+    this.decimal128(c.freshInputCostUsd);
+    this.decimal128(c.cacheReadCostUsd);
+    this.decimal128(c.cacheWriteCostUsd);
+    this.decimal128(c.outputCostUsd);
+    this.decimal128(c.totalCostUsd);
+    this.text(c.status);
+    this.text(c.errorType);
+    this.room(8);
+    this.view.setUint16(this.at, c.attempt, true);
+    this.buffer[this.at + 2] = c.batch ? 1 : 0;
+    this.at += 3;
+    this.nullableUInt32(c.maxTokens);
+    this.text(c.finishReason);
+    this.text(c.promptPrefixHash);
+    this.room(16);
+    this.view.setUint32(this.at, Math.round(c.latencyMs), true);
+    this.at += 4;
+    this.nullableUInt32(c.timeToFirstTokenMs);
+    const keys = Object.keys(c.attributes);
+    this.room(8);
+    this.varUInt(keys.length);
+    for (const key of keys) {
+      this.text(key);
+      this.text(String(c.attributes[key]));
+    }
+  }
+
+  /** The payload: its blocks in order. */
+  toBuffers(): Buffer[] {
+    return [...this.blocks, this.buffer.subarray(0, this.at)];
+  }
+
+  private room(bytes: number): void {
+    if (this.at + bytes <= this.buffer.length) return;
+    this.blocks.push(this.buffer.subarray(0, this.at));
+    this.written += this.at;
+    this.buffer = Buffer.allocUnsafe(Math.max(BLOCK_BYTES, bytes));
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
+    this.at = 0;
+  }
+
+  /** A String: its UTF-8 length as a LEB128 varint, then the bytes. */
+  private text(value: string): void {
+    const length = value.length;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit, the length prefix at most 5; 8 more keep room
+    // for the DateTime64 written after the project id.
+    this.room(length * 3 + 13);
+    const buffer = this.buffer;
+    if (length < 128) {
+      let at = this.at + 1;
+      let i = 0;
+      for (; i < length; i += 1) {
+        const code = value.charCodeAt(i);
+        if (code > 127) break;
+        buffer[at++] = code;
+      }
+      if (i === length) {
+        buffer[this.at] = length;
+        this.at = at;
+        return;
+      }
+    }
+    const bytes = Buffer.byteLength(value, 'utf8');
+    this.varUInt(bytes);
+    this.at += buffer.write(value, this.at, 'utf8');
+  }
+
+  /** A LEB128 varint; the caller made room for it. */
+  private varUInt(value: number): void {
+    const buffer = this.buffer;
+    let rest = value;
+    while (rest >= 0x80) {
+      buffer[this.at++] = (rest & 0x7f) | 0x80;
+      rest = Math.floor(rest / 128);
+    }
+    buffer[this.at++] = rest;
+  }
+
+  /** A whole number (safe integer) as 8 bytes, two's complement: UInt64 counts, DateTime64(3) ms. */
+  private int64(value: number): void {
+    const high = Math.floor(value / TWO_POW_32);
+    this.view.setUint32(this.at, value - high * TWO_POW_32, true);
+    this.view.setInt32(this.at + 4, high, true);
+    this.at += 8;
+  }
+
+  private nullableUInt32(value: number | null): void {
+    this.room(5);
+    if (value === null) {
+      this.buffer[this.at++] = 1;
+      return;
+    }
+    this.buffer[this.at] = 0;
+    this.view.setUint32(this.at + 1, Math.round(value), true);
+    this.at += 5;
+  }
+
+  /**
+   * Decimal(38, 18): the atto-dollar integer itself, 16 bytes little-endian two's complement. Most
+   * amounts are below 2^53 atto-dollars ($0.009), written from a Number without bigint shifts.
+   */
+  private decimal128(amount: bigint): void {
+    const view = this.view;
+    if (amount >= 0n && amount <= MAX_SAFE) {
+      const value = Number(amount);
+      const high = Math.floor(value / TWO_POW_32);
+      view.setUint32(this.at, value - high * TWO_POW_32, true);
+      view.setUint32(this.at + 4, high, true);
+      view.setUint32(this.at + 8, 0, true);
+      view.setUint32(this.at + 12, 0, true);
+    } else {
+      view.setBigUint64(this.at, BigInt.asUintN(64, amount), true);
+      view.setBigInt64(this.at + 8, amount >> 64n, true);
+    }
+    this.at += 16;
+  }
+}
