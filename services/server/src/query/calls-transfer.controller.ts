@@ -17,8 +17,12 @@ import type { ImportCallsResponse } from './response-schemas.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-/** Calls per insert of an import: large enough to insert fast, small enough to hold in memory. */
-const IMPORT_BATCH_CALLS = 5_000;
+/**
+ * Calls per insert of an import: large enough that an insert's fixed cost (its payload file, its
+ * parts) is spread thin, small enough to hold two batches in memory (one parsed while the other is
+ * stored).
+ */
+const IMPORT_BATCH_CALLS = 20_000;
 /** A stored call's line is a few hundred bytes; a longer one is not a call. */
 const MAX_LINE_BYTES = 1024 * 1024;
 
@@ -119,18 +123,31 @@ export class CallsTransferController {
     const latestAccepted = Date.now() + HOUR_MS;
     const answer: ImportCallsResponse = { lines: 0, calls: 0, olderThanRetention: 0 };
     let batch: LlmCallRecord[] = [];
+    // One batch is stored while the next is parsed; a failed insert surfaces at the next flush.
+    let storing: Promise<void> | undefined;
     const flush = async () => {
+      if (storing) await storing;
+      storing = undefined;
       if (batch.length === 0) return;
-      await insertCalls(this.transport, batch);
-      answer.calls += batch.length;
+      const calls = batch;
       batch = [];
+      storing = insertCalls(this.transport, calls).then(() => {
+        answer.calls += calls.length;
+      });
+      // Awaited at the next flush or by `settle`; this only keeps Node from calling it unhandled meanwhile.
+      storing.catch(() => undefined);
+    };
+    /** Stores what is parsed and waits for it: the answer then counts every call stored. */
+    const settle = async () => {
+      await flush();
+      await flush();
     };
     let lineNumber = 0;
     for await (const line of ndjsonLines(request)) {
       lineNumber += 1;
       const bad = (reason: string) => ({ answer, badLine: { line: lineNumber, reason } });
       if (line.tooLong) {
-        await flush();
+        await settle();
         return bad(`longer than ${MAX_LINE_BYTES} bytes: not a call`);
       }
       if (line.text.trim() === '') continue;
@@ -139,11 +156,11 @@ export class CallsTransferController {
         call = callFromNdjson(line.text, projectId);
       } catch (error) {
         if (!(error instanceof CallLineError)) throw error;
-        await flush();
+        await settle();
         return bad(error.message);
       }
       if (call.time.getTime() > latestAccepted) {
-        await flush();
+        await settle();
         return bad(`time ${call.time.toISOString()} is more than an hour ahead of this server's clock`);
       }
       answer.lines += 1;
@@ -155,7 +172,7 @@ export class CallsTransferController {
       batch.push(call);
       if (batch.length >= IMPORT_BATCH_CALLS) await flush();
     }
-    await flush();
+    await settle();
     return { answer };
   }
 }
