@@ -1,16 +1,18 @@
-import type { Agent } from 'node:http';
 import { TraceFlags, context, diag } from '@opentelemetry/api';
-import type { Context } from '@opentelemetry/api';
+import type { Attributes, Context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { CallRecord, CallRecordSink } from './export/call-record.js';
+import { encodeCallRecords, encodeResource } from './export/encode-call-records.js';
+import { ExportQueue } from './export/export-queue.js';
+import { sendOtlp, unrefAgent } from './export/send-otlp.js';
 import { COSTSCOPE_SCOPE_NAME } from './instrumentation/provider-instrumentation.js';
 import { resolveSettings } from './settings.js';
 import type { CostscopeOptions, CostscopeSettings } from './types.js';
 
 const COSTSCOPE_SPAN_PROCESSOR = Symbol.for('costscope.spanProcessor');
 const MAX_BATCH_SIZE = 512;
-const SCHEDULED_DELAY_MS = 1000;
 const EXPORT_TIMEOUT_MS = 10_000;
 
 /** True for a `CostscopeSpanProcessor` (whichever copy of the package made it). */
@@ -22,35 +24,38 @@ export function isCostscopeSpanProcessor(value: unknown): value is SpanProcessor
  * Exports Costscope's spans, and only those, to the Costscope server. Added to an app's own
  * tracer provider it leaves the app's other spans (HTTP, database…) to the app's exporters.
  *
- * A batch processor of its own rather than OpenTelemetry's `BatchSpanProcessor`, for two reasons
- * that matter to an app whose Costscope server is down or hangs: every timer here is unref'd, so
- * a pending export never keeps a finished process alive (the flush at exit waits, bounded, on its
- * own), and the queue is bounded (`maxQueueSize`): beyond it new spans are dropped, never memory
- * grown. Export errors go to the diag logger, never to the app. One export runs at a time.
+ * Two queues: OpenTelemetry spans (from an app's provider Costscope joined) go through
+ * OpenTelemetry's OTLP exporter; call records (Costscope's own provider, see `CallRecord`) are
+ * encoded here and posted directly. Both queues are bounded and their timers unref'd
+ * (`ExportQueue`), which matters to an app whose Costscope server is down or hangs. Export
+ * errors go to the diag logger, never to the app. One export per queue runs at a time.
  */
-export class CostscopeSpanProcessor implements SpanProcessor {
+export class CostscopeSpanProcessor implements SpanProcessor, CallRecordSink {
   /** Lets `init` recognise a processor the app already added (from either build of the package). */
   readonly [COSTSCOPE_SPAN_PROCESSOR] = true;
   private readonly exporter: SpanExporter;
-  private readonly maxQueueSize: number;
-  private readonly maxBatchSize: number;
-  private queue: ReadableSpan[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private exporting: Promise<void> | undefined;
-  private droppedSince = 0;
+  private readonly spans: ExportQueue<ReadableSpan>;
+  private readonly records: ExportQueue<CallRecord>;
+  private readonly tracesUrl: URL;
+  private readonly headers: Record<string, string>;
+  /** The encoded resource of call records, set by `init` with Costscope's own provider. */
+  private recordResource: Buffer | undefined;
   private isShutdown = false;
 
   constructor(settings: CostscopeSettings, exporter?: SpanExporter) {
+    this.headers = settings.apiKey === undefined ? {} : { Authorization: `Bearer ${settings.apiKey}` };
+    this.tracesUrl = new URL(settings.tracesUrl);
     this.exporter =
       exporter ??
-      new OTLPTraceExporter({
-        url: settings.tracesUrl,
-        headers: settings.apiKey === undefined ? {} : { Authorization: `Bearer ${settings.apiKey}` },
-        timeoutMillis: EXPORT_TIMEOUT_MS,
-        httpAgentOptions: unrefAgent,
-      });
-    this.maxQueueSize = settings.maxQueueSize;
-    this.maxBatchSize = Math.min(MAX_BATCH_SIZE, settings.maxQueueSize);
+      new OTLPTraceExporter({ url: settings.tracesUrl, headers: this.headers, timeoutMillis: EXPORT_TIMEOUT_MS, httpAgentOptions: unrefAgent });
+    const maxBatchSize = Math.min(MAX_BATCH_SIZE, settings.maxQueueSize);
+    this.spans = new ExportQueue(settings.maxQueueSize, maxBatchSize, (batch) => this.exportSpans(batch));
+    this.records = new ExportQueue(settings.maxQueueSize, maxBatchSize, (batch) => this.exportRecords(batch));
+  }
+
+  /** Call records will carry this resource (the attributes of Costscope's own provider). */
+  useRecordResource(attributes: Attributes): void {
+    this.recordResource = encodeResource(attributes);
   }
 
   onStart(_span: Span, _parentContext: Context): void {
@@ -60,15 +65,11 @@ export class CostscopeSpanProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     if (this.isShutdown || !span.instrumentationScope.name.startsWith(COSTSCOPE_SCOPE_NAME)) return;
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
-    if (this.queue.length >= this.maxQueueSize) {
-      if (this.droppedSince === 0) diag.warn('costscope: export queue full (is the Costscope server reachable?); dropping spans');
-      this.droppedSince += 1;
-      return;
-    }
-    this.queue.push(span);
-    // A full batch goes now; while an export runs, the next one starts when it ends.
-    if (this.queue.length >= this.maxBatchSize && this.exporting === undefined) void this.exportBatches(false);
-    else this.scheduleExport();
+    this.spans.add(span);
+  }
+
+  addRecord(record: CallRecord): void {
+    if (!this.isShutdown) this.records.add(record);
   }
 
   /**
@@ -78,7 +79,7 @@ export class CostscopeSpanProcessor implements SpanProcessor {
   async forceFlush(): Promise<void> {
     const holdProcess = setInterval(() => undefined, 60_000);
     try {
-      await this.exportBatches(true);
+      await Promise.all([this.spans.flush(), this.records.flush()]);
     } finally {
       clearInterval(holdProcess);
     }
@@ -90,51 +91,38 @@ export class CostscopeSpanProcessor implements SpanProcessor {
     await this.exporter.shutdown();
   }
 
-  private scheduleExport(): void {
-    if (this.timer !== undefined) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.exportBatches(false);
-    }, SCHEDULED_DELAY_MS);
-    this.timer.unref();
-  }
-
-  /** Exports full batches (or, with `all`, everything), one export at a time. */
-  private exportBatches(all: boolean): Promise<void> {
-    if (this.exporting !== undefined) {
-      return this.exporting.then(() => (all || this.queue.length >= this.maxBatchSize ? this.exportBatches(all) : undefined));
+  private exportRecords(batch: CallRecord[]): Promise<boolean> {
+    let body: Buffer;
+    try {
+      body = encodeCallRecords(batch, this.recordResource ?? EMPTY_RESOURCE);
+    } catch (error) {
+      diag.error('costscope: could not encode spans for export', error);
+      return Promise.resolve(false);
     }
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    if (this.queue.length === 0) return Promise.resolve();
-    const batch = this.queue.splice(0, this.maxBatchSize);
-    this.exporting = this.exportBatch(batch).finally(() => {
-      this.exporting = undefined;
-      if (all) return;
-      if (this.queue.length >= this.maxBatchSize) void this.exportBatches(false);
-      else if (this.queue.length > 0) this.scheduleExport();
+    return new Promise<boolean>((resolve) => {
+      // The app's HTTP instrumentation must not trace Costscope's exports.
+      context.with(suppressTracing(context.active()), () => {
+        void sendOtlp(this.tracesUrl, this.headers, body, EXPORT_TIMEOUT_MS).then(({ ok, error }) => {
+          if (!ok) diag.warn('costscope: span export failed', error);
+          resolve(ok);
+        });
+      });
     });
-    return this.exporting.then(() => (all && this.queue.length > 0 ? this.exportBatches(true) : undefined));
   }
 
-  private exportBatch(batch: ReadableSpan[]): Promise<void> {
-    return new Promise<void>((resolve) => {
+  private exportSpans(batch: ReadableSpan[]): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
       const timeout = setTimeout(() => {
         diag.warn('costscope: span export timed out');
-        resolve();
+        resolve(false);
       }, EXPORT_TIMEOUT_MS + 1000);
       timeout.unref();
       const send = () =>
         this.exporter.export(batch, (result) => {
           clearTimeout(timeout);
-          if (result.code !== ExportResultCode.SUCCESS) diag.warn('costscope: span export failed', result.error);
-          else if (this.droppedSince > 0) {
-            diag.warn(`costscope: ${this.droppedSince} spans were dropped while the queue was full`);
-            this.droppedSince = 0;
-          }
-          resolve();
+          const sent = result.code === ExportResultCode.SUCCESS;
+          if (!sent) diag.warn('costscope: span export failed', result.error);
+          resolve(sent);
         });
       const sendSuppressed = () => {
         try {
@@ -144,7 +132,7 @@ export class CostscopeSpanProcessor implements SpanProcessor {
         } catch (error) {
           clearTimeout(timeout);
           diag.error('costscope: span export failed', error);
-          resolve();
+          resolve(false);
         }
       };
       // Spans of a provider whose resource detectors are still running (NodeSDK's host and
@@ -162,24 +150,7 @@ export class CostscopeSpanProcessor implements SpanProcessor {
   }
 }
 
-/**
- * An HTTP agent whose sockets do not keep the process alive: an export waiting on a Costscope
- * server that hangs must not keep a finished app running. (The flush at exit keeps the process up
- * for its own bounded wait.) Loaded lazily, as the exporter's docs ask, so HTTP instrumentations
- * can patch the module first.
- */
-async function unrefAgent(protocol: string): Promise<Agent> {
-  const transport = protocol === 'http:' ? await import('node:http') : await import('node:https');
-  const agent = new transport.Agent({ keepAlive: true }) as Agent;
-  const withConnection = agent as unknown as { createConnection: (...args: unknown[]) => { unref?: () => void } | undefined };
-  const createConnection = withConnection.createConnection;
-  withConnection.createConnection = function (this: unknown, ...args: unknown[]) {
-    const socket = createConnection.apply(this, args);
-    socket?.unref?.();
-    return socket;
-  };
-  return agent;
-}
+const EMPTY_RESOURCE = Buffer.alloc(0);
 
 /**
  * For apps that build their own provider (e.g. `new NodeSDK({ spanProcessors: [...] })`):

@@ -1,7 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import type { Context, Span, SpanOptions, Tracer, TracerOptions, TracerProvider } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { joinAppProvider, registeredAppProvider } from './join-app-provider.js';
 
 /**
@@ -20,7 +19,7 @@ export class CostscopeTracerProvider implements TracerProvider {
   private joined = false;
 
   constructor(
-    private readonly own: NodeTracerProvider,
+    private readonly own: TracerProvider,
     private readonly processor: SpanProcessor,
     private readonly onJoin: (processor: SpanProcessor) => void,
   ) {

@@ -5,10 +5,10 @@ import type { TracerProvider } from '@opentelemetry/api';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { semconv } from '@costscope/core';
 import { CostscopeSpanProcessor } from './costscope-span-processor.js';
 import { CostscopeTracerProvider } from './costscope-tracer-provider.js';
+import { CallRecordTracerProvider } from './export/call-record.js';
 import { flushOnExit } from './flush-on-exit.js';
 import { startGuards } from './guards/running-guards.js';
 import { AnthropicInstrumentation } from './instrumentation/anthropic-instrumentation.js';
@@ -101,7 +101,7 @@ interface AttachedProcessor {
   /** The provider Costscope's instrumentations make spans with. */
   tracerProvider: TracerProvider;
   /** Costscope's own provider, when it has one: shut down with Costscope. */
-  ownProvider: NodeTracerProvider | undefined;
+  ownProvider: CallRecordTracerProvider | undefined;
   /** The processor that exports Costscope's spans (changes when Costscope joins a provider the app wired). */
   processor: SpanProcessor;
 }
@@ -121,7 +121,9 @@ function attachProcessor(explicit: TracerProvider | undefined, processor: Costsc
   const resource = defaultResource().merge(
     serviceName === undefined ? null : resourceFromAttributes({ [semconv.ATTR_SERVICE_NAME]: serviceName }),
   );
-  const ownProvider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
+  // Its spans are call records, the lightest that carries what the server reads (see `CallRecord`).
+  processor.useRecordResource(resource.attributes);
+  const ownProvider = new CallRecordTracerProvider(processor);
   if (appProvider !== undefined) {
     diag.warn(
       'costscope: the app has a tracer provider Costscope cannot add a processor to; Costscope spans use their own provider. Pass createCostscopeSpanProcessor() to your provider to join them.',
