@@ -45,6 +45,9 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
     const spool = await DurableSpool.open({
       dataDir: this.config.dataDir,
       maxBytes: this.config.spoolMaxBytes,
+      // Under load the spool holds what waits for the next insert: the metric follows every
+      // append and drain, not only inserts, or it would keep the last drained segment's bytes.
+      onDepthChange: (bytes) => this.metrics.spoolDepthBytes.set(bytes),
       setAsideSegment: async (segmentPath, reason) => {
         await deadLetters.setAsideSegment(segmentPath, reason);
         this.logger.error(`moved an unreadable spool segment to ${deadLetters.directory}: ${reason}`);
@@ -53,13 +56,14 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
     this.spool = spool;
     this.batcherInstance = new CallBatcher({
       spool,
-      // One insert at a time; requests arriving meanwhile join the next one (group commit), so
-      // under load inserts carry thousands of rows, and a quiet server answers within ~50 ms
-      // instead of holding an exporter for a second. The cap only bounds how large group commit
-      // lets an insert grow: each chDB insert has a fixed cost (~15–20 ms here: the dedup view's
-      // look-up, new parts in two tables) besides ~20 µs a row, so at 5,000 a saturated server
-      // queued many small inserts (ingest benchmark, fixed 30 000 spans/s: 15 000 achieved); at
-      // 20,000 it keeps up (29 000). A quiet server's inserts are as small as before.
+      // One insert at a time; requests arriving meanwhile are written ahead to the spool and
+      // answered, and go into the next insert together, so under load inserts carry thousands
+      // of rows, and a quiet server answers within ~50 ms instead of holding an exporter for a
+      // second. The cap bounds a quiet server's batch; a drain of the spool inserts up to 20,000
+      // rows at a time (the spool's own bound): each chDB insert has a fixed cost (~15–20 ms
+      // here: the dedup view's look-up, new parts in two tables) besides ~20 µs a row, so at
+      // 5,000 a saturated server queued many small inserts (ingest benchmark, fixed 30 000
+      // spans/s: 15 000 achieved); at 20,000 it keeps up.
       maxRows: 20_000,
       maxDelayMs: 50,
       insert: async (records) => {
@@ -68,13 +72,9 @@ export class IngestPipeline implements OnModuleInit, OnApplicationShutdown {
           await insertCalls(this.transport, records);
         } finally {
           stop();
-          this.metrics.spoolDepthBytes.set(spool.stats().bytes);
         }
       },
-      onStorageError: (error) => {
-        this.metrics.spoolDepthBytes.set(spool.stats().bytes);
-        this.storageRefused.report(error);
-      },
+      onStorageError: (error) => this.storageRefused.report(error),
       onSpoolError: (error) => this.spoolRefused.report(error),
       deadLetter: async (records, reason) => {
         await deadLetters.add(records, reason);

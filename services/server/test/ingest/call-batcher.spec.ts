@@ -37,7 +37,7 @@ describe(CallBatcher.name, () => {
     await batcher.close();
   });
 
-  it('sends what arrives during an insert in the next insert, at once (group commit)', async () => {
+  it('answers what arrives during an insert once it is in the spool, and inserts it next, in one insert (group commit)', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let calls = 0;
@@ -55,11 +55,40 @@ describe(CallBatcher.name, () => {
     const first = batcher.add(callRecords(1));
     void batcher.flush();
     // While the first insert hangs, three requests arrive; no timer is due for an hour.
-    const later = [callRecords(2), callRecords(2), callRecords(2)].map((records) => batcher.add(records));
+    const later = [callRecords(2), callRecords(2), callRecords(2)];
+    // They are answered without waiting for storage: written ahead to the spool and fsynced.
+    expect(await Promise.all(later.map((records) => batcher.add(records)))).toEqual(['spooled', 'spooled', 'spooled']);
+    expect(store.rows.size).toBe(0);
+    expect(spool.isEmpty()).toBe(false);
+
     release();
-    expect(await Promise.all([first, ...later])).toEqual(['inserted', 'inserted', 'inserted', 'inserted']);
-    expect(store.inserts.map((insert) => insert.length)).toEqual([1, 6]);
+    expect(await first).toBe('inserted');
     await batcher.close();
+    expect(store.inserts.map((insert) => insert.length)).toEqual([1, 6]);
+    expect(store.insertedSpanIds().slice(1)).toEqual(later.flat().map((r) => r.spanId));
+    expect(spool.isEmpty()).toBe(true);
+  });
+
+  it('keeps what it answered from the spool across a crash before the insert', async () => {
+    const batcher = new CallBatcher({
+      insert: (records) => (records.length === 1 ? new Promise<void>(() => undefined) : store.insert(records)),
+      spool,
+      maxRows: 1000,
+      maxDelayMs: 3_600_000,
+      replayIntervalMs: 0,
+      insertTimeoutMs: 3_600_000,
+    });
+    void batcher.add(callRecords(1));
+    void batcher.flush();
+    const answered = callRecords(4);
+    expect(await batcher.add(answered)).toBe('spooled');
+
+    // The process dies with the first insert hanging: only the disk is left for the next one.
+    const restarted = await DurableSpool.open({ dataDir, maxBytes: 64 * 1024 });
+    const next = new InMemoryCallStore();
+    const { records } = await restarted.replay(next.insert);
+    expect(records).toBe(4);
+    expect(next.insertedSpanIds()).toEqual(answered.map((r) => r.spanId));
   });
 
   it('does not resolve a request before its rows are written', async () => {

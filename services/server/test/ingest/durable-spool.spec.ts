@@ -45,6 +45,39 @@ describe(DurableSpool.name, () => {
     await spool.close();
   });
 
+  it('reads back from its file, exactly, a segment past the calls it keeps in memory', async () => {
+    // 3 + 2 calls against a bound of 4: the segment is read back from disk, not from memory.
+    const spool = await DurableSpool.open({ dataDir, memoryRows: 4 });
+    const first = [callRecord({ totalCostUsd: 123_456_789_012_345_678_901_234_567n, time: new Date('2026-11-01T00:00:00.007Z') }), ...callRecords(2)];
+    const second = callRecords(2, { maxTokens: 512, attributes: { a: '1', b: 'x' }, timeToFirstTokenMs: 40 });
+    await spool.append(first);
+    await spool.append(second);
+    const appended = [...first, ...second];
+    // What the spool holds in memory is the caller's objects; changing them now shows which copy is read.
+    for (const record of appended) record.feature = 'changed after the append';
+
+    const { rows, result } = await drain(spool);
+    expect(rows.map((row) => row.feature)).not.toContain('changed after the append');
+    expect(rows).toEqual(appended.map((record) => ({ ...record, feature: callRecord().feature })));
+    expect(rows[0]?.totalCostUsd).toBe(123_456_789_012_345_678_901_234_567n);
+    expect(result).toEqual({ segments: 1, records: 5, ignoredTailBytes: 0 });
+    expect(segments()).toEqual([]);
+    await spool.close();
+  });
+
+  it('reports its depth after every append and every drained segment, down to zero', async () => {
+    const depths: number[] = [];
+    const spool = await DurableSpool.open({ dataDir, onDepthChange: (bytes) => depths.push(bytes) });
+    await spool.append(callRecords(2));
+    await spool.append(callRecords(1));
+    expect(depths).toHaveLength(2);
+    expect(depths[1]).toBeGreaterThan(depths[0] ?? 0);
+    expect(depths[1]).toBe(spool.stats().bytes);
+    await drain(spool);
+    expect(depths.at(-1)).toBe(0);
+    await spool.close();
+  });
+
   it('replays after a restart what the previous process acknowledged', async () => {
     const before = await DurableSpool.open({ dataDir, segmentBytes: 2000 });
     const acknowledged = callRecords(10);

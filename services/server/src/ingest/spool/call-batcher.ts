@@ -39,7 +39,11 @@ export type CallBatcherOptions = {
   insertTimeoutMs?: number;
 };
 
-/** Where a caller's records ended up when its promise resolved: both are durable. */
+/**
+ * Where a caller's records ended up when its promise resolved: both are durable. `spooled` calls
+ * are inserted later: at once when they were written ahead while storage was busy, when storage is
+ * back when it had refused them.
+ */
 export type Durability = 'inserted' | 'spooled';
 
 type Waiter = { records: readonly LlmCallRecord[]; resolve: (how: Durability) => void; reject: (error: unknown) => void };
@@ -47,9 +51,19 @@ type Waiter = { records: readonly LlmCallRecord[]; resolve: (how: Durability) =>
 /**
  * Coalesces the calls of many requests into large inserts — ClickHouse wants thousands of rows per
  * insert, not one per request — flushing at `maxRows` rows or after `maxDelayMs`, whichever comes
- * first. Each caller's promise resolves only when its records are durable: inserted, or (when the
- * insert fails) appended to the spool and fsynced. It rejects only when neither is possible (the
- * spool is full: `SpoolFullError`, answered 503), and then nothing of that caller was acknowledged.
+ * first. Each caller's promise resolves only when its records are durable: inserted, or appended
+ * to the spool and fsynced. It rejects only when neither is possible (the spool is full:
+ * `SpoolFullError`, answered 503), and then nothing of that caller was acknowledged.
+ *
+ * Write-ahead under load: records that arrive while storage is busy (an insert or a replay runs)
+ * do not wait for it. They are appended to the spool at once — one append (one fsync) for all
+ * that arrived during the previous append — their callers resolve `spooled`, and a drain of the
+ * spool is queued behind the running insert, which inserts them from memory in one large insert.
+ * So a request's latency under load is an fsync, not a chDB insert, and inserts grow with the load
+ * (fewer parts, fewer merges per call). A quiet server still answers after the insert itself, so
+ * what one request wrote is readable when its 200 arrives; under load it is readable once the
+ * queued drain ran (the time of the insert in front of it plus its own). Should the append fail,
+ * those callers wait for the next insert instead, as on a quiet server.
  *
  * While the spool holds data, each flush first tries to drain it (oldest first), so rows reach
  * storage in arrival order once it recovers; if the drain fails the new batch is spooled behind.
@@ -68,8 +82,14 @@ export class CallBatcher {
   private timer: NodeJS.Timeout | undefined;
   private replayTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  /** Flushes started and not finished: while > 0, arriving rows wait for the next group commit. */
-  private writesInFlight = 0;
+  /** Flushes and drains queued and not finished: while > 0, arriving rows are written ahead. */
+  private storageBusy = 0;
+  /** Callers waiting for the next write-ahead append, which starts when the running one ends. */
+  private writeAhead: Waiter[] = [];
+  /** The running write-ahead append (with what follows it), or undefined. */
+  private appendingAhead: Promise<void> | undefined;
+  /** A drain is queued on the chain and has not started yet: appends need not queue another. */
+  private drainQueued = false;
   private closed = false;
   /**
    * An insert timed out: storage accepts and does not answer. Until a replay succeeds, flushes go
@@ -98,11 +118,74 @@ export class CallBatcher {
   add(records: readonly LlmCallRecord[]): Promise<Durability> {
     if (records.length === 0) return Promise.resolve('inserted');
     return new Promise<Durability>((resolve, reject) => {
-      this.pending.push({ records, resolve, reject });
-      this.pendingRows += records.length;
-      if (this.pendingRows >= this.maxRows) void this.flush();
-      else if (this.writesInFlight === 0) this.timer ??= setTimeout(() => void this.flush(), this.maxDelayMs);
+      if (this.storageBusy > 0 && !this.closed) {
+        this.writeAhead.push({ records, resolve, reject });
+        this.appendingAhead ??= this.appendAhead();
+        return;
+      }
+      this.enqueue({ records, resolve, reject });
     });
+  }
+
+  /** Waits for the next flush (an insert, or the spool if storage refuses it). */
+  private enqueue(waiter: Waiter): void {
+    this.pending.push(waiter);
+    this.pendingRows += waiter.records.length;
+    if (this.pendingRows >= this.maxRows) void this.flush();
+    else if (this.storageBusy === 0) this.timer ??= setTimeout(() => void this.flush(), this.maxDelayMs);
+  }
+
+  /**
+   * Appends what waits for the write-ahead, resolves its callers, queues a drain; repeats while
+   * more arrived meanwhile (group commit of appends). Never rejects.
+   */
+  private async appendAhead(): Promise<void> {
+    while (this.writeAhead.length > 0) {
+      const batch = this.writeAhead;
+      this.writeAhead = [];
+      try {
+        await this.options.spool.append(batch.flatMap((waiter) => waiter.records));
+      } catch (spoolError) {
+        // Not durable ahead (spool full or failing): these callers wait for an insert instead.
+        this.report(spoolError, this.options.onSpoolError);
+        for (const waiter of batch) this.enqueue(waiter);
+        if (this.storageBusy === 0) void this.flush();
+        continue;
+      }
+      for (const waiter of batch) waiter.resolve('spooled');
+      this.queueDrain();
+    }
+    this.appendingAhead = undefined;
+  }
+
+  /** Inserts what the spool holds once the running insert is done (one drain queued at a time). */
+  private queueDrain(): void {
+    if (this.drainQueued || this.storageHung) {
+      // A hung storage: the replay timer drains, beside the appends (see `replaySpool`).
+      if (this.storageHung) this.scheduleReplay();
+      return;
+    }
+    this.drainQueued = true;
+    this.chainStorageWork(async () => {
+      this.drainQueued = false;
+      try {
+        await this.options.spool.replay(this.deliver);
+      } catch (error) {
+        this.report(error);
+        this.scheduleReplay();
+      }
+    });
+  }
+
+  /** Runs `work` after every earlier flush and drain, counted in `storageBusy` until it ends. */
+  private chainStorageWork(work: () => Promise<void>): Promise<void> {
+    this.storageBusy += 1;
+    this.flushing = this.flushing.then(work).finally(() => {
+      this.storageBusy -= 1;
+      // Group commit: what arrived during this write goes now, in one insert.
+      if (this.storageBusy === 0 && this.pending.length > 0) void this.flush();
+    });
+    return this.flushing;
   }
 
   /** Flushes what waits now (and waits for earlier flushes). Never rejects. */
@@ -113,15 +196,7 @@ export class CallBatcher {
     this.pending = [];
     this.pendingRows = 0;
     // Flushes run one after another so inserts and spool appends keep arrival order.
-    this.writesInFlight += 1;
-    this.flushing = this.flushing
-      .then(() => this.write(batch))
-      .finally(() => {
-        this.writesInFlight -= 1;
-        // Group commit: what arrived during this write goes now, in one insert.
-        if (this.writesInFlight === 0 && this.pending.length > 0) void this.flush();
-      });
-    return this.flushing;
+    return this.chainStorageWork(() => this.write(batch));
   }
 
   /**
@@ -139,16 +214,31 @@ export class CallBatcher {
       run.then(() => (this.storageHung = false), failed);
       return run;
     }
-    const run = this.flushing.then(() => this.options.spool.replay(this.deliver));
-    this.flushing = run.then(() => undefined, failed);
-    return run;
+    let outcome: { result: SpoolReplayResult } | { error: unknown } | undefined;
+    const chained = this.chainStorageWork(async () => {
+      try {
+        outcome = { result: await this.options.spool.replay(this.deliver) };
+      } catch (error) {
+        outcome = { error };
+        failed(error);
+      }
+    });
+    // Settles once the replay is off the chain: records added after it are not written ahead.
+    return chained.then(() => {
+      if (!outcome || 'error' in outcome) throw outcome?.error;
+      return outcome.result;
+    });
   }
 
-  /** Flushes what waits and stops the timers; the spool keeps anything storage did not take. */
+  /**
+   * Flushes what waits, inserts what was written ahead (unless storage hangs), and stops the
+   * timers; the spool keeps anything storage did not take, for the next start.
+   */
   async close(): Promise<void> {
     this.closed = true;
     if (this.replayTimer) clearTimeout(this.replayTimer);
     this.replayTimer = undefined;
+    await this.appendingAhead;
     await this.flush();
   }
 

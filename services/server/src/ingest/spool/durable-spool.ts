@@ -21,6 +21,14 @@ export type DurableSpoolOptions = {
    * behind it. Without it, such a segment fails the replay.
    */
   setAsideSegment?: (segmentPath: string, reason: string) => Promise<void>;
+  /**
+   * Calls appended by this process are also kept in memory, up to this many, so replaying them
+   * (the write-ahead path under load) inserts them without reading and parsing the file again.
+   * A segment that would take the spool past it is read back from disk instead. Default 40 000.
+   */
+  memoryRows?: number;
+  /** Told the bytes on disk after every append and every drained segment (the depth metric). */
+  onDepthChange?: (bytes: number) => void;
 };
 
 export type SpoolReplayResult = {
@@ -32,16 +40,18 @@ export type SpoolReplayResult = {
 
 export type WriteCalls = (records: LlmCallRecord[]) => Promise<void>;
 
-type Segment = { seq: number; path: string; bytes: number };
+/** `records`: the segment's calls in memory, when all of them are (appended by this process, within `memoryRows`). */
+type Segment = { seq: number; path: string; bytes: number; records?: LlmCallRecord[] };
 
 const SEGMENT_NAME = /^segment-(\d{12})\.log$/;
 const segmentName = (seq: number) => `segment-${String(seq).padStart(12, '0')}.log`;
 /** Rows per writer call during replay: large inserts, bounded memory. */
-const REPLAY_ROWS_PER_WRITE = 10_000;
+const REPLAY_ROWS_PER_WRITE = 20_000;
 
 /**
- * The durable acknowledgement spool: when storage cannot take a batch, the batch is appended to a
- * segment file under `<data dir>/spool` and fsynced before the request is answered 200; replay
+ * The durable acknowledgement spool: when storage cannot take a batch, or is busy with an insert
+ * (the write-ahead path under load, see `CallBatcher`), the batch is appended to a segment file
+ * under `<data dir>/spool` and fsynced before the request is answered 200; replay
  * later writes the segments, oldest first, to storage and deletes each only after every write of
  * it succeeded.
  *
@@ -65,6 +75,8 @@ export class DurableSpool {
   private closed = false;
   /** An append was refused for want of room, and nothing has been drained since. */
   private refusedForRoom = false;
+  /** Calls held in memory across segments (see `memoryRows`). */
+  private memoryRowsHeld = 0;
 
   private constructor(
     readonly directory: string,
@@ -73,6 +85,8 @@ export class DurableSpool {
     private readonly retryAfterSeconds: number,
     existing: Segment[],
     private readonly setAsideSegment: DurableSpoolOptions['setAsideSegment'],
+    private readonly memoryRows: number,
+    private readonly onDepthChange: (bytes: number) => void,
   ) {
     // After a restart every existing segment is sealed, torn tail or not: appends go to a new
     // file, so good frames are never written after a torn one.
@@ -100,6 +114,8 @@ export class DurableSpool {
       options.retryAfterSeconds ?? 30,
       existing,
       options.setAsideSegment,
+      options.memoryRows ?? 40_000,
+      options.onDepthChange ?? (() => undefined),
     );
   }
 
@@ -161,7 +177,21 @@ export class DurableSpool {
     }
     active.segment.bytes += frame.length;
     this.totalBytes += frame.length;
+    this.holdInMemory(active.segment, records);
+    this.onDepthChange(this.totalBytes);
     if (active.segment.bytes >= this.segmentBytes) await this.sealActive();
+  }
+
+  private holdInMemory(segment: Segment, records: readonly LlmCallRecord[]): void {
+    if (!segment.records) return;
+    if (this.memoryRowsHeld + records.length > this.memoryRows) {
+      // Past the bound the whole segment is read back from its file: drop what it held.
+      this.memoryRowsHeld -= segment.records.length;
+      segment.records = undefined;
+      return;
+    }
+    segment.records.push(...records);
+    this.memoryRowsHeld += records.length;
   }
 
   private async activeSegment(): Promise<{ segment: Segment; handle: FileHandle }> {
@@ -171,7 +201,7 @@ export class DurableSpool {
     const handle = await open(path, 'a');
     // The new directory entry must survive a crash too, or an fsynced segment could vanish.
     await fsyncDirectory(this.directory);
-    this.active = { segment: { seq, path, bytes: 0 }, handle };
+    this.active = { segment: { seq, path, bytes: 0, records: [] }, handle };
     return this.active;
   }
 
@@ -202,10 +232,12 @@ export class DurableSpool {
     const result: SpoolReplayResult = { segments: 0, records: 0, ignoredTailBytes: 0 };
     while (this.sealed.length > 0) {
       const segment = this.sealed[0] as Segment;
-      const { payloads, ignoredTailBytes } = decodeFrames(await readFile(segment.path));
+      // Calls this process appended are still in memory: no read and parse of what it just wrote.
+      const { payloads, ignoredTailBytes } = segment.records ? { payloads: [], ignoredTailBytes: 0 } : decodeFrames(await readFile(segment.path));
       let records: LlmCallRecord[];
       try {
-        records = payloads.flatMap((payload) => (JSON.parse(payload.toString('utf8')) as SpooledCallRecord[]).map(deserializeCallRecord));
+        records =
+          segment.records ?? payloads.flatMap((payload) => (JSON.parse(payload.toString('utf8')) as SpooledCallRecord[]).map(deserializeCallRecord));
       } catch (error) {
         if (!this.setAsideSegment) throw error;
         await this.setAsideSegment(segment.path, `spool segment cannot be read back as calls: ${error instanceof Error ? error.message : String(error)}`);
@@ -228,8 +260,10 @@ export class DurableSpool {
 
   private drained(segment: Segment): void {
     this.sealed.shift();
+    this.memoryRowsHeld -= segment.records?.length ?? 0;
     this.totalBytes -= segment.bytes;
     this.refusedForRoom = false;
+    this.onDepthChange(this.totalBytes);
   }
 
   /** Closes the active segment and releases the lock. Spooled data stays for the next start. */
