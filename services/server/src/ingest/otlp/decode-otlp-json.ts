@@ -111,9 +111,11 @@ function int64(value: unknown, path: string): bigint {
   fail(path, 'an integer (a decimal string or a number)', value);
 }
 
+const TWO_TO_THE_64 = 2n ** 64n;
+
 function unsignedNanos(value: unknown, path: string): bigint {
   const nanos = int64(value, path);
-  if (nanos < 0n || nanos >= 2n ** 64n) fail(path, 'a fixed64 (0 to 2^64 − 1)', value);
+  if (nanos < 0n || nanos >= TWO_TO_THE_64) fail(path, 'a fixed64 (0 to 2^64 − 1)', value);
   return nanos;
 }
 
@@ -155,14 +157,29 @@ function span(raw: unknown, path: string): OtlpSpan {
 
 function attributes(raw: unknown, path: string, depth = 0): OtlpAttributes {
   const result: OtlpAttributes = new Map();
-  list(raw, path).forEach((entry, i) => {
+  const entries = list(raw, path);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    // Most attributes are `{ key, value: { stringValue } }`: taken without building the paths an
+    // error message would need (they were most of this decoder's time).
+    if (typeof entry === 'object' && entry !== null && depth < MAX_ANY_VALUE_DEPTH) {
+      const { key, value } = entry as JsonObject;
+      const text = typeof value === 'object' && value !== null ? (value as JsonObject).stringValue : undefined;
+      if (typeof key === 'string' && typeof text === 'string') {
+        result.set(key, text);
+        continue;
+      }
+    }
     const keyValue = object(entry, `${path}[${i}]`);
     const key = string(field(keyValue, 'key'), `${path}[${i}].key`);
     const value = field(keyValue, 'value');
     result.set(key, value === undefined || value === null ? null : anyValue(value, `${path}[${i}].value`, depth + 1));
-  });
+  }
   return result;
 }
+
+/** Decimal integers of up to 15 digits are safe integers: no BigInt needed to keep them exact. */
+const SAFE_DECIMAL = /^-?\d{1,15}$/;
 
 function anyValue(raw: unknown, path: string, depth: number): OtlpAttributeValue {
   if (depth > MAX_ANY_VALUE_DEPTH) {
@@ -180,6 +197,9 @@ function anyValue(raw: unknown, path: string, depth: number): OtlpAttributeValue
   }
   const intValue = field(value, 'intValue', 'int_value');
   if (intValue !== undefined) {
+    // `|| 0`: a negative zero is zero, as through BigInt.
+    if (typeof intValue === 'string' && SAFE_DECIMAL.test(intValue)) return Number(intValue) || 0;
+    if (typeof intValue === 'number' && Number.isSafeInteger(intValue)) return intValue || 0;
     const exact = int64(intValue, `${path}.intValue`);
     return Number.isSafeInteger(Number(exact)) ? Number(exact) : exact.toString();
   }
