@@ -1,5 +1,5 @@
 /**
- * Synthetic OTLP export bodies for the ingest benchmark: protobuf, gzip, 512 spans each, every
+ * Synthetic OTLP export bodies for the ingest benchmark: protobuf or OTLP/JSON, gzip, 512 spans each, every
  * span unique (its own trace and span id), shaped like the SDK's spans: 200 features, 20 catalog
  * models and spellings, 100 000 users, cached input on a third of the calls.
  */
@@ -9,6 +9,11 @@ import { seededRandom } from './seeded-random.js';
 
 export const SPANS_PER_REQUEST = 512;
 
+export type BenchEncoding = 'protobuf' | 'json';
+
+/** The `content-type` an exporter sends with a body of that encoding. */
+export const CONTENT_TYPE: Record<BenchEncoding, string> = { protobuf: 'application/x-protobuf', json: 'application/json' };
+
 const MODELS = [
   'gpt-5', 'gpt-5-2025-08-07', 'gpt-5-mini', 'gpt-5-mini-2025-08-07', 'gpt-5-nano', 'gpt-5.2', 'gpt-4.1-mini',
   'o3', 'o4-mini', 'openai/gpt-5', 'claude-sonnet-4-6', 'claude-sonnet-4-6-20260217', 'claude-opus-4-6',
@@ -17,9 +22,35 @@ const MODELS = [
 ];
 
 
-type KeyValue = { key: string; value: { stringValue?: string; intValue?: number; arrayValue?: { values: Array<{ stringValue: string }> } } };
+type KeyValue = { key: string; value: { stringValue?: string; intValue?: number | string; arrayValue?: { values: Array<{ stringValue: string }> } } };
 const str = (key: string, value: string): KeyValue => ({ key, value: { stringValue: value } });
 const int = (key: string, value: number): KeyValue => ({ key, value: { intValue: value } });
+
+/**
+ * The OTLP/JSON mapping of the same request, as OpenTelemetry's JSON exporters write it: ids in
+ * hex, 64-bit integers (times, int attributes) as decimal strings.
+ */
+function otlpJson(request: { resourceSpans: Array<{ resource: unknown; scopeSpans: Array<{ scope: unknown; spans: Array<Record<string, unknown>> }> }> }): string {
+  const hex = (bytes: unknown) => Buffer.from(bytes as Uint8Array).toString('hex');
+  const attributes = (list: unknown) =>
+    (list as KeyValue[]).map((kv) => (kv.value.intValue === undefined ? kv : { key: kv.key, value: { intValue: String(kv.value.intValue) } }));
+  return JSON.stringify({
+    resourceSpans: request.resourceSpans.map((resourceSpans) => ({
+      resource: resourceSpans.resource,
+      scopeSpans: resourceSpans.scopeSpans.map((scopeSpans) => ({
+        scope: scopeSpans.scope,
+        spans: scopeSpans.spans.map((span) => ({
+          ...span,
+          traceId: hex(span.traceId),
+          spanId: hex(span.spanId),
+          startTimeUnixNano: String(span.startTimeUnixNano),
+          endTimeUnixNano: String(span.endTimeUnixNano),
+          attributes: attributes(span.attributes),
+        })),
+      })),
+    })),
+  });
+}
 
 /**
  * `count` gzipped protobuf bodies; span start times spread over the last `spreadMs` (a minute by
@@ -27,7 +58,7 @@ const int = (key: string, value: number): KeyValue => ({ key, value: { intValue:
  * tests prove against the real exporters' bytes — because building 512 SDK spans per body is
  * slower than the server under test.
  */
-export function buildOtlpBodies(count: number, options: { seed?: number; spreadMs?: number } = {}): Buffer[] {
+export function buildOtlpBodies(count: number, options: { seed?: number; spreadMs?: number; encoding?: BenchEncoding } = {}): Buffer[] {
   const next = seededRandom(options.seed ?? 42);
   const spreadMs = options.spreadMs ?? 60_000;
   const nowNs = Date.now() * 1e6;
@@ -67,7 +98,8 @@ export function buildOtlpBodies(count: number, options: { seed?: number; spreadM
     const request = {
       resourceSpans: [{ resource: { attributes: [str('service.name', 'bench-app')] }, scopeSpans: [{ scope: { name: 'costscope-bench' }, spans }] }],
     };
-    bodies.push(gzipSync(type.encode(type.fromObject(request)).finish(), { level: 1 }));
+    const raw = options.encoding === 'json' ? Buffer.from(otlpJson(request)) : type.encode(type.fromObject(request)).finish();
+    bodies.push(gzipSync(raw, { level: 1 }));
   }
   return bodies;
 }

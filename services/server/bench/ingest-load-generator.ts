@@ -5,7 +5,7 @@
  * Prints one JSON line of results.
  */
 import { request } from 'node:http';
-import { buildOtlpBodies, SPANS_PER_REQUEST } from './ingest-bodies.js';
+import { buildOtlpBodies, CONTENT_TYPE, SPANS_PER_REQUEST, type BenchEncoding } from './ingest-bodies.js';
 
 type Options = {
   url: string;
@@ -15,13 +15,16 @@ type Options = {
   ratePerSecond?: number;
   bodies: number;
   seed: number;
+  /** Protobuf by default. */
+  encoding?: BenchEncoding;
   /** Epoch ms to start sending at, after the bodies are built (the soak starts the next minute's generator early). */
   startAt?: number;
 };
 const options = JSON.parse(process.argv[2] ?? '{}') as Options;
 
 const buildStarted = performance.now();
-const bodies = buildOtlpBodies(options.bodies, { seed: options.seed });
+const encoding = options.encoding ?? 'protobuf';
+const bodies = buildOtlpBodies(options.bodies, { seed: options.seed, encoding });
 const buildMs = performance.now() - buildStarted;
 
 const agent = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: Math.max(options.concurrency, 64) });
@@ -37,7 +40,7 @@ function post(body: Buffer): Promise<number> {
         path: '/v1/traces',
         method: 'POST',
         headers: {
-          'content-type': 'application/x-protobuf',
+          'content-type': CONTENT_TYPE[encoding],
           'content-encoding': 'gzip',
           'content-length': body.length,
           authorization: `Bearer ${options.apiKey}`,

@@ -1,14 +1,16 @@
 /**
  * Ingest benchmark (a script, not a test). Starts the Costscope server on embedded storage in its
- * own process, then drives it from a separate load-generator process with OTLP protobuf exports
- * (512 spans per request, gzip), and prints:
+ * own process, then drives it from a separate load-generator process with OTLP exports in
+ * protobuf or JSON (512 spans per request, gzip), and prints:
  * - sustained spans/s and p50/p99 request latency under a closed loop (`--concurrency` requests in flight);
  * - p50/p99 at a fixed rate of `--rate` spans/s (the goal: 30 000);
  * - the server's CPU time per span in each phase (all its threads: JavaScript, zlib, chDB);
  * - the server's peak RSS;
- * - the rate of inserting the same rows straight into chDB, as the ceiling.
+ * - the floor: the same closed loop against a do-nothing server that only gunzips and parses the
+ *   bodies (`ingest-floor-server.ts`), the most one Node process can take here at all;
+ * - the rate of inserting the same rows straight into chDB, as the storage ceiling.
  *
- *   npx tsx bench/ingest-load.ts [--seconds 20] [--concurrency 4] [--rate 30000]
+ *   npx tsx bench/ingest-load.ts [--encoding protobuf|json] [--seconds 20] [--concurrency 4] [--rate 30000]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -16,7 +18,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SPANS_PER_REQUEST } from './ingest-bodies.js';
+import { SPANS_PER_REQUEST, type BenchEncoding } from './ingest-bodies.js';
 
 function flag(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -26,6 +28,9 @@ function flag(name: string, fallback: number): number {
 const SECONDS = flag('seconds', 20);
 const CONCURRENCY = flag('concurrency', 4);
 const RATE = flag('rate', 30_000);
+const encodingIndex = process.argv.indexOf('--encoding');
+const ENCODING = (encodingIndex >= 0 ? process.argv[encodingIndex + 1] : 'protobuf') as BenchEncoding;
+if (ENCODING !== 'protobuf' && ENCODING !== 'json') throw new Error(`--encoding must be protobuf or json, not ${String(ENCODING)}`);
 const API_KEY = 'cs_bench_key_0000000000000000000001';
 /** The largest insert the server's group commit makes (`maxRows` in ingest-pipeline.ts). */
 const CEILING_BATCH_ROWS = 20_000;
@@ -105,6 +110,22 @@ function cpuPerSpan(before: { all: number; main: number }, pid: number, spans: n
 
 type LoadResult = { requests: number; spans: number; seconds: number; spansPerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; statuses: Record<string, number>; bodiesExhausted: boolean };
 
+/** The closed loop against `ingest-floor-server.ts`, started for the measurement and stopped after it. */
+async function closedLoopAgainstFloor(): Promise<LoadResult> {
+  const floorPort = await freePort();
+  const floorServer = spawn(process.execPath, ['--import', 'tsx', 'bench/ingest-floor-server.ts', String(floorPort)], { cwd: serverRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      floorServer.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      floorServer.once('exit', (code) => reject(new Error(`floor server exited ${code}`)));
+    });
+    const generator = fileURLToPath(new URL('./ingest-load-generator.ts', import.meta.url));
+    return await runJson<LoadResult>(generator, { url: `http://127.0.0.1:${floorPort}`, apiKey: API_KEY, seconds: SECONDS, concurrency: CONCURRENCY, bodies: SECONDS * 150, seed: 4, encoding: ENCODING });
+  } finally {
+    floorServer.kill('SIGTERM');
+  }
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'costscope-ingest-bench-'));
 const port = await freePort();
 const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -126,26 +147,28 @@ try {
 
   // The server's CPU per span: what the shared machine's load does not change much, unlike rates.
   let cpuBefore = cpuMicros(pid);
-  const closed = await runJson<LoadResult>(generator, { url, apiKey: API_KEY, seconds: SECONDS, concurrency: CONCURRENCY, bodies: SECONDS * 150, seed: 1 });
+  const closed = await runJson<LoadResult>(generator, { url, apiKey: API_KEY, seconds: SECONDS, concurrency: CONCURRENCY, bodies: SECONDS * 150, seed: 1, encoding: ENCODING });
   const closedCpu = cpuPerSpan(cpuBefore, pid, closed.spans);
   const requestsPerSecond = RATE / SPANS_PER_REQUEST;
   cpuBefore = cpuMicros(pid);
   const threadsBefore = cpuByThreadGroup(pid);
-  const open = await runJson<LoadResult>(generator, { url, apiKey: API_KEY, seconds: SECONDS, concurrency: 1, ratePerSecond: requestsPerSecond, bodies: Math.ceil(SECONDS * requestsPerSecond), seed: 2 });
+  const open = await runJson<LoadResult>(generator, { url, apiKey: API_KEY, seconds: SECONDS, concurrency: 1, ratePerSecond: requestsPerSecond, bodies: Math.ceil(SECONDS * requestsPerSecond), seed: 2, encoding: ENCODING });
   const openCpu = cpuPerSpan(cpuBefore, pid, open.spans);
   const openThreads = threadBreakdown(threadsBefore, pid, open.spans);
   const peakRssMiB = memoryKiB(pid, 'VmHWM') / 1024;
 
   const totals = (await (await fetch(`${url}/api/v1/costs?from=2026-01-01`, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as { totals: { requests: number } };
+  const floor = await closedLoopAgainstFloor();
   const ceiling = await runJson<{ rows: number; seconds: number; rowsPerSecond: number }>(fileURLToPath(new URL('./ingest-ceiling.ts', import.meta.url)), { bodies: 200, seed: 3, batchRows: CEILING_BATCH_ROWS });
 
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-  console.log(`\nIngest benchmark — embedded storage, ${SPANS_PER_REQUEST} spans per request, protobuf + gzip`);
+  console.log(`\nIngest benchmark — embedded storage, ${SPANS_PER_REQUEST} spans per request, ${ENCODING} + gzip`);
   console.log(`closed loop, ${CONCURRENCY} in flight: ${fmt(closed.spansPerSecond)} spans/s sustained over ${closed.seconds.toFixed(1)} s (${closed.requests} requests), p50 ${closed.p50Ms.toFixed(1)} ms, p99 ${closed.p99Ms.toFixed(1)} ms, statuses ${JSON.stringify(closed.statuses)}${closed.bodiesExhausted ? ' (ran out of prepared bodies)' : ''}, ${closedCpu}`);
   console.log(`fixed rate ${fmt(RATE)} spans/s: achieved ${fmt(open.spansPerSecond)} spans/s, p50 ${open.p50Ms.toFixed(1)} ms, p99 ${open.p99Ms.toFixed(1)} ms, max ${open.maxMs.toFixed(1)} ms, statuses ${JSON.stringify(open.statuses)}, ${openCpu}`);
   console.log(`  by thread group, µs/span: ${openThreads}`);
   console.log(`server RSS: ${(baseRss / 1024).toFixed(0)} MiB idle, ${peakRssMiB.toFixed(0)} MiB peak`);
   console.log(`stored calls: ${fmt(totals.totals.requests)} of ${fmt(closed.spans + open.spans)} sent`);
+  console.log(`floor, do-nothing server that only gunzips and parses (${ENCODING}), same closed loop: ${fmt(floor.spansPerSecond)} spans/s, p50 ${floor.p50Ms.toFixed(1)} ms, p99 ${floor.p99Ms.toFixed(1)} ms`);
   console.log(`ceiling, insertCalls straight into chDB (${fmt(CEILING_BATCH_ROWS)}-row batches): ${fmt(ceiling.rowsPerSecond)} rows/s (${fmt(ceiling.rows)} rows)`);
 } finally {
   server.kill('SIGTERM');
