@@ -103,7 +103,8 @@ describe('a poison call in a live batch', () => {
     expect(await storedSpanIds(projectId)).toEqual(good.map((record) => record.spanId).sort());
     const letters = deadLettered();
     expect(letters.map((letter) => letter.call.spanId)).toEqual([poison.spanId]);
-    expect(letters[0]?.reason).toMatch(/Decimal value is too big/);
+    // ClickHouse refuses it (Decimal value is too big), or storage's own check before sending does.
+    expect(letters[0]?.reason).toMatch(/Decimal value is too big|more than 38 digits of atto-dollars/);
     expect(letters[0]?.call.totalCostUsd).toBe((10n ** 45n).toString());
     expect(spool.isEmpty()).toBe(true);
   });

@@ -55,7 +55,8 @@ describe('a poison batch in the spool at start', () => {
     expect(others).toEqual([]);
     const letters = readFileSync(path.join(deadLetterDir, file as string), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { reason: string; call: { spanId: string } });
     expect(letters.map((letter) => letter.call.spanId)).toEqual([poison.spanId]);
-    expect(letters[0]?.reason).toMatch(/Decimal value is too big/);
+    // ClickHouse refuses it (Decimal value is too big), or storage's own check before sending does.
+    expect(letters[0]?.reason).toMatch(/Decimal value is too big|more than 38 digits of atto-dollars/);
   });
 
   it('keeps taking new calls', async () => {
