@@ -155,8 +155,8 @@ describe('savings', () => {
     }
     expect(await textOf(page, 'projection-end')).toBe(money(projection.endUsd));
     expect(await textOf(page, 'savings-projected-spend')).toBe(money(projection.endUsd));
-    // The chart draws a bar for the start, one per step and one for the end.
-    expect(await page.locator('.recharts-bar-rectangle').count()).toBe(projection.steps.length + 2);
+    // The chart (drawn after the figures) has a bar for the start, one per step and one for the end.
+    await expect.poll(() => page.locator('.recharts-bar-rectangle').count()).toBe(projection.steps.length + 2);
     await page.context().close();
   });
 

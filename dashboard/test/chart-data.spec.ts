@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cumulativeWithForecast, OTHERS_SERIES, stackTopSeries } from '@/lib/chart-data';
+import { cumulativeWithForecast, onceEach, OTHERS_SERIES, stackTopSeries } from '@/lib/chart-data';
 
 const row = (feature: string, bucket: string, costUsd: string) => ({ feature, bucket: `${bucket}T00:00:00.000Z`, costUsd });
 
@@ -50,5 +50,35 @@ describe(cumulativeWithForecast.name, () => {
       { day: '2026-11-03', actual: null, forecast: 45 },
       { day: '2026-11-04', actual: null, forecast: 60 },
     ]);
+  });
+});
+
+describe(onceEach.name, () => {
+  it('works each distinct key out once, however many rows share it', () => {
+    const asked: string[] = [];
+    const dayOf = onceEach((iso) => {
+      asked.push(iso);
+      return iso.slice(0, 10);
+    });
+    expect(['2026-11-01T23:00:00Z', '2026-11-02T23:00:00Z', '2026-11-01T23:00:00Z', '2026-11-01T23:00:00Z'].map(dayOf)).toEqual(['2026-11-01', '2026-11-02', '2026-11-01', '2026-11-01']);
+    expect(asked).toEqual(['2026-11-01T23:00:00Z', '2026-11-02T23:00:00Z']);
+  });
+
+  it('is what stackTopSeries buckets rows with: one bucketOf call per bucket instant, not per row', () => {
+    let calls = 0;
+    const rows = ['a', 'b', 'c', 'd'].flatMap((feature) => [row(feature, '2026-11-01', '1'), row(feature, '2026-11-02', '2')]);
+    const { points } = stackTopSeries(rows, {
+      dimension: 'feature',
+      buckets: ['2026-11-01', '2026-11-02'],
+      bucketOf: (iso) => {
+        calls++;
+        return iso.slice(0, 10);
+      },
+    });
+    expect(points).toEqual([
+      { bucket: '2026-11-01', a: 1, b: 1, c: 1, d: 1 },
+      { bucket: '2026-11-02', a: 2, b: 2, c: 2, d: 2 },
+    ]);
+    expect(calls).toBe(2);
   });
 });

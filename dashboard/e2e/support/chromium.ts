@@ -28,6 +28,8 @@ export async function settle(page: Page): Promise<void> {
       document.readyState === 'complete' &&
       main !== null &&
       main.querySelector('[data-slot="skeleton"]') === null &&
+      // Charts are drawn after the page's figures (loaded apart): each frame holds its drawing.
+      main.querySelector('[data-slot="chart-frame"]:not(:has([data-slot="chart"]))') === null &&
       Object.keys(main).some((key) => key.startsWith('__reactFiber'))
     );
   });

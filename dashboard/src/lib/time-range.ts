@@ -1,4 +1,5 @@
-import { addLocalDays, localTime, startOfLocalDay } from '@costscope/core';
+import { addLocalDays, startOfLocalDay } from '@costscope/core';
+import { localTime } from './local-time';
 
 /**
  * The time range every page reads from its URL. A preset (`range=7d`) stays relative, so a

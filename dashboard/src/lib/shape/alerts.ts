@@ -1,4 +1,5 @@
-import { addLocalDays, formatMoney, localTime, parseUsd, type AlertRules } from '@costscope/core';
+import { addLocalDays, formatMoney, parseUsd, type AlertRules } from '@costscope/core';
+import { localTime } from '../local-time';
 import type { AlertDelivery, AlertEpisode } from '../api/types';
 import { shortDay } from '../format';
 

@@ -1,6 +1,7 @@
-import { addLocalDays, localTime, parseUsd } from '@costscope/core';
+import { addLocalDays, parseUsd } from '@costscope/core';
+import { localTime } from '../local-time';
 import { COST_DIMENSIONS, type CostDimension, type CostFigures, type CostRow } from '../api/types';
-import { OTHERS_SERIES, seriesName, stackTopSeries, type SeriesInfo, type StackedPoint, type StackedSeries } from '../chart-data';
+import { OTHERS_SERIES, onceEach, seriesName, stackTopSeries, type SeriesInfo, type StackedPoint, type StackedSeries } from '../chart-data';
 import { dayLabel, shortDay } from '../format';
 import { daysOfRange } from '../time-range';
 
@@ -212,7 +213,7 @@ export function exploreSeries(
 ): StackedSeries {
   const { groupBy, interval, timezone, buckets, metric, bucketTotals, top } = options;
   const value = metricValue(metric);
-  const bucketOf = (iso: string) => bucketKey(iso, interval, timezone);
+  const bucketOf = onceEach((iso: string) => bucketKey(iso, interval, timezone));
   const named = rows.map((row) => ({ ...row, [GROUP_FIELD]: groupLabel(row, groupBy) }));
   const stacked = stackTopSeries(named, { dimension: GROUP_FIELD, buckets, bucketOf, top, value: (row) => value(row as CostRow) });
 

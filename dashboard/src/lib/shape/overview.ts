@@ -2,7 +2,6 @@ import {
   addLocalDays,
   dailySpendSpike,
   forecastMonthEnd,
-  localTime,
   parseUsd,
   startOfLocalDay,
   usdToExactString,
@@ -11,8 +10,9 @@ import {
   type RuleOutcome,
   type UsdAtto,
 } from '@costscope/core';
+import { localTime } from '../local-time';
 import type { AlertEpisode, FeatureAllocationSetting } from '../api/types';
-import { cumulativeWithForecast } from '../chart-data';
+import { cumulativeWithForecast, onceEach } from '../chart-data';
 import { usdShare } from './features';
 import { isAlertRuleId, parseScope, readEpisodeValues, RULE_SHORT_NAMES, ruleTitle, scopeText, type RuleThresholds } from './alerts';
 
@@ -25,10 +25,11 @@ import { isAlertRuleId, parseScope, readEpisodeValues, RULE_SHORT_NAMES, ruleTit
 /** Rows of `/api/v1/costs?interval=day` (any grouping) → exact spend per local day. */
 export function spendByLocalDay(rows: ReadonlyArray<{ bucket?: string; costUsd: string }>, timezone: string): Map<string, UsdAtto> {
   const byDay = new Map<string, UsdAtto>();
+  // Buckets are the instants local days start at ("2026-11-26T23:00:00Z" in Paris), not dates.
+  const dayOf = onceEach((bucket: string) => localTime(new Date(bucket), timezone).day);
   for (const row of rows) {
     if (!row.bucket) continue;
-    // Buckets are the instants local days start at ("2026-11-26T23:00:00Z" in Paris), not dates.
-    const day = localTime(new Date(row.bucket), timezone).day;
+    const day = dayOf(row.bucket);
     byDay.set(day, (byDay.get(day) ?? 0n) + parseUsd(row.costUsd));
   }
   return byDay;

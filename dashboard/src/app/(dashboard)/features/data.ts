@@ -1,5 +1,6 @@
 import 'server-only';
-import { addLocalDays, alertRulesSchema, localTime, startOfLocalDay } from '@costscope/core';
+import { addLocalDays, alertRulesSchema, startOfLocalDay } from '@costscope/core';
+import { localTime } from '@/lib/local-time';
 import { api } from '@/lib/api/client';
 import type { FeatureAllocationSetting } from '@/lib/api/types';
 import { pageRange } from '@/lib/server/page-data';

@@ -1,4 +1,5 @@
-import { localTime, startOfLocalDay } from '@costscope/core';
+import { startOfLocalDay } from '@costscope/core';
+import { localTime } from '@/lib/local-time';
 import { ArrowLeft, ArrowRight } from 'lucide-react';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
