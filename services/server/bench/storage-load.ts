@@ -199,12 +199,13 @@ async function timeQueries(label: string): Promise<void> {
 
 await timeQueries('no hour sealed yet');
 const sealed = await time(() => sealHourlyRollups(transport, { projectId: PROJECT, from, to }));
-const [{ sealedRows = 0 } = {}] = await transport.query<{ sealedRows: string }>({
-  sql: 'SELECT count() AS sealedRows FROM llm_calls_hourly_sealed',
+const [{ sealedRows = 0, dailyRows = 0 } = {}] = await transport.query<{ sealedRows: string; dailyRows: string }>({
+  sql: 'SELECT (SELECT count() FROM llm_calls_hourly_sealed) AS sealedRows, (SELECT count() FROM llm_calls_daily_sealed) AS dailyRows',
   tag: { operation: 'bench.count' },
 });
 console.log(
-  `\nSealed ${sealed.result.hoursSealed} hours in ${(sealed.ms / 1000).toFixed(1)} s (${Number(sealedRows).toLocaleString('en-US')} hourly rollup rows)`,
+  `\nSealed ${sealed.result.hoursSealed} hours and ${sealed.result.daysSealed} days in ${(sealed.ms / 1000).toFixed(1)} s ` +
+    `(${Number(sealedRows).toLocaleString('en-US')} hourly rollup rows, ${Number(dailyRows).toLocaleString('en-US')} daily)`,
 );
 await timeQueries('every hour sealed');
 

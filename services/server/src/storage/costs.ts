@@ -7,7 +7,6 @@ import {
   ROLLUP_DIMENSIONS,
   divideUsd,
   filterClauses,
-  isWholeHour,
   isWholeHourOffset,
   requireDimension,
   requireProjectId,
@@ -103,7 +102,9 @@ export async function getCosts(transport: ClickHouseTransport, query: CostQuery)
   const source = chooseCostSource(query, groupBy, timezone);
   // Rollups: sealed hours where their seal holds, deduplicated calls elsewhere; raw: each call
   // once, even one two writers stored at the same moment (docs/scaling.md).
-  const rollup = source === 'rollup' ? await hourlyFigures(transport, query) : undefined;
+  // Whole UTC days may come from the daily tier when no answer tells a day's hours apart.
+  const wholeDays = query.interval === undefined || (query.interval !== 'hour' && timezone === 'UTC');
+  const rollup = source === 'rollup' ? await hourlyFigures(transport, { ...query, wholeDays }) : undefined;
   const table = rollup ? `${rollup.table} AS hourly` : callsTable(transport);
   const timeColumn = source === 'rollup' ? 'hour' : 'time';
   const figures =
@@ -116,11 +117,14 @@ export async function getCosts(transport: ClickHouseTransport, query: CostQuery)
          sum(output_tokens) AS out_output_tokens, countIf(cost_status = 'unpriced') AS out_unpriced_requests`;
   const costSum = source === 'rollup' ? 'sum(cost_usd)' : 'sum(total_cost_usd)';
 
+  // The rollup rows of a partly covered first or last hour hold only the range's calls (see
+  // `hourlyFigures`), under the hour's start: the bounds on `hour` are widened to whole hours.
+  const [from, to] = rollup ? [floorToHour(query.from), ceilToHour(query.to)] : [query.from, query.to];
   const params: QueryParams = {
     ...rollup?.params,
     projectId: query.projectId,
-    from: toClickHouseTime(query.from),
-    to: toClickHouseTime(query.to),
+    from: toClickHouseTime(from),
+    to: toClickHouseTime(to),
     timezone,
     limit,
   };
@@ -144,28 +148,53 @@ export async function getCosts(transport: ClickHouseTransport, query: CostQuery)
   const totalsSql = `SELECT ${figures} FROM ${table} WHERE ${where}`;
 
   const tag = { operation, projectId: query.projectId };
-  const [rows, totalRows] = await Promise.all([
-    transport.query<RawFigures & Record<string, string | number>>({ sql: groupedSql, params, tag }),
-    transport.query<RawFigures>({ sql: totalsSql, params, tag: { ...tag, operation: 'costs.totals' } }),
-  ]);
-
-  return {
-    rows: rows.map((row) => {
-      const keys: Partial<Record<CostDimension, string>> = {};
-      for (const dimension of groupBy) keys[dimension] = String(row[`key_${dimension}`] ?? '');
-      const costRow: CostRow = { keys, ...toFigures(row) };
-      if (query.interval) costRow.bucket = new Date(toCount(row.bucket_epoch) * 1000);
-      return costRow;
-    }),
-    totals: toFigures(totalRows[0]),
-    source,
-    truncated: rows.length === limit,
-  };
+  const rows = await transport.query<RawFigures & Record<string, string | number>>({ sql: groupedSql, params, tag });
+  const truncated = rows.length === limit;
+  const costRows = rows.map((row) => {
+    const keys: Partial<Record<CostDimension, string>> = {};
+    for (const dimension of groupBy) keys[dimension] = String(row[`key_${dimension}`] ?? '');
+    const costRow: CostRow = { keys, ...toFigures(row) };
+    if (query.interval) costRow.bucket = new Date(toCount(row.bucket_epoch) * 1000);
+    return costRow;
+  });
+  // Every group returned: the totals are their exact sum, with no second statement (on the
+  // embedded engine statements run one at a time, each with its fixed cost). Cut off: the
+  // engine counts the rest.
+  const totals = truncated
+    ? toFigures((await transport.query<RawFigures>({ sql: totalsSql, params, tag: { ...tag, operation: 'costs.totals' } }))[0])
+    : sumFigures(costRows);
+  return { rows: costRows, totals, source, truncated };
 }
 
+/** Figures of several groups added up exactly (money in atto-dollars, counts as integers). */
+export function sumFigures(rows: readonly CostFigures[]): CostFigures {
+  let costUsd = 0n;
+  let requests = 0;
+  let errors = 0;
+  let inputTokens = 0;
+  let cachedInputTokens = 0;
+  let outputTokens = 0;
+  let unpricedRequests = 0;
+  for (const row of rows) {
+    costUsd += row.costUsd;
+    requests += row.requests;
+    errors += row.errors;
+    inputTokens += row.inputTokens;
+    cachedInputTokens += row.cachedInputTokens;
+    outputTokens += row.outputTokens;
+    unpricedRequests += row.unpricedRequests;
+  }
+  return { costUsd, requests, errors, inputTokens, cachedInputTokens, outputTokens, unpricedRequests, costPerSuccessUsd: divideUsd(costUsd, requests - errors) };
+}
+
+const HOUR_MS = 3_600_000;
+const floorToHour = (date: Date) => new Date(Math.floor(date.getTime() / HOUR_MS) * HOUR_MS);
+const ceilToHour = (date: Date) => new Date(Math.ceil(date.getTime() / HOUR_MS) * HOUR_MS);
+
 /**
- * Rollups answer exactly when every dimension used is one they keep, the range starts and ends
- * on whole hours, and (with day or week buckets) the zone's offset is whole hours.
+ * Rollups answer exactly when every dimension used is one they keep and (with day or week
+ * buckets) the zone's offset is whole hours. A range off the hour is fine: its partly covered
+ * first and last hours are read from their calls.
  */
 export function chooseCostSource(query: CostQuery, groupBy: readonly CostDimension[], timezone: string): 'raw' | 'rollup' {
   const operation = 'costs.byGroup';
@@ -177,14 +206,12 @@ export function chooseCostSource(query: CostQuery, groupBy: readonly CostDimensi
   ];
   const fits =
     dimensionsUsed.every((dimension) => ROLLUP_DIMENSIONS.has(dimension)) &&
-    isWholeHour(query.from) &&
-    isWholeHour(query.to) &&
     (query.interval === undefined || isWholeHourOffset(timezone, [query.from, query.to]));
   const wanted = query.source ?? 'auto';
   if (wanted === 'raw') return 'raw';
   if (wanted === 'rollup') {
     if (!fits) {
-      throw new CostscopeStorageError(operation, 'invalid', 'hourly rollups cannot answer this query exactly (user dimension, a range off the hour, or a zone off the hour)');
+      throw new CostscopeStorageError(operation, 'invalid', 'hourly rollups cannot answer this query exactly (user dimension, or a zone off the hour)');
     }
     return 'rollup';
   }

@@ -22,6 +22,7 @@ const FIGURES = [
 ] as const;
 const KEYS = 'project_id, hour, service, feature, endpoint, model, provider, user_tier, status';
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 /** One call as one rollup row (the aggregates of the 0002 view, per call). */
 const CALL_AS_FIGURES = [
@@ -68,59 +69,113 @@ export type HourlyFiguresSource = {
  *   the count the seal read, or the raw rows (and their counts) have aged out;
  * - `llm_calls_hourly` for a version-0 seal in force (a rollup made before migration 0009 whose
  *   calls have aged out);
+ * - with `wholeDays`, the rows of its UTC day's seal (migration 0011) where that is in force: the
+ *   day's count holds and none of its hours was sealed after it;
  * - otherwise the hour's calls, deduplicated (`callsTable`), one row per call.
- * The seals in force are looked up first, in one small query: a call acknowledged after that
- * makes the read as of that moment for its hour, never counts anything twice. `from` and `to` may
- * be wider than the caller's range (its own WHERE narrows); they are cut to whole hours.
+ * The seals in force are looked up first, in one small query, and read by the version found then:
+ * a call acknowledged after that makes the read as of that moment for its hour, never counts
+ * anything twice. `from` and `to` may be wider than the caller's range (its own WHERE narrows).
+ * They need not fall on the hour: the calls of a partly covered first or last hour come from the
+ * calls, cut to the range, under the hour's start like every other row — so the caller's WHERE on
+ * `hour` uses the range widened to whole hours.
  */
 export async function hourlyFigures(
   transport: ClickHouseTransport,
-  input: { projectId: string; from: Date; to: Date },
+  input: {
+    projectId: string;
+    from: Date;
+    to: Date;
+    /**
+     * The caller never tells hours of a UTC day apart (no hourly buckets, no zone whose days start
+     * off UTC midnight): whole UTC days inside the range may come from the daily tier, one row
+     * per combination and day, with `hour` the day's start.
+     */
+    wholeDays?: boolean;
+  },
 ): Promise<HourlyFiguresSource> {
   const from = new Date(Math.floor(input.from.getTime() / HOUR_MS) * HOUR_MS);
   const to = new Date(Math.ceil(input.to.getTime() / HOUR_MS) * HOUR_MS);
+  // An hour or day the range covers only in part is read from its calls, cut to the range.
+  const covers = (start: number, length: number) => start >= input.from.getTime() && start + length <= input.to.getTime();
+  const dayFrom = Math.ceil(input.from.getTime() / DAY_MS) * DAY_MS;
+  const dayTo = Math.floor(input.to.getTime() / DAY_MS) * DAY_MS;
+  const withDays = input.wholeDays === true && dayFrom < dayTo;
   const range = { projectId: input.projectId, rollup_from: toClickHouseTime(from), rollup_to: toClickHouseTime(to) };
-  const inForce = await transport.query<{ hour_epoch: string | number; version: string | number }>({
-    // One grouping over both tables rather than a join: fewer steps for the engine.
-    sql: `SELECT toUnixTimestamp(hour) AS hour_epoch, max(seal_version) AS version FROM (
-            SELECT hour, max(version) AS seal_version, argMax(rows_seen, version) AS seen, toUInt64(0) AS written, 1 AS sealed
-            FROM llm_call_hour_seals
-            WHERE project_id = {projectId:String} AND hour >= {rollup_from:DateTime64(3, 'UTC')} AND hour < {rollup_to:DateTime64(3, 'UTC')}
+  const inRange = (column: string) =>
+    `project_id = {projectId:String} AND ${column} >= {rollup_from:DateTime64(3, 'UTC')} AND ${column} < {rollup_to:DateTime64(3, 'UTC')}`;
+  // Every hour's newest seal and raw count, and every day's newest seal, in one small statement
+  // (each table an engine reads costs a few ms however small it is); which seals are in force is
+  // worked out below from these figures.
+  const seals = await transport.query<{ tier: string; start_epoch: string | number; version: string | number; seen: string | number; written: string | number; sealed: number }>({
+    sql: `SELECT 'hour' AS tier, toUnixTimestamp(hour) AS start_epoch, max(seal_version) AS version, sum(seal_seen) AS seen,
+            sum(rows_written) AS written, max(has_seal) AS sealed FROM (
+            SELECT hour, max(version) AS seal_version, argMax(rows_seen, version) AS seal_seen, toUInt64(0) AS rows_written, 1 AS has_seal
+            FROM llm_call_hour_seals WHERE ${inRange('hour')}
             GROUP BY hour
             UNION ALL
-            SELECT hour, toUInt64(0), toUInt64(0), sum(rows), 0 FROM llm_call_hour_counts
-            WHERE project_id = {projectId:String} AND hour >= {rollup_from:DateTime64(3, 'UTC')} AND hour < {rollup_to:DateTime64(3, 'UTC')}
+            SELECT hour, toUInt64(0), toUInt64(0), sum(rows), 0 FROM llm_call_hour_counts WHERE ${inRange('hour')}
             GROUP BY hour
           )
-          GROUP BY hour
-          HAVING max(sealed) = 1 AND (sum(written) = 0 OR sum(written) = sum(seen))`,
+          GROUP BY hour${
+            withDays
+              ? `
+          UNION ALL
+          SELECT 'day', toUnixTimestamp(day), max(version), argMax(rows_seen, version), toUInt64(0), 1
+          FROM llm_call_day_seals WHERE ${inRange('day')}
+          GROUP BY day`
+              : ''
+          }`,
     params: range,
     tag: { operation: 'rollups.sealsInForce', projectId: input.projectId },
   });
-  const inRange = (column: string) =>
-    `project_id = {projectId:String} AND ${column} >= {rollup_from:DateTime64(3, 'UTC')} AND ${column} < {rollup_to:DateTime64(3, 'UTC')}`;
-  const { raw, sealed, legacy } = planHours(from.getTime(), to.getTime(), inForce.map((row) => ({ hour: toCount(row.hour_epoch) * 1000, version: toCount(row.version) })));
+  const hoursInForce: Array<{ hour: number; version: number }> = [];
+  // Per UTC day: the raw rows its hours counted and the newest seal of any of its hours.
+  const dayWritten = new Map<number, number>();
+  const dayNewestHourSeal = new Map<number, number>();
+  for (const row of seals) {
+    if (row.tier !== 'hour') continue;
+    const hour = toCount(row.start_epoch) * 1000;
+    const [version, seen, written] = [toCount(row.version), toCount(row.seen), toCount(row.written)];
+    // In force while the count the seal read still holds, or once the counts aged out with the calls.
+    if (toCount(row.sealed) === 1 && (written === 0 || written === seen) && covers(hour, HOUR_MS)) hoursInForce.push({ hour, version });
+    const day = Math.floor(hour / DAY_MS) * DAY_MS;
+    dayWritten.set(day, (dayWritten.get(day) ?? 0) + written);
+    dayNewestHourSeal.set(day, Math.max(dayNewestHourSeal.get(day) ?? 0, toCount(row.sealed) === 1 ? version : 0));
+  }
+  // A day in force: its count holds (or aged out), and no hour of it was sealed after it (a
+  // re-price seals hours again without moving their counts).
+  const daysInForce = seals
+    .filter((row) => row.tier === 'day')
+    .map((row) => ({ day: toCount(row.start_epoch) * 1000, version: toCount(row.version), seen: toCount(row.seen) }))
+    .filter(({ day, version, seen }) => {
+      if (!covers(day, DAY_MS)) return false;
+      const written = dayWritten.get(day) ?? 0;
+      return (written === 0 || written === seen) && (dayNewestHourSeal.get(day) ?? 0) <= version;
+    });
+  const { raw, sealed, legacy, days } = planHours(from.getTime(), to.getTime(), hoursInForce, daysInForce.map(({ day }) => day));
   const params: QueryParams = { ...range };
   const parts: string[] = [];
   if (raw.length > 0) {
     // Explicit time ranges, so the primary index skips the sealed hours' calls.
     const ranges = raw.map(([start, end], index) => {
-      params[`rollup_raw_from_${index}`] = toClickHouseTime(new Date(start));
-      params[`rollup_raw_to_${index}`] = toClickHouseTime(new Date(end));
+      params[`rollup_raw_from_${index}`] = toClickHouseTime(new Date(Math.max(start, input.from.getTime())));
+      params[`rollup_raw_to_${index}`] = toClickHouseTime(new Date(Math.min(end, input.to.getTime())));
       return `(time >= {rollup_raw_from_${index}:DateTime64(3, 'UTC')} AND time < {rollup_raw_to_${index}:DateTime64(3, 'UTC')})`;
     });
     parts.push(`SELECT ${CALLS_AS_ROLLUP} FROM ${callsTable(transport)}
      WHERE project_id = {projectId:String} AND (${ranges.join(' OR ')})`);
   }
-  if (sealed.length > 0) {
-    params.rollup_sealed_from = sealed.map(([start]) => start / 1000);
-    params.rollup_sealed_to = sealed.map(([, end]) => end / 1000);
-    // Rollup rows are few: the ranges are checked per row. The version is the hour's newest seal
-    // now, which may be newer than the one found in force: either is a complete hour.
+  // Sealed rows are taken by (start, version) pairs: the version found in force, whose rows stay
+  // stored whatever seals come after (superseded versions are kept until the TTL).
+  const versionsIn = (ranges: HourRange[], found: Array<{ start: number; version: number }>) =>
+    found.filter(({ start }) => ranges.some(([from, to]) => start >= from && start < to));
+  const sealedHours = versionsIn(sealed, hoursInForce.map(({ hour, version }) => ({ start: hour, version })));
+  if (sealedHours.length > 0) {
+    params.rollup_sealed_hours = sealedHours.map(({ start }) => start / 1000);
+    params.rollup_sealed_versions = sealedHours.map(({ version }) => version);
     parts.push(`SELECT ${KEYS}, ${FIGURES.join(', ')} FROM llm_calls_hourly_sealed
      WHERE ${inRange('hour')}
-       AND arrayExists((s, e) -> toUnixTimestamp(hour) >= s AND toUnixTimestamp(hour) < e, {rollup_sealed_from:Array(UInt32)}, {rollup_sealed_to:Array(UInt32)})
-       AND (hour, version) IN (SELECT hour, max(version) FROM llm_call_hour_seals WHERE ${inRange('hour')} GROUP BY hour)`);
+       AND version = transform(toUnixTimestamp(hour), {rollup_sealed_hours:Array(UInt32)}, {rollup_sealed_versions:Array(UInt64)}, toUInt64(0))`);
   }
   if (legacy.length > 0) {
     params.rollup_legacy_from = legacy.map(([start]) => start / 1000);
@@ -128,6 +183,14 @@ export async function hourlyFigures(
     parts.push(`SELECT ${KEYS}, ${FIGURES.join(', ')} FROM llm_calls_hourly
      WHERE ${inRange('hour')}
        AND arrayExists((s, e) -> toUnixTimestamp(hour) >= s AND toUnixTimestamp(hour) < e, {rollup_legacy_from:Array(UInt32)}, {rollup_legacy_to:Array(UInt32)})`);
+  }
+  const sealedDays = versionsIn(days, daysInForce.map(({ day, version }) => ({ start: day, version })));
+  if (sealedDays.length > 0) {
+    params.rollup_sealed_days = sealedDays.map(({ start }) => start / 1000);
+    params.rollup_sealed_day_versions = sealedDays.map(({ version }) => version);
+    parts.push(`SELECT project_id, day AS hour, ${KEYS.replace('project_id, hour, ', '')}, ${FIGURES.join(', ')} FROM llm_calls_daily_sealed
+     WHERE ${inRange('day')}
+       AND version = transform(toUnixTimestamp(day), {rollup_sealed_days:Array(UInt32)}, {rollup_sealed_day_versions:Array(UInt64)}, toUInt64(0))`);
   }
   // An empty range still needs the columns: no row of an impossible condition.
   if (parts.length === 0) parts.push(`SELECT ${CALLS_AS_ROLLUP} FROM llm_calls WHERE 0`);
@@ -141,16 +204,25 @@ export const MAX_RAW_RANGES = 16;
 type HourRange = [start: number, end: number];
 
 /**
- * Splits [from, to) (ms, whole hours) into ranges read from the calls, from sealed rows and from
- * pre-0009 rollups (version 0). Any hour may be read from its calls instead of its seal — only
- * never from both — so when the hours without a seal in force are scattered, the closest ranges
- * of calls are merged (the sealed hours between them read raw) to keep the statement short.
+ * Splits [from, to) (ms, whole hours) into ranges read from the calls, from sealed hours, from
+ * pre-0009 rollups (version 0) and from sealed days (`daysInForce`: the starts of UTC days in
+ * force, each inside [from, to)). A day in force answers for its 24 hours; any hour may be read
+ * from its calls instead of its seal or its day's — only never from two places — so when the
+ * hours without a seal in force are scattered, the closest ranges of calls are merged (the sealed
+ * hours and days between them read raw) to keep the statement short.
  */
-export function planHours(from: number, to: number, inForce: Array<{ hour: number; version: number }>): { raw: HourRange[]; sealed: HourRange[]; legacy: HourRange[] } {
+export function planHours(
+  from: number,
+  to: number,
+  inForce: Array<{ hour: number; version: number }>,
+  daysInForce: number[] = [],
+): { raw: HourRange[]; sealed: HourRange[]; legacy: HourRange[]; days: HourRange[] } {
   const versionOf = new Map(inForce.map((seal) => [seal.hour, seal.version]));
+  const dayStarts = new Set(daysInForce.filter((day) => day % DAY_MS === 0 && day >= from && day + DAY_MS <= to));
+  const inSealedDay = (hour: number) => dayStarts.has(Math.floor(hour / DAY_MS) * DAY_MS);
   const raw: HourRange[] = [];
   for (let hour = from; hour < to; hour += HOUR_MS) {
-    if (versionOf.has(hour)) continue;
+    if (versionOf.has(hour) || inSealedDay(hour)) continue;
     const last = raw[raw.length - 1];
     if (last && last[1] === hour) last[1] = hour + HOUR_MS;
     else raw.push([hour, hour + HOUR_MS]);
@@ -164,17 +236,26 @@ export function planHours(from: number, to: number, inForce: Array<{ hour: numbe
     raw.splice(closest, 2, merged);
   }
   const isRaw = (hour: number) => raw.some(([start, end]) => hour >= start && hour < end);
+  const join = (ranges: HourRange[], start: number, length: number): void => {
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === start) last[1] = start + length;
+    else ranges.push([start, start + length]);
+  };
+  // Raw ranges start and end outside sealed days, so a merge takes a whole day or none of it.
+  const days: HourRange[] = [];
+  for (const day of [...dayStarts].sort((a, b) => a - b)) {
+    if (!isRaw(day)) join(days, day, DAY_MS);
+  }
+  const isDay = (hour: number) => days.some(([start, end]) => hour >= start && hour < end);
   const rangesOf = (keep: (version: number) => boolean): HourRange[] => {
     const ranges: HourRange[] = [];
     for (const { hour, version } of [...inForce].sort((a, b) => a.hour - b.hour)) {
-      if (!keep(version) || isRaw(hour)) continue;
-      const last = ranges[ranges.length - 1];
-      if (last && last[1] === hour) last[1] = hour + HOUR_MS;
-      else ranges.push([hour, hour + HOUR_MS]);
+      if (!keep(version) || isRaw(hour) || isDay(hour)) continue;
+      join(ranges, hour, HOUR_MS);
     }
     return ranges;
   };
-  return { raw, sealed: rangesOf((version) => version > 0), legacy: rangesOf((version) => version === 0) };
+  return { raw, sealed: rangesOf((version) => version > 0), legacy: rangesOf((version) => version === 0), days };
 }
 
 export type SealHourlyRollupsInput = {
@@ -182,14 +263,13 @@ export type SealHourlyRollupsInput = {
   /** Hours starting in [from, to) are looked at; both are cut to whole hours (from down, to down). */
   from: Date;
   to: Date;
-  /** Seal every hour with calls, not only those whose seal no longer holds (after a re-price). */
+  /** Seal every hour and whole UTC day with calls, not only those whose seal no longer holds (after a re-price). */
   force?: boolean;
   /** Hours per rebuild statement (default 168, a week). */
   hoursPerStatement?: number;
 };
 
-export type SealHourlyRollupsResult = { hoursSealed: number };
-
+export type SealHourlyRollupsResult = { hoursSealed: number; daysSealed: number };
 
 /**
  * Rebuilds the rollup rows of the project's hours in [from, to) whose seal no longer holds (or
@@ -198,6 +278,8 @@ export type SealHourlyRollupsResult = { hoursSealed: number };
  * rows or makes the count move on, so the hour reads raw until the next seal. Safe to run from
  * several processes at once: each run writes complete hours under its own version and readers
  * take the newest version recorded, whichever finished last.
+ *
+ * Then the same for the whole UTC days inside [from, to), the daily tier (`sealDays`).
  *
  * The caller keeps `from` clear of the retention edge: an hour whose calls the TTL is dropping
  * keeps its seal rather than lose the dropped calls.
@@ -208,14 +290,26 @@ export async function sealHourlyRollups(transport: ClickHouseTransport, input: S
   const from = new Date(Math.floor(input.from.getTime() / HOUR_MS) * HOUR_MS);
   const to = new Date(Math.floor(input.to.getTime() / HOUR_MS) * HOUR_MS);
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) throw new CostscopeStorageError(operation, 'invalid', 'from and to must be valid dates');
-  if (from >= to) return { hoursSealed: 0 };
+  if (from >= to) return { hoursSealed: 0, daysSealed: 0 };
+  const hoursSealed = await sealHours(transport, { ...input, from, to });
+  const daysSealed = await sealDays(transport, { ...input, from, to });
+  return { hoursSealed, daysSealed };
+}
+
+async function sealHours(transport: ClickHouseTransport, input: SealHourlyRollupsInput): Promise<number> {
+  const operation = 'rollups.seal';
+  const { from, to } = input;
   const hoursPerStatement = input.hoursPerStatement ?? 168;
   const tag = { operation, projectId: input.projectId };
   const params = { projectId: input.projectId, from: toClickHouseTime(from), to: toClickHouseTime(to), force: input.force ? 1 : 0 };
 
   const stale = await transport.query<{ hour_epoch: string | number; rows: string | number; latest_version: string | number }>({
+    // Above the project's day seals too: an hour sealed again (a re-price) must be newer than its day's seal.
     sql: `SELECT toUnixTimestamp(written.hour) AS hour_epoch, written.rows AS rows,
-            (SELECT max(version) FROM llm_call_hour_seals WHERE project_id = {projectId:String}) AS latest_version
+            greatest(
+              (SELECT max(version) FROM llm_call_hour_seals WHERE project_id = {projectId:String}),
+              (SELECT max(version) FROM llm_call_day_seals WHERE project_id = {projectId:String})
+            ) AS latest_version
           FROM (
             SELECT hour, sum(rows) AS rows FROM llm_call_hour_counts
             WHERE project_id = {projectId:String} AND hour >= {from:DateTime64(3, 'UTC')} AND hour < {to:DateTime64(3, 'UTC')}
@@ -231,7 +325,7 @@ export async function sealHourlyRollups(transport: ClickHouseTransport, input: S
     params,
     tag,
   });
-  if (stale.length === 0) return { hoursSealed: 0 };
+  if (stale.length === 0) return 0;
 
   // Above every earlier seal of the project, and above a seal another process began before this
   // one (clock time in microseconds), so the seal that read the calls last wins.
@@ -271,5 +365,84 @@ export async function sealHourlyRollups(transport: ClickHouseTransport, input: S
       quorum: true,
     });
   }
-  return { hoursSealed: stale.length };
+  return stale.length;
+}
+
+/** Days per rebuild statement. */
+const DAYS_PER_STATEMENT = 7;
+
+/**
+ * The daily tier (migration 0011): rebuilds each UTC day inside [from, to) that has calls and whose
+ * seal no longer holds — its hours' count moved, or one of its hours was sealed after it (a
+ * re-price) — or every such day with `force`, then records the day's seal. Run after the hours,
+ * so a day sealed here is newer than every hour seal it follows. The same protocol as the hours:
+ * count first, rebuild from the deduplicated calls under a version above every earlier seal,
+ * record the seal only once the rows are stored.
+ */
+async function sealDays(transport: ClickHouseTransport, input: SealHourlyRollupsInput): Promise<number> {
+  const operation = 'rollups.sealDays';
+  const dayFrom = Math.ceil(input.from.getTime() / DAY_MS) * DAY_MS;
+  const dayTo = Math.floor(input.to.getTime() / DAY_MS) * DAY_MS;
+  if (dayFrom >= dayTo) return 0;
+  const tag = { operation, projectId: input.projectId };
+  const params = { projectId: input.projectId, from: toClickHouseTime(new Date(dayFrom)), to: toClickHouseTime(new Date(dayTo)), force: input.force ? 1 : 0 };
+  const inRange = (column: string) => `project_id = {projectId:String} AND ${column} >= {from:DateTime64(3, 'UTC')} AND ${column} < {to:DateTime64(3, 'UTC')}`;
+  const stale = await transport.query<{ day_epoch: string | number; rows: string | number; latest_version: string | number }>({
+    sql: `SELECT toUnixTimestamp(day) AS day_epoch, sum(written) AS rows,
+            greatest(
+              (SELECT max(version) FROM llm_call_hour_seals WHERE project_id = {projectId:String}),
+              (SELECT max(version) FROM llm_call_day_seals WHERE project_id = {projectId:String})
+            ) AS latest_version
+          FROM (
+            SELECT toStartOfDay(hour, 'UTC') AS day, sum(rows) AS written, toUInt64(0) AS seen, toUInt64(0) AS day_version, toUInt64(0) AS hour_version, 0 AS sealed
+            FROM llm_call_hour_counts WHERE ${inRange('hour')} GROUP BY day
+            UNION ALL
+            SELECT day, toUInt64(0), argMax(rows_seen, version), max(version), toUInt64(0), 1
+            FROM llm_call_day_seals WHERE ${inRange('day')} GROUP BY day
+            UNION ALL
+            SELECT toStartOfDay(hour, 'UTC') AS day, toUInt64(0), toUInt64(0), toUInt64(0), max(version), 0
+            FROM llm_call_hour_seals WHERE ${inRange('hour')} GROUP BY day
+          )
+          GROUP BY day
+          HAVING sum(written) > 0
+            AND ({force:UInt8} = 1 OR max(sealed) = 0 OR sum(written) != sum(seen) OR max(hour_version) > max(day_version))
+          ORDER BY day`,
+    params,
+    tag,
+  });
+  if (stale.length === 0) return 0;
+  const version = Math.max(toCount(stale[0]?.latest_version) + 1, Date.now() * 1000);
+  for (let start = 0; start < stale.length; start += DAYS_PER_STATEMENT) {
+    const batch = stale.slice(start, start + DAYS_PER_STATEMENT);
+    const days = batch.map((row) => toCount(row.day_epoch));
+    const batchParams = {
+      projectId: input.projectId,
+      from: toClickHouseTime(new Date((days[0] as number) * 1000)),
+      to: toClickHouseTime(new Date((days[days.length - 1] as number) * 1000 + DAY_MS)),
+      days,
+      rows: batch.map((row) => toCount(row.rows)),
+      version,
+    };
+    await transport.command({
+      sql: `INSERT INTO llm_calls_daily_sealed (project_id, day, ${KEYS.replace('project_id, hour, ', '')}, ${FIGURES.join(', ')}, version)
+            SELECT project_id, toStartOfDay(time, 'UTC') AS day, service, feature, endpoint, model, provider, user_tier, status,
+              ${CALLS_SUMMED.join(', ')}, {version:UInt64}
+            FROM ${callsTable(transport)}
+            WHERE project_id = {projectId:String} AND time >= {from:DateTime64(3, 'UTC')} AND time < {to:DateTime64(3, 'UTC')}
+              AND toUnixTimestamp(toStartOfDay(time, 'UTC')) IN {days:Array(UInt32)}
+            GROUP BY project_id, day, service, feature, endpoint, model, provider, user_tier, status`,
+      params: batchParams,
+      tag,
+      quorum: true,
+    });
+    await transport.command({
+      sql: `INSERT INTO llm_call_day_seals (project_id, day, version, rows_seen, sealed_at)
+            SELECT {projectId:String}, toDateTime(tupleElement(seal, 1), 'UTC'), {version:UInt64}, tupleElement(seal, 2), now64(3)
+            FROM (SELECT arrayJoin(arrayZip({days:Array(UInt32)}, {rows:Array(UInt64)})) AS seal)`,
+      params: batchParams,
+      tag,
+      quorum: true,
+    });
+  }
+  return stale.length;
 }

@@ -188,6 +188,8 @@ export function tableRetentions(retentionDays: number): TableRetention[] {
     { table: 'llm_call_hour_counts', ageExpression: 'hour', days: retentionDays },
     { table: 'llm_calls_hourly_sealed', ageExpression: 'hour', days: rollupRetentionDays(retentionDays) },
     { table: 'llm_call_hour_seals', ageExpression: 'hour', days: rollupRetentionDays(retentionDays) },
+    { table: 'llm_calls_daily_sealed', ageExpression: 'day', days: rollupRetentionDays(retentionDays) },
+    { table: 'llm_call_day_seals', ageExpression: 'day', days: rollupRetentionDays(retentionDays) },
     { table: 'reprice_jobs', ageExpression: 'toDateTime(created_at)', days: retentionDays },
   ];
 }

@@ -8,16 +8,25 @@ import { makeCall, usd } from '../support/call-factory.js';
 import { plain, transportFactories } from '../support/storage-factories.js';
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 describe(planHours.name, () => {
-  it('reads every hour from exactly one place, sealed rows only where a seal is in force', () => {
+  it('reads every hour from exactly one place, sealed rows and days only where a seal is in force', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 400 }), fc.array(fc.tuple(fc.nat(399), fc.nat(3)), { maxLength: 400 }), (hours, seals) => {
-        const from = Date.UTC(2026, 10, 1);
+      fc.property(fc.integer({ min: 1, max: 400 }), fc.nat(30), fc.array(fc.tuple(fc.nat(399), fc.nat(3)), { maxLength: 400 }), fc.array(fc.nat(17)), (hours, offset, seals, sealedDays) => {
+        // Starting off UTC midnight, so the range holds partial days at its ends.
+        const from = Date.UTC(2026, 10, 1) + offset * HOUR_MS;
         const inForce = [...new Map(seals.filter(([hour]) => hour < hours).map(([hour, version]) => [hour, version])).entries()].map(
           ([hour, version]) => ({ hour: from + hour * HOUR_MS, version }),
         );
-        const plan = planHours(from, from + hours * HOUR_MS, inForce);
+        const daysInForce = sealedDays.map((day) => Date.UTC(2026, 10, 1) + day * DAY_MS);
+        const plan = planHours(from, from + hours * HOUR_MS, inForce, daysInForce);
+        for (const [start, end] of plan.days) {
+          expect(start % DAY_MS).toBe(0);
+          expect(end % DAY_MS).toBe(0);
+          expect(start).toBeGreaterThanOrEqual(from);
+          expect(end).toBeLessThanOrEqual(from + hours * HOUR_MS);
+        }
         expect(plan.raw.length).toBeLessThanOrEqual(MAX_RAW_RANGES);
         const versionOf = new Map(inForce.map((seal) => [seal.hour, seal.version]));
         for (let hour = from; hour < from + hours * HOUR_MS; hour += HOUR_MS) {
@@ -25,11 +34,13 @@ describe(planHours.name, () => {
             plan.raw.some(([start, end]) => hour >= start && hour < end) ? 'raw' : undefined,
             plan.sealed.some(([start, end]) => hour >= start && hour < end) ? 'sealed' : undefined,
             plan.legacy.some(([start, end]) => hour >= start && hour < end) ? 'legacy' : undefined,
+            plan.days.some(([start, end]) => hour >= start && hour < end) ? 'day' : undefined,
           ].filter(Boolean);
           expect(places).toHaveLength(1);
           if (places[0] === 'sealed') expect(versionOf.get(hour)).toBeGreaterThan(0);
           if (places[0] === 'legacy') expect(versionOf.get(hour)).toBe(0);
-          if (!versionOf.has(hour)) expect(places[0]).toBe('raw');
+          if (places[0] === 'day') expect(daysInForce).toContain(Math.floor(hour / DAY_MS) * DAY_MS);
+          if (!versionOf.has(hour) && !daysInForce.includes(Math.floor(hour / DAY_MS) * DAY_MS)) expect(places[0]).toBe('raw');
         }
       }),
     );
@@ -59,6 +70,16 @@ describe.each(factories)('sealed hourly rollups ($name transport)', (factory) =>
     expect(rollup.totals.requests).toBe(requests);
   }
 
+  /** The reads the daily tier may answer (no hourly buckets): per feature, and per UTC day. */
+  async function expectDaysAgreeWithCalls(projectId: string, requests: number): Promise<void> {
+    for (const interval of [undefined, 'day'] as const) {
+      const raw = await getCosts(transport, { projectId, from, to, interval, groupBy: ['feature', 'model'], source: 'raw' });
+      const rollup = await getCosts(transport, { projectId, from, to, interval, groupBy: ['feature', 'model'], source: 'rollup' });
+      expect(plain(rollup), interval ?? 'no interval').toEqual(plain({ ...raw, source: 'rollup' }));
+      expect(rollup.totals.requests).toBe(requests);
+    }
+  }
+
   it('answers from every third hour sealed and the rest raw, scattered past the range limit', async () => {
     // 72 hours with calls; sealing every third hour leaves 48 scattered raw hours (> 16 ranges).
     await insertCalls(transport, Array.from({ length: 72 }, (_, hour) => call('scattered', hour, hour)));
@@ -70,12 +91,52 @@ describe.each(factories)('sealed hourly rollups ($name transport)', (factory) =>
 
   it('reads a sealed hour from its calls once a late call arrives, and from the new seal after', async () => {
     await insertCalls(transport, [call('late', 1, 5), call('late', 2, 5)]);
-    expect(await sealHourlyRollups(transport, { projectId: 'late', from, to })).toEqual({ hoursSealed: 1 });
+    expect(await sealHourlyRollups(transport, { projectId: 'late', from, to })).toEqual({ hoursSealed: 1, daysSealed: 1 });
     await insertCalls(transport, [call('late', 3, 5)]);
     await expectRollupsAgreeWithCalls('late', 3);
-    expect(await sealHourlyRollups(transport, { projectId: 'late', from, to })).toEqual({ hoursSealed: 1 });
+    await expectDaysAgreeWithCalls('late', 3);
+    expect(await sealHourlyRollups(transport, { projectId: 'late', from, to })).toEqual({ hoursSealed: 1, daysSealed: 1 });
     await expectRollupsAgreeWithCalls('late', 3);
-    expect(await sealHourlyRollups(transport, { projectId: 'late', from, to })).toEqual({ hoursSealed: 0 });
+    await expectDaysAgreeWithCalls('late', 3);
+    expect(await sealHourlyRollups(transport, { projectId: 'late', from, to })).toEqual({ hoursSealed: 0, daysSealed: 0 });
+  });
+
+  it('reads whole days from their seal until an hour of the day is sealed again after it (a re-price)', async () => {
+    // Two calls in each of the first 30 hours: day 1 whole, day 2 partly.
+    await insertCalls(transport, Array.from({ length: 60 }, (_, n) => call('days', n, Math.floor(n / 2))));
+    expect(await sealHourlyRollups(transport, { projectId: 'days', from, to })).toEqual({ hoursSealed: 30, daysSealed: 2 });
+    await expectDaysAgreeWithCalls('days', 60);
+    // Ranges off the hour: the partly covered hours come from their calls (each call is at hh:01).
+    const at = (hours: number, minutes: number) => new Date(from.getTime() + hours * HOUR_MS + minutes * 60_000);
+    for (const [rangeFrom, rangeTo, requests] of [
+      [at(5, 2), at(26, 0.5), 40], // hours 6–25 whole, hour 5's calls before the range, hour 26's after
+      [at(-0.5, 0), at(24, 30), 50], // day 1 whole from its day seal, then hour 24's calls
+    ] as const) {
+      for (const interval of [undefined, 'hour', 'day'] as const) {
+        const query = { projectId: 'days', from: rangeFrom, to: rangeTo, interval, groupBy: ['feature' as const] };
+        const raw = await getCosts(transport, { ...query, source: 'raw' });
+        const rollup = await getCosts(transport, query);
+        expect(rollup.source).toBe('rollup');
+        expect(plain(rollup.rows), `${rangeFrom.toISOString()} ${interval}`).toEqual(plain(raw.rows));
+        expect(rollup.totals.requests).toBe(requests);
+      }
+    }
+    // A re-price changes hour 7's calls in place (the count stays) and seals the hour again, not its day.
+    await transport.command({
+      sql: `ALTER TABLE llm_calls UPDATE total_cost_usd = toDecimal128('1.5', 18)
+            WHERE project_id = 'days' AND time >= '2026-10-01 07:00:00' AND time < '2026-10-01 08:00:00' SETTINGS mutations_sync = 2`,
+      tag: { operation: 'test' },
+    });
+    const hour = new Date(from.getTime() + 7 * HOUR_MS);
+    expect(await sealHourlyRollups(transport, { projectId: 'days', from: hour, to: new Date(hour.getTime() + HOUR_MS), force: true })).toEqual({
+      hoursSealed: 1,
+      daysSealed: 0,
+    });
+    await expectDaysAgreeWithCalls('days', 60);
+    expect((await getCosts(transport, { projectId: 'days', from, to })).totals.costUsd).toBe(usd('0.25') * 58n + usd('1.5') * 2n);
+    // The next sealing run brings the day's seal back in step.
+    expect(await sealHourlyRollups(transport, { projectId: 'days', from, to })).toEqual({ hoursSealed: 0, daysSealed: 1 });
+    await expectDaysAgreeWithCalls('days', 60);
   });
 
   it('reads a rollup made before migration 0009 for an hour whose calls have aged out, and the calls otherwise', async () => {

@@ -52,15 +52,15 @@ describe.each(factories)('COSTSCOPE_RETENTION_DAYS through the $name transport',
 
   it('moves every table’s TTL, the dedup keys’ and the job records’ included, from 90 days to 30', async () => {
     await migrate(transport, { ...SCHEMA, retentionDays: 90 });
-    expect(await ttlDays()).toEqual({ llm_calls: 90, llm_call_keys: 90, llm_call_hour_counts: 90, llm_calls_hourly: MIN_ROLLUP_RETENTION_DAYS, llm_calls_hourly_sealed: MIN_ROLLUP_RETENTION_DAYS, llm_call_hour_seals: MIN_ROLLUP_RETENTION_DAYS, reprice_jobs: 90 });
+    expect(await ttlDays()).toEqual({ llm_calls: 90, llm_call_keys: 90, llm_call_hour_counts: 90, llm_calls_hourly: MIN_ROLLUP_RETENTION_DAYS, llm_calls_hourly_sealed: MIN_ROLLUP_RETENTION_DAYS, llm_call_hour_seals: MIN_ROLLUP_RETENTION_DAYS, llm_calls_daily_sealed: MIN_ROLLUP_RETENTION_DAYS, llm_call_day_seals: MIN_ROLLUP_RETENTION_DAYS, reprice_jobs: 90 });
 
     await migrate(transport, { ...SCHEMA, retentionDays: 30 });
-    expect(await ttlDays()).toEqual({ llm_calls: 30, llm_call_keys: 30, llm_call_hour_counts: 30, llm_calls_hourly: MIN_ROLLUP_RETENTION_DAYS, llm_calls_hourly_sealed: MIN_ROLLUP_RETENTION_DAYS, llm_call_hour_seals: MIN_ROLLUP_RETENTION_DAYS, reprice_jobs: 30 });
+    expect(await ttlDays()).toEqual({ llm_calls: 30, llm_call_keys: 30, llm_call_hour_counts: 30, llm_calls_hourly: MIN_ROLLUP_RETENTION_DAYS, llm_calls_hourly_sealed: MIN_ROLLUP_RETENTION_DAYS, llm_call_hour_seals: MIN_ROLLUP_RETENTION_DAYS, llm_calls_daily_sealed: MIN_ROLLUP_RETENTION_DAYS, llm_call_day_seals: MIN_ROLLUP_RETENTION_DAYS, reprice_jobs: 30 });
   });
 
   it('keeps hourly rollups longer than raw calls only up to the retention itself', async () => {
     await migrate(transport, { ...SCHEMA, retentionDays: 800 });
-    expect(await ttlDays()).toEqual({ llm_calls: 800, llm_call_keys: 800, llm_call_hour_counts: 800, llm_calls_hourly: 800, llm_calls_hourly_sealed: 800, llm_call_hour_seals: 800, reprice_jobs: 800 });
+    expect(await ttlDays()).toEqual({ llm_calls: 800, llm_call_keys: 800, llm_call_hour_counts: 800, llm_calls_hourly: 800, llm_calls_hourly_sealed: 800, llm_call_hour_seals: 800, llm_calls_daily_sealed: 800, llm_call_day_seals: 800, reprice_jobs: 800 });
   });
 
   it('changes nothing when run again with the same retention', async () => {
@@ -69,6 +69,6 @@ describe.each(factories)('COSTSCOPE_RETENTION_DAYS through the $name transport',
     await migrate(recording(commands), { ...SCHEMA, retentionDays: 30 });
     // A TTL change rewrites the table's parts: an unchanged retention must not issue one.
     expect(commands.filter((sql) => sql.includes('MODIFY TTL'))).toEqual([]);
-    expect(await ttlDays()).toEqual({ llm_calls: 30, llm_call_keys: 30, llm_call_hour_counts: 30, llm_calls_hourly: MIN_ROLLUP_RETENTION_DAYS, llm_calls_hourly_sealed: MIN_ROLLUP_RETENTION_DAYS, llm_call_hour_seals: MIN_ROLLUP_RETENTION_DAYS, reprice_jobs: 30 });
+    expect(await ttlDays()).toEqual({ llm_calls: 30, llm_call_keys: 30, llm_call_hour_counts: 30, llm_calls_hourly: MIN_ROLLUP_RETENTION_DAYS, llm_calls_hourly_sealed: MIN_ROLLUP_RETENTION_DAYS, llm_call_hour_seals: MIN_ROLLUP_RETENTION_DAYS, llm_calls_daily_sealed: MIN_ROLLUP_RETENTION_DAYS, llm_call_day_seals: MIN_ROLLUP_RETENTION_DAYS, reprice_jobs: 30 });
   });
 });
