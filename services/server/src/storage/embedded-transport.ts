@@ -1,5 +1,5 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Session } from 'chdb';
 import { AUTH_FAILURE_CODES, CANCELLED_CODES, CostscopeStorageError, LIMIT_CODES, TIMEOUT_CODES } from './errors.js';
@@ -74,35 +74,43 @@ export async function openEmbeddedTransport(options: EmbeddedTransportOptions): 
   rmSync(payloadDir, { recursive: true, force: true });
   mkdirSync(payloadDir, { recursive: true });
   let payloads = 0;
-  const insertRowBinary = async (batch: Extract<InsertBatch, { rowBinary: readonly Buffer[] }>): Promise<void> => {
-    if (batch.rowBinary.every((block) => block.length === 0)) return;
-    if (batch.types.length !== batch.columns.length) {
-      throw new CostscopeStorageError(batch.tag.operation, 'invalid', 'a RowBinary insert needs one type per column');
-    }
-    const columns = batch.columns.map((column, index) => `${identifier(batch.tag.operation, column)} ${batch.types[index]}`);
+  const insertRowBinary = async (batch: Extract<InsertBatch, { rowBinary: unknown }>): Promise<void> => {
+    const operation = batch.tag.operation;
+    if (batch.types.length !== batch.columns.length) throw new CostscopeStorageError(operation, 'invalid', 'a RowBinary insert needs one type per column');
+    const structure = batch.columns.map((column, index) => `${identifier(operation, column)} ${batch.types[index]}`).join(', ');
     payloads += 1;
     const path = join(payloadDir, `${process.pid}-${payloads}.bin`);
+    // Written synchronously, before the first await (the contract of `rowBinary`): pieces are
+    // reused as soon as they are written, and the caller goes on to its next rows meanwhile.
+    let bytes = 0;
     try {
-      const file = await open(path, 'w');
+      const file = openSync(path, 'w');
       try {
-        await file.writev([...batch.rowBinary]);
+        batch.rowBinary((piece) => {
+          writeSync(file, piece);
+          bytes += piece.length;
+        });
       } finally {
-        await file.close();
+        closeSync(file);
       }
+    } catch (error) {
+      rmSync(path, { force: true });
+      if (CostscopeStorageError.isInstance(error)) throw error;
+      throw new CostscopeStorageError(operation, 'unreachable', `cannot write the insert payload under ${payloadDir}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+    try {
+      if (bytes === 0) return;
       const statement: Statement = {
         sql:
-          `INSERT INTO ${identifier(batch.tag.operation, batch.table)} (${batch.columns.join(', ')}) ` +
+          `INSERT INTO ${identifier(operation, batch.table)} (${batch.columns.join(', ')}) ` +
           `SELECT * FROM file({path:String}, 'RowBinary', {structure:String})` +
           (batch.distinctRows ? ' SETTINGS optimize_on_insert = 0' : ''),
-        params: { path, structure: columns.join(', ') },
+        params: { path, structure },
         tag: batch.tag,
       };
       await run(statement, taggedSql(statement));
-    } catch (error) {
-      if (CostscopeStorageError.isInstance(error)) throw error;
-      throw new CostscopeStorageError(batch.tag.operation, 'unreachable', `cannot write the insert payload under ${payloadDir}: ${messageOf(error)}`, {
-        cause: error,
-      });
     } finally {
       await rm(path, { force: true });
     }
@@ -134,10 +142,8 @@ export async function openEmbeddedTransport(options: EmbeddedTransportOptions): 
       await run(statement, taggedSql(statement));
     },
     async insert(batch: InsertBatch): Promise<void> {
-      if ('rowBinary' in batch) {
-        await insertRowBinary(batch);
-        return;
-      }
+      // Not awaited here: the payload must be written before this function first yields.
+      if ('rowBinary' in batch) return insertRowBinary(batch);
       if (batch.tsv.length === 0) return;
       try {
         await session.insert({

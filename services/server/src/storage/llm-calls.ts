@@ -17,7 +17,7 @@ export const CALL_COLUMNS = [
 export type InsertCallsOptions = {
   /** Rows per INSERT (default 200 000 embedded, 100 000 over HTTP). */
   chunkRows?: number;
-  /** Payload bytes per INSERT (default 64 MiB embedded, 16 MiB over HTTP), whichever limit comes first. */
+  /** Payload bytes per INSERT over HTTP (default 16 MiB), whichever limit comes first; embedded inserts stream theirs. */
   chunkBytes?: number;
 };
 
@@ -47,7 +47,7 @@ export async function insertCalls(
   // takes TSV, which the test front in front of chDB can pass on.
   const rowBinary = transport.kind === 'embedded';
   const chunkRows = options.chunkRows ?? (rowBinary ? 200_000 : 100_000);
-  const chunkBytes = options.chunkBytes ?? (rowBinary ? 64 : 16) * 1024 * 1024;
+  const chunkBytes = options.chunkBytes ?? 16 * 1024 * 1024;
 
   const seen = new Set<string>();
   const unique: LlmCallRecord[] = [];
@@ -61,28 +61,47 @@ export async function insertCalls(
 
   await serialized(transport, async () => {
     // Pipelined: while the engine stores chunk k (chDB works on libuv's threads, the server over
-    // HTTP), JavaScript writes chunk k + 1. Inserts themselves stay one at a time, so each
-    // chunk's dedup check sees every earlier chunk.
+    // HTTP), JavaScript writes chunk k + 1. The chunks of a batch are distinct (repeats were
+    // dropped above), so no chunk's dedup check needs another's rows.
     let previous: { stored: Promise<void>; start: number; end: number } | undefined;
     let start = 0;
     while (start < unique.length) {
-      const writer = rowBinary ? new CallRowBinaryWriter() : new TsvWriter(Math.min(chunkBytes, 1024 * 1024) + 64 * 1024);
-      let end = start;
-      while (end < unique.length && end - start < chunkRows && (writer.length < chunkBytes || end === start)) {
-        writer.write(unique[end] as LlmCallRecord);
-        end += 1;
+      const from = start;
+      const tag = { operation, projectId: unique[from]?.projectId ?? '' };
+      let end: number;
+      let stored: Promise<void>;
+      if (rowBinary) {
+        end = Math.min(unique.length, from + chunkRows);
+        // The embedded transport writes these rows to its payload file inside `insert`, before
+        // it yields, while the engine is still storing the previous chunk.
+        stored = transport.insert({
+          table: 'llm_calls_incoming',
+          columns: CALL_COLUMNS,
+          rowBinary: (sink) => {
+            const writer = new CallRowBinaryWriter(sink);
+            for (let index = from; index < end; index += 1) writer.write(unique[index] as LlmCallRecord);
+            writer.end();
+          },
+          types: CALL_ROW_BINARY_TYPES,
+          distinctRows: true,
+          tag,
+        });
+        stored.catch(() => undefined);
+        if (previous) await chunkStored(previous, unique.length, stored);
+      } else {
+        const writer = new TsvWriter(Math.min(chunkBytes, 1024 * 1024) + 64 * 1024);
+        end = from;
+        while (end < unique.length && end - from < chunkRows && (writer.length < chunkBytes || end === from)) {
+          writer.write(unique[end] as LlmCallRecord);
+          end += 1;
+        }
+        if (previous) await chunkStored(previous, unique.length);
+        stored = transport.insert({ table: 'llm_calls_incoming', columns: CALL_COLUMNS, tsv: writer.toBuffer(), tag });
+        // Awaited before the next insert or at the end; this only keeps Node from calling a
+        // failure unhandled while the next chunk is being written.
+        stored.catch(() => undefined);
       }
-      if (previous) await chunkStored(previous, unique.length);
-      const tag = { operation, projectId: unique[start]?.projectId ?? '' };
-      const stored = transport.insert(
-        writer instanceof CallRowBinaryWriter
-          ? { table: 'llm_calls_incoming', columns: CALL_COLUMNS, rowBinary: writer.toBuffers(), types: CALL_ROW_BINARY_TYPES, distinctRows: true, tag }
-          : { table: 'llm_calls_incoming', columns: CALL_COLUMNS, tsv: writer.toBuffer(), tag },
-      );
-      // Awaited before the next insert or at the end; this only keeps Node from calling a
-      // failure unhandled while the next chunk is being written.
-      stored.catch(() => undefined);
-      previous = { stored, start, end };
+      previous = { stored, start: from, end };
       start = end;
     }
     if (previous) await chunkStored(previous, unique.length);
@@ -90,10 +109,15 @@ export async function insertCalls(
   return { sent: unique.length, repeatedInBatch: calls.length - unique.length };
 }
 
-async function chunkStored(chunk: { stored: Promise<void>; start: number; end: number }, total: number): Promise<void> {
+/**
+ * Waits for a chunk; if it failed, also for `next` (already sent) to settle, so nothing of this
+ * batch is still being written when the next writer's dedup check runs.
+ */
+async function chunkStored(chunk: { stored: Promise<void>; start: number; end: number }, total: number, next?: Promise<void>): Promise<void> {
   try {
     await chunk.stored;
   } catch (error) {
+    await next?.catch(() => undefined);
     if (!CostscopeStorageError.isInstance(error)) throw error;
     throw new CostscopeStorageError(
       'calls.insert',

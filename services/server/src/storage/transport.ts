@@ -47,12 +47,14 @@ export type InsertBatch = {
     }
   | {
       /**
-       * `RowBinary` rows (the concatenation of the buffers), values in `columns` order laid out as
-       * `types` (one per column), which
-       * chDB parses ~8× cheaper than TSV. Embedded engine only: chDB takes binary payloads through
-       * a file (`embedded-transport.ts`); the ClickHouse server front in tests takes text only.
+       * Writes `RowBinary` rows, values in `columns` order laid out as `types` (one per column),
+       * by handing `sink` the payload's consecutive pieces; a piece may be written over once
+       * `sink` returns. Called once, synchronously, before `insert` first yields, so the caller
+       * may write its next rows while these are stored. chDB parses RowBinary ~8× cheaper than
+       * TSV. Embedded engine only: chDB takes binary payloads through a file
+       * (`embedded-transport.ts`); the ClickHouse server front in tests takes text only.
        */
-      rowBinary: readonly Buffer[];
+      rowBinary: (sink: (piece: Buffer) => void) => void;
       types: readonly string[];
       /**
        * No two rows of the batch share a sort key (the caller removed repeats): the engine skips

@@ -112,7 +112,7 @@ describe('RowBinary inserts', () => {
   it('leave no payload file behind, stored or refused', async () => {
     await insertCalls(transport, [makeCall({ projectId: 'files' })]);
     await expect(
-      transport.insert({ table: 'no_such_table', columns: ['x'], rowBinary: [Buffer.from([1])], types: ['UInt8'], tag: { operation: 'test.missing' } }),
+      transport.insert({ table: 'no_such_table', columns: ['x'], rowBinary: (sink) => sink(Buffer.from([1])), types: ['UInt8'], tag: { operation: 'test.missing' } }),
     ).rejects.toMatchObject({ name: 'CostscopeStorageError', operation: 'test.missing', kind: 'query' });
     expect(readdirSync(join(dir, 'insert-payloads'))).toEqual([]);
   });
