@@ -145,7 +145,6 @@ export async function getCosts(transport: ClickHouseTransport, query: CostQuery)
     ${groupKeys.length > 0 ? `GROUP BY ${groupKeys.join(', ')}` : ''}
     ORDER BY ${query.interval ? 'bucket_epoch, ' : ''}${costSum} DESC${groupBy.length > 0 ? `, ${groupKeys.filter((key) => key !== 'bucket_epoch').join(', ')}` : ''}
     LIMIT {limit:UInt32}`;
-  const totalsSql = `SELECT ${figures} FROM ${table} WHERE ${where}`;
 
   const tag = { operation, projectId: query.projectId };
   const rows = await transport.query<RawFigures & Record<string, string | number>>({ sql: groupedSql, params, tag });
@@ -158,10 +157,11 @@ export async function getCosts(transport: ClickHouseTransport, query: CostQuery)
     return costRow;
   });
   // Every group returned: the totals are their exact sum, with no second statement (on the
-  // embedded engine statements run one at a time, each with its fixed cost). Cut off: the
-  // engine counts the rest.
+  // embedded engine statements run one at a time, each with its fixed cost). Cut off: the totals
+  // are read as a query of their own, from rollups when its dimensions allow (top users by cost
+  // group raw calls by user, but their totals need no user).
   const totals = truncated
-    ? toFigures((await transport.query<RawFigures>({ sql: totalsSql, params, tag: { ...tag, operation: 'costs.totals' } }))[0])
+    ? (await getCosts(transport, { ...query, groupBy: [], interval: undefined, limit: 2 })).totals
     : sumFigures(costRows);
   return { rows: costRows, totals, source, truncated };
 }

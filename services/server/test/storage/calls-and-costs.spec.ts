@@ -130,6 +130,14 @@ describe.each(factories)('costs through the $name transport', (factory) => {
     expect(report.rows.map((row) => row.keys.feature)).toEqual(['chat']);
     expect(report.truncated).toBe(true);
     expect(report.totals.requests).toBe(5);
+    // Top users cut off: the totals still count every call, users or not, and filters hold.
+    const all = await getCosts(transport, { projectId: PROJECT, from: FROM, to: TO });
+    const topUser = await getCosts(transport, { projectId: PROJECT, from: FROM, to: TO, groupBy: ['user', 'status'], interval: 'day', limit: 1 });
+    expect(topUser.truncated).toBe(true);
+    expect(plain(topUser.totals)).toEqual(plain(all.totals));
+    const filtered = await getCosts(transport, { projectId: PROJECT, from: FROM, to: TO, groupBy: ['user'], limit: 1, filters: { feature: ['search'] } });
+    expect(filtered.totals.requests).toBe(2);
+    expect(filtered.totals.costUsd).toBe(usd('1.25'));
   });
 
   it('refuses unknown dimensions, intervals and an empty project before building SQL', async () => {
