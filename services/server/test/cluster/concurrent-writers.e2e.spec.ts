@@ -156,7 +156,7 @@ describe('two ingest processes on one ClickHouse', { timeout: 120_000 }, () => {
   });
 
   it('counts it once after the hour is sealed, and after a resend to the other process', async () => {
-    expect(await sealHourlyRollups(transport, { projectId: 'default', ...wholeHours })).toEqual({ hoursSealed: 1 });
+    expect(await sealHourlyRollups(transport, { projectId: 'default', ...wholeHours })).toEqual({ hoursSealed: 1, daysSealed: 0 });
     await expectCountedOnce(12);
 
     // A resend through the other process: the dedup view sees the stored copies and drops it.
@@ -172,9 +172,9 @@ describe('two ingest processes on one ClickHouse', { timeout: 120_000 }, () => {
     await Promise.all([send(first, late), send(second, late)]);
     await expectCountedOnce(16);
 
-    expect(await sealHourlyRollups(transport, { projectId: 'default', ...wholeHours })).toEqual({ hoursSealed: 1 });
+    expect(await sealHourlyRollups(transport, { projectId: 'default', ...wholeHours })).toEqual({ hoursSealed: 1, daysSealed: 0 });
     await expectCountedOnce(16);
     // Sealed and current: nothing left to seal.
-    expect(await sealHourlyRollups(transport, { projectId: 'default', ...wholeHours })).toEqual({ hoursSealed: 0 });
+    expect(await sealHourlyRollups(transport, { projectId: 'default', ...wholeHours })).toEqual({ hoursSealed: 0, daysSealed: 0 });
   });
 });
