@@ -1,7 +1,8 @@
 // One benchmark process: the same OpenAI call, in rounds that alternate between the bare client
 // and the client instrumented by one instrumentation (Costscope or OpenLLMetry), so both see the
 // same machine state. Prints the mean µs per call of each round (wall and CPU) as JSON.
-// Run by bench/overhead.ts.
+// Transport `heap` instead exports to a receiver that never answers and prints the heap that
+// `calls` spans held in the export queue take (run with --expose-gc). Run by bench/overhead.ts.
 /* eslint-disable @nx/enforce-module-boundaries -- the benchmark uses the built package by name, as users do */
 import { performance } from 'node:perf_hooks';
 import OpenAI from 'openai';
@@ -12,9 +13,10 @@ const callsPerRound = Number(callsText);
 
 /** Sends the spans still queued: timed as part of the instrumented round (export is overhead too). */
 let flush;
+const otlpUrl = transport === 'heap' ? process.env.BENCH_BLOCKED_OTLP_URL : process.env.BENCH_OTLP_URL;
 if (instrumentation === 'costscope') {
   const sdk = await import('@costscope/sdk');
-  await sdk.init({ endpoint: process.env.BENCH_OTLP_URL, flushOnExit: false }).ready;
+  await sdk.init({ endpoint: otlpUrl, flushOnExit: false, maxQueueSize: 2 * callsPerRound }).ready;
   flush = sdk.forceFlush;
 } else {
   const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
@@ -22,7 +24,7 @@ if (instrumentation === 'costscope') {
   const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
   const { OpenAIInstrumentation } = await import('@traceloop/instrumentation-openai');
   const provider = new NodeTracerProvider({
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${process.env.BENCH_OTLP_URL}/v1/traces` }))],
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlpUrl}/v1/traces` }), { maxQueueSize: 2 * callsPerRound })],
   });
   provider.register();
   // Same privacy as Costscope's default (no prompt text); OpenLLMetry's own default exports it.
@@ -55,7 +57,7 @@ const client = new OpenAI({
   apiKey: 'sk-bench',
   baseURL: `${process.env.BENCH_STAND_IN_URL}/v1`,
   maxRetries: 0,
-  ...(transport === 'in-process' ? { fetch: inProcessFetch } : {}),
+  ...(transport === 'stand-in' ? {} : { fetch: inProcessFetch }),
 });
 const messages = [
   { role: 'system', content: 'You are the support assistant of Costscope. Answer briefly.' },
@@ -74,6 +76,26 @@ async function round(setup, calls) {
   if (setup !== 'bare') await flush();
   const cpu = process.cpuUsage(cpuStart);
   return { wall, cpu: (cpu.user + cpu.system) / calls };
+}
+
+/** Heap held per queued span: the heap after `calls` calls whose spans wait for an export that never ends. */
+async function queuedHeap(setup, calls) {
+  completions.create = setup === 'bare' ? bare : instrumented;
+  for (let i = 0; i < 2; i += 1) globalThis.gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < calls; i += 1) await call();
+  for (let i = 0; i < 2; i += 1) globalThis.gc();
+  return (process.memoryUsage().heapUsed - before) / calls;
+}
+
+if (transport === 'heap') {
+  // Warm up the client (and the bare path's lazy state) without queuing spans.
+  completions.create = bare;
+  for (let i = 0; i < 200; i += 1) await call();
+  const bareBytes = await queuedHeap('bare', callsPerRound);
+  const bytes = await queuedHeap(instrumentation, callsPerRound);
+  process.stdout.write(`${JSON.stringify({ bare: bareBytes, [instrumentation]: bytes })}\n`);
+  process.exit(0);
 }
 
 await round('bare', 1000);

@@ -12,17 +12,24 @@
  * round's spans to a local OTLP receiver, i.e. the export work that production does in the
  * background. Figures: median over rounds of the mean per call, and median of the per-round
  * differences against the bare round beside it.
+ *
+ * Heap per queued span: each instrumentation exports to a receiver that accepts connections and
+ * never answers, so the spans of 2,000 calls stay queued (the first batch of 512 in flight); the
+ * heap delta after GC, over the calls, against the same calls bare. Goal: ≤ 1 MiB per 1,000 spans.
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProviderStandIn } from '../test/support/provider-stand-in.js';
 
 const INSTRUMENTATIONS = ['costscope', 'openllmetry'] as const;
 const TRANSPORTS = [
-  { transport: 'in-process', rounds: 30, calls: 2000 },
-  { transport: 'stand-in', rounds: 30, calls: 500 },
+  { transport: 'in-process', rounds: 20, calls: 2000 },
+  { transport: 'stand-in', rounds: 20, calls: 500 },
 ] as const;
+const QUEUED_SPANS = 2000;
 const worker = join(dirname(fileURLToPath(import.meta.url)), 'overhead-worker.mjs');
 
 interface Series {
@@ -40,15 +47,20 @@ const sinkUrl = await new Promise<string>((resolve) => {
     if (sinkLines.length === 1) resolve(sinkLines[0] ?? '');
   });
 });
+// A Costscope server that hangs: it takes the export's request and never answers.
+const blocked = createServer(() => undefined);
+await new Promise<void>((resolve) => blocked.listen(0, '127.0.0.1', resolve));
 const env = {
   PATH: process.env['PATH'] ?? '',
   BENCH_STAND_IN_URL: await standIn.start(),
   BENCH_OTLP_URL: sinkUrl,
+  BENCH_BLOCKED_OTLP_URL: `http://127.0.0.1:${(blocked.address() as AddressInfo).port}`,
 };
 
-function runWorker(instrumentation: string, transport: string, rounds: number, calls: number): Promise<Record<string, Series>> {
+function runWorker<T = Record<string, Series>>(instrumentation: string, transport: string, rounds: number, calls: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [worker, instrumentation, transport, String(rounds), String(calls)], {
+    const flags = transport === 'heap' ? ['--expose-gc'] : [];
+    const child = spawn(process.execPath, [...flags, worker, instrumentation, transport, String(rounds), String(calls)], {
       env,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -57,7 +69,7 @@ function runWorker(instrumentation: string, transport: string, rounds: number, c
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`${instrumentation}/${transport} exited ${String(code)}`));
-      resolve(JSON.parse(out.trim()) as Record<string, Series>);
+      resolve(JSON.parse(out.trim()) as T);
     });
   });
 }
@@ -83,10 +95,25 @@ for (const { transport, rounds, calls } of TRANSPORTS) {
   }
 }
 
+const heapRows: string[] = [];
+const mib = (bytesPerSpan: number) => `${((bytesPerSpan * 1000) / 1024 / 1024).toFixed(2)} MiB`;
+for (const instrumentation of INSTRUMENTATIONS) {
+  const heap = await runWorker<Record<string, number>>(instrumentation, 'heap', 1, QUEUED_SPANS);
+  const bareBytes = heap['bare'] ?? 0;
+  const bytes = heap[instrumentation] ?? 0;
+  heapRows.push(`| ${instrumentation} | ${mib(bareBytes)} | ${mib(bytes)} | ${mib(bytes - bareBytes)} |`);
+}
+blocked.closeAllConnections();
+blocked.close();
+
 sink.kill('SIGTERM');
 await new Promise((resolve) => sink.on('close', resolve));
 console.log(`node ${process.version}; ${sinkLines[1] ?? '?'} spans reached the OTLP receiver`);
 console.log('| transport | instrumentation | bare wall | instrumented wall | added wall | bare CPU | instrumented CPU | added CPU |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(row);
+console.log(`\nHeap per 1,000 queued spans (${QUEUED_SPANS} calls, export blocked; goal ≤ 1 MiB):`);
+console.log('| instrumentation | bare calls | instrumented calls | held by the queued spans |');
+console.log('| --- | --- | --- | --- |');
+for (const row of heapRows) console.log(row);
 await standIn.stop();

@@ -43,7 +43,7 @@ export function encodeCallRecords(records: readonly CallRecord[], resource: Buff
     writer.end(scopeStart);
     for (const index of indexes) {
       writer.tag(2, 2); // spans
-      writeSpan(writer, records[index] as CallRecord, ids.subarray(index * ID_BYTES, (index + 1) * ID_BYTES));
+      writeSpan(writer, records[index] as CallRecord, ids, index * ID_BYTES);
     }
     writer.end(scopeSpans);
   }
@@ -58,17 +58,18 @@ export function encodeResource(attributes: Attributes): Buffer {
   return Buffer.from(writer.finish());
 }
 
-function writeSpan(writer: OtlpWriter, record: CallRecord, randomIds: Buffer): void {
+/** `randomIds` from `idsAt`: 16 bytes of trace id, 8 of span id, for a span whose ids were not drawn yet. */
+function writeSpan(writer: OtlpWriter, record: CallRecord, randomIds: Buffer, idsAt: number): void {
   const span = writer.begin();
   const drawn = record.drawnIds;
   const parent = record.parent;
   writer.tag(1, 2); // trace_id
   if (drawn !== undefined) writer.hexBytes(drawn.traceId);
   else if (parent !== undefined) writer.hexBytes(parent.traceId);
-  else writer.bytes(randomIds.subarray(0, 16));
+  else writer.bytesFrom(randomIds, idsAt, 16);
   writer.tag(2, 2); // span_id
   if (drawn !== undefined) writer.hexBytes(drawn.spanId);
-  else writer.bytes(randomIds.subarray(16, 24));
+  else writer.bytesFrom(randomIds, idsAt + 16, 8);
   if (parent !== undefined) {
     writer.tag(4, 2); // parent_span_id
     writer.hexBytes(parent.spanId);

@@ -22,6 +22,11 @@ export class OtlpWriter {
 
   /** A non-negative integer below 2^53. */
   varint(value: number): void {
+    if (value < 0x80) {
+      this.ensure(1);
+      this.buffer[this.pos++] = value;
+      return;
+    }
     this.ensure(10);
     const buffer = this.buffer;
     let low = value >>> 0;
@@ -76,10 +81,35 @@ export class OtlpWriter {
   }
 
   string(value: string): void {
+    // Keys, names and most values are short ASCII: copied here, without a call into C++ per string.
+    if (value.length < 0x80) {
+      this.ensure(value.length + 1);
+      const buffer = this.buffer;
+      const start = this.pos;
+      buffer[start] = value.length;
+      let at = start + 1;
+      for (let i = 0; i < value.length; i += 1) {
+        const code = value.charCodeAt(i);
+        if (code >= 0x80) break;
+        buffer[at++] = code;
+      }
+      if (at - start - 1 === value.length) {
+        this.pos = at;
+        return;
+      }
+    }
     const length = Buffer.byteLength(value);
     this.varint(length);
     this.ensure(length);
     this.buffer.write(value, this.pos, length, 'utf8');
+    this.pos += length;
+  }
+
+  /** `length` bytes of `source` from `offset` (ids drawn for a whole batch at once). */
+  bytesFrom(source: Buffer, offset: number, length: number): void {
+    this.varint(length);
+    this.ensure(length);
+    source.copy(this.buffer, this.pos, offset, offset + length);
     this.pos += length;
   }
 
