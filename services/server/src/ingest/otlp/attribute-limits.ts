@@ -6,8 +6,8 @@
 
 /**
  * AnyValue nesting (arrays and kvlists inside each other). Deeper is refused by the decoder
- * (400): recursion that deep is only ever an attack, and protobufjs stops at 100 message levels
- * anyway (about 47 AnyValue levels), so both encodings refuse the same bodies.
+ * (400) as it reads, in both encodings: nesting that deep is only ever an attack, and the
+ * decoders recurse no deeper than this.
  */
 export const MAX_ANY_VALUE_DEPTH = 16;
 
