@@ -22,7 +22,8 @@ import type { LlmCallRecord } from '@costscope/core';
 import { getCosts } from '../src/storage/costs.js';
 import { sealHourlyRollups } from '../src/storage/hourly-rollups.js';
 import { openEmbeddedTransport } from '../src/storage/embedded-transport.js';
-import { callsToTsv, insertCalls } from '../src/storage/llm-calls.js';
+import { callsToRowBinary } from '../src/storage/call-row-binary.js';
+import { insertCalls } from '../src/storage/llm-calls.js';
 import { migrate } from '../src/storage/migrate.js';
 import { getErrorRatesByEndpoint, getOutputTokenWindowsByModel } from '../src/storage/alert-rule-inputs.js';
 import { getDailySpendBaselines, getInputTokenOutliers, getMonthToDateSpend } from '../src/storage/rule-inputs.js';
@@ -136,8 +137,8 @@ for (let from = 0; from < CALLS; from += BATCH) {
   makeMs += made.ms;
   const loaded = await time(() => insertCalls(transport, made.result));
   loadMs += loaded.ms;
-  // How much of the load is JavaScript writing TSV text: done again here, outside the timing.
-  textMs += (await time(async () => callsToTsv(made.result).length)).ms;
+  // How much of the load is JavaScript writing the RowBinary rows: done again here, outside the timing.
+  textMs += (await time(async () => callsToRowBinary(made.result).length)).ms;
   if ((from / BATCH) % 4 === 0) {
     console.log(`  ${(from + count).toLocaleString('en-US')} calls, ${Math.round(((from + count) / loadMs) * 1000).toLocaleString('en-US')} rows/s so far`);
   }
@@ -146,7 +147,7 @@ const [{ rows = 0 } = {}] = await transport.query<{ rows: string }>({ sql: 'SELE
 console.log(`Loaded ${Number(rows).toLocaleString('en-US')} calls`);
 console.log(`  load: ${(loadMs / 1000).toFixed(1)} s = ${Math.round((CALLS / loadMs) * 1000).toLocaleString('en-US')} rows/s (making the synthetic records took ${(makeMs / 1000).toFixed(1)} s more)`);
 console.log(
-  `  JavaScript writing the TSV rows alone takes ~${(textMs / 1000).toFixed(1)} s (measured apart; in the load it overlaps the engine storing the previous chunk)`,
+  `  JavaScript writing the RowBinary rows alone takes ~${(textMs / 1000).toFixed(1)} s (measured apart; in the load it overlaps the engine storing the previous chunk)`,
 );
 
 const from = new Date(START);
