@@ -60,7 +60,7 @@ type Measures = (typeof MEASURES)[keyof typeof MEASURES];
 async function figuresSource(
   transport: ClickHouseTransport,
   m: Measures,
-  range: { projectId: string; from: Date; to: Date },
+  range: { projectId: string; from: Date; to: Date; wholeDays?: boolean },
 ): Promise<{ table: string; params: QueryParams }> {
   if (m !== MEASURES.rollup) return { table: callsTable(transport), params: {} };
   const rollup = await hourlyFigures(transport, range);
@@ -121,6 +121,8 @@ async function dailySpendSeries(
     projectId: input.projectId,
     from: new Date(Date.parse(`${input.fromDay}T00:00:00Z`) - 86_400_000),
     to: new Date(Date.parse(`${addDays(input.toDay, 1)}T00:00:00Z`) + 86_400_000),
+    // UTC days are the days asked for: the daily tier may answer them.
+    wholeDays: timezone === 'UTC',
   });
   const rows = await transport.query<{ day: string; scope_key: string; cost: string }>({
     sql: `SELECT toString(toDate(${m.time}, {timezone:String})) AS day, ${scopeKey(input.scope)} AS scope_key,
@@ -222,7 +224,8 @@ export async function getMonthToDateSpend(
   });
   const monthStart = new Date(toCount(bounds[0]?.month_start) * 1000);
   const monthEnd = new Date(toCount(bounds[0]?.month_end) * 1000);
-  const source = await figuresSource(transport, m, { projectId: input.projectId, from: monthStart, to: input.now });
+  // One sum over the range: whole UTC days inside it may come from the daily tier.
+  const source = await figuresSource(transport, m, { projectId: input.projectId, from: monthStart, to: input.now, wholeDays: true });
   const rows = await transport.query<{ feature: string; cost: string }>({
     sql: `SELECT feature, toString(${m.cost}) AS cost
           FROM ${source.table}

@@ -70,6 +70,8 @@ export async function getWeeklyReview(
         projectId: input.projectId,
         from: new Date(Date.parse(`${lastWeekDay}T00:00:00Z`) - 86_400_000),
         to: new Date(Date.parse(`${nextWeekDay}T00:00:00Z`) + 86_400_000),
+        // UTC weeks are made of UTC days: the daily tier may answer them.
+        wholeDays: timezone === 'UTC',
       })
     : undefined;
   const [table, time, cost, requests] = rollup

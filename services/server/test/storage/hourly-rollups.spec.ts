@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { getCosts } from '../../src/storage/costs.js';
 import { MAX_RAW_RANGES, planHours, sealHourlyRollups } from '../../src/storage/hourly-rollups.js';
 import { insertCalls } from '../../src/storage/llm-calls.js';
+import { getDailySpendBaselines, getMonthToDateSpend } from '../../src/storage/rule-inputs.js';
+import { getWeeklyReview } from '../../src/storage/weekly-review.js';
 import type { ClickHouseTransport } from '../../src/storage/transport.js';
 import { makeCall, usd } from '../support/call-factory.js';
 import { plain, transportFactories } from '../support/storage-factories.js';
@@ -78,6 +80,13 @@ describe.each(factories)('sealed hourly rollups ($name transport)', (factory) =>
       expect(plain(rollup), interval ?? 'no interval').toEqual(plain({ ...raw, source: 'rollup' }));
       expect(rollup.totals.requests).toBe(requests);
     }
+    // The rule inputs and the weekly review read the daily tier too.
+    const reads: Array<[string, (source: 'raw' | 'rollup') => Promise<unknown>]> = [
+      ['month to date', (source) => getMonthToDateSpend(transport, { projectId, now: to, source })],
+      ['daily spend', (source) => getDailySpendBaselines(transport, { projectId, day: '2026-10-03', scope: 'feature', source })],
+      ['weekly review', (source) => getWeeklyReview(transport, { projectId, week: '2026-W40', source })],
+    ];
+    for (const [name, read] of reads) expect(plain(await read('rollup')), name).toEqual(plain(await read('raw')));
   }
 
   it('answers from every third hour sealed and the rest raw, scattered past the range limit', async () => {
