@@ -36,7 +36,7 @@ describe('the HTTP transport on a real socket', () => {
     const url = await listen(() => undefined);
     await new Promise((done) => servers.pop()?.close(done)); // the port is free again: nothing listens
     const transport = http(url);
-    const error = await getCosts(transport, { projectId: 'p', from: new Date(0), to: new Date() }).catch((e: unknown) => e);
+    const error = await getCosts(transport, { projectId: 'p', from: new Date(0), to: new Date(), source: 'raw' }).catch((e: unknown) => e);
     expect(CostscopeStorageError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ operation: 'costs.byGroup', kind: 'unreachable' });
     expect(String((error as Error).message)).toMatch(/ECONNREFUSED/);
@@ -76,7 +76,7 @@ describe('the ClickHouse HTTP front', () => {
       kind: 'auth',
       clickhouseCode: 516,
     });
-    await expect(getCosts(transport, { projectId: 'p', from: new Date(0), to: new Date() })).rejects.toMatchObject({ operation: 'costs.byGroup', kind: 'auth' });
+    await expect(getCosts(transport, { projectId: 'p', from: new Date(0), to: new Date(), source: 'raw' })).rejects.toMatchObject({ operation: 'costs.byGroup', kind: 'auth' });
     await transport.close();
   });
 });
