@@ -74,6 +74,17 @@ describe.each(factories)('exactly-once totals through the $name transport', (fac
     expect((await totals(transport, 'project-inside')).totals.requests).toBe(50);
   });
 
+  it('tells repeats inside one batch from calls that only share a span id (other trace, other project)', async () => {
+    const [base] = callsFor('project-shared-span', 1);
+    const call = base as LlmCallRecord;
+    const otherTrace = { ...call, traceId: 'f'.repeat(32) };
+    const otherProject = { ...call, projectId: 'project-shared-span-b' };
+    const result = await insertCalls(transport, [call, otherTrace, otherProject, { ...otherTrace }, { ...call }, { ...otherProject }]);
+    expect(result).toEqual({ sent: 3, repeatedInBatch: 3 });
+    expect((await totals(transport, 'project-shared-span')).totals.requests).toBe(2);
+    expect((await totals(transport, 'project-shared-span-b')).totals.requests).toBe(1);
+  });
+
   it('counts a span once when overlapping batches are written at the same moment', async () => {
     const a = callsFor('project-concurrent', 400, 0);
     const b = callsFor('project-concurrent', 400, 200);
