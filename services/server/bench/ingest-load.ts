@@ -108,6 +108,19 @@ function cpuPerSpan(before: { all: number; main: number }, pid: number, spans: n
   return `server CPU ${((after.all - before.all) / spans).toFixed(1)} µs/span (main thread ${((after.main - before.main) / spans).toFixed(1)})`;
 }
 
+/** The server's inserts so far: how many and their total seconds (its `/metrics`). */
+async function insertStats(url: string): Promise<{ count: number; seconds: number }> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${API_KEY}` } })).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { count: value('costscope_insert_duration_seconds_count'), seconds: value('costscope_insert_duration_seconds_sum') };
+}
+
+/** Rows per insert and mean insert time over a phase: what group commit and the write-ahead make of the load. */
+function insertsOver(before: { count: number; seconds: number }, after: { count: number; seconds: number }, spans: number): string {
+  const inserts = after.count - before.count;
+  return `${inserts} inserts, ${Math.round(spans / inserts).toLocaleString('en-US')} rows and ${((1000 * (after.seconds - before.seconds)) / inserts).toFixed(0)} ms each`;
+}
+
 /** Spans answered 200: what the CPU per span is divided by (a 429 costs next to nothing). */
 const accepted = (result: LoadResult) => (result.statuses['200'] ?? 0) * SPANS_PER_REQUEST;
 
@@ -151,15 +164,22 @@ try {
   // The server's CPU per span: what the shared machine's load does not change much, unlike rates.
   let cpuBefore = cpuMicros(pid);
   let threadsBefore = cpuByThreadGroup(pid);
+  let insertsBefore = await insertStats(url);
   const closed = await runJson<LoadResult>(generator, { url, apiKey: API_KEY, seconds: SECONDS, concurrency: CONCURRENCY, bodies: SECONDS * 150, seed: 1, encoding: ENCODING });
   const closedCpu = cpuPerSpan(cpuBefore, pid, accepted(closed));
   const closedThreads = threadBreakdown(threadsBefore, pid, accepted(closed));
+  // Written-ahead calls are inserted by a drain after their 200: let the last one land.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const closedInserts = insertsOver(insertsBefore, await insertStats(url), accepted(closed));
   const requestsPerSecond = RATE / SPANS_PER_REQUEST;
   cpuBefore = cpuMicros(pid);
   threadsBefore = cpuByThreadGroup(pid);
+  insertsBefore = await insertStats(url);
   const open = await runJson<LoadResult>(generator, { url, apiKey: API_KEY, seconds: SECONDS, concurrency: 1, ratePerSecond: requestsPerSecond, bodies: Math.ceil(SECONDS * requestsPerSecond), seed: 2, encoding: ENCODING });
   const openCpu = cpuPerSpan(cpuBefore, pid, accepted(open));
   const openThreads = threadBreakdown(threadsBefore, pid, accepted(open));
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const openInserts = insertsOver(insertsBefore, await insertStats(url), accepted(open));
   const peakRssMiB = memoryKiB(pid, 'VmHWM') / 1024;
 
   const totals = (await (await fetch(`${url}/api/v1/costs?from=2026-01-01`, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as { totals: { requests: number } };
@@ -169,9 +189,9 @@ try {
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   console.log(`\nIngest benchmark — embedded storage, ${SPANS_PER_REQUEST} spans per request, ${ENCODING} + gzip`);
   console.log(`closed loop, ${CONCURRENCY} in flight: ${fmt(closed.spansPerSecond)} spans/s sustained over ${closed.seconds.toFixed(1)} s (${closed.requests} requests), p50 ${closed.p50Ms.toFixed(1)} ms, p99 ${closed.p99Ms.toFixed(1)} ms, statuses ${JSON.stringify(closed.statuses)}${closed.bodiesExhausted ? ' (ran out of prepared bodies)' : ''}, ${closedCpu}`);
-  console.log(`  by thread group, µs/span: ${closedThreads}`);
+  console.log(`  by thread group, µs/span: ${closedThreads}; ${closedInserts}`);
   console.log(`fixed rate ${fmt(RATE)} spans/s: achieved ${fmt(open.spansPerSecond)} spans/s, p50 ${open.p50Ms.toFixed(1)} ms, p99 ${open.p99Ms.toFixed(1)} ms, max ${open.maxMs.toFixed(1)} ms, statuses ${JSON.stringify(open.statuses)}, ${openCpu}`);
-  console.log(`  by thread group, µs/span: ${openThreads}`);
+  console.log(`  by thread group, µs/span: ${openThreads}; ${openInserts}`);
   console.log(`server RSS: ${(baseRss / 1024).toFixed(0)} MiB idle, ${peakRssMiB.toFixed(0)} MiB peak`);
   console.log(`stored calls: ${fmt(totals.totals.requests)} of ${fmt(closed.spans + open.spans)} sent`);
   console.log(`floor, do-nothing server that only gunzips and parses (${ENCODING}), same closed loop: ${fmt(floor.spansPerSecond)} spans/s, p50 ${floor.p50Ms.toFixed(1)} ms, p99 ${floor.p99Ms.toFixed(1)} ms`);
