@@ -1,5 +1,4 @@
-import { addLocalDays, startOfLocalDay } from '@costscope/core';
-import { localTime } from './local-time';
+import { addLocalDays, localTime, startOfLocalDay } from '@costscope/core';
 
 /**
  * The time range every page reads from its URL. A preset (`range=7d`) stays relative, so a

@@ -1,5 +1,4 @@
-import { addLocalDays, alertRulesSchema, parseUsd, startOfLocalDay, type ProjectBudget } from '@costscope/core';
-import { localTime } from '@/lib/local-time';
+import { addLocalDays, alertRulesSchema, localTime, parseUsd, startOfLocalDay, type ProjectBudget } from '@costscope/core';
 import { BellRing, CheckCircle2 } from 'lucide-react';
 import Link from 'next/link';
 import { AllocationBar } from '@/components/allocation-bar';

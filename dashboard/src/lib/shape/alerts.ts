@@ -1,5 +1,4 @@
-import { addLocalDays, formatMoney, parseUsd, type AlertRules } from '@costscope/core';
-import { localTime } from '../local-time';
+import { addLocalDays, formatMoney, localTime, parseUsd, type AlertRules } from '@costscope/core';
 import type { AlertDelivery, AlertEpisode } from '../api/types';
 import { shortDay } from '../format';
 

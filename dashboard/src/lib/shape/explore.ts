@@ -1,5 +1,4 @@
-import { addLocalDays, parseUsd } from '@costscope/core';
-import { localTime } from '../local-time';
+import { addLocalDays, localTime, parseUsd } from '@costscope/core';
 import { COST_DIMENSIONS, type CostDimension, type CostFigures, type CostRow } from '../api/types';
 import { OTHERS_SERIES, onceEach, seriesName, stackTopSeries, type SeriesInfo, type StackedPoint, type StackedSeries } from '../chart-data';
 import { dayLabel, shortDay } from '../format';

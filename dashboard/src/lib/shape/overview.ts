@@ -2,6 +2,7 @@ import {
   addLocalDays,
   dailySpendSpike,
   forecastMonthEnd,
+  localTime,
   parseUsd,
   startOfLocalDay,
   usdToExactString,
@@ -10,7 +11,6 @@ import {
   type RuleOutcome,
   type UsdAtto,
 } from '@costscope/core';
-import { localTime } from '../local-time';
 import type { AlertEpisode, FeatureAllocationSetting } from '../api/types';
 import { cumulativeWithForecast, onceEach } from '../chart-data';
 import { usdShare } from './features';

@@ -1,5 +1,4 @@
-import { addLocalDays, formatMoney, formatUsdChange, isoWeekOfDay, parseUsd, startOfLocalDay, usdToExactString } from '@costscope/core';
-import { localTime } from '../local-time';
+import { addLocalDays, formatMoney, formatUsdChange, isoWeekOfDay, localTime, parseUsd, startOfLocalDay, usdToExactString } from '@costscope/core';
 import type { AlertEpisode, CostsAnswer, Insight, WeeklyReportAnswer } from '../api/types';
 import { seriesName } from '../chart-data';
 import { dateTime, moneyWithUnpriced } from '../format';

@@ -12,17 +12,38 @@ export type LocalTime = {
 
 const WEEKDAY_NUMBERS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
+/**
+ * One formatter per time zone, built on first use: building an `Intl.DateTimeFormat` costs about a
+ * millisecond, formatting with it a few microseconds, and callers ask for the local day of every
+ * bucket they chart or every rule they evaluate. Formatters hold no state between calls, so sharing
+ * them keeps these functions pure.
+ */
+function formatterPerZone(options: Intl.DateTimeFormatOptions): (timezone: string) => Intl.DateTimeFormat {
+  const formatters = new Map<string, Intl.DateTimeFormat>();
+  return (timezone) => {
+    let format = formatters.get(timezone);
+    if (!format) {
+      format = new Intl.DateTimeFormat('en-US', { ...options, timeZone: timezone });
+      formatters.set(timezone, format);
+    }
+    return format;
+  };
+}
+
+const localPartsFormat = formatterPerZone({
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  weekday: 'short',
+});
+
+const offsetNameFormat = formatterPerZone({ timeZoneName: 'longOffset' });
+
 export function localTime(instant: Date, timezone: string): LocalTime {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    weekday: 'short',
-  }).formatToParts(instant);
+  const parts = localPartsFormat(timezone).formatToParts(instant);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return {
     day: `${part('year')}-${part('month')}-${part('day')}`,
@@ -38,7 +59,7 @@ export function addLocalDays(day: string, days: number): string {
 /** Offset of `timezone` from UTC at `instant`, in ms (Paris in winter: +3,600,000). */
 function offsetMs(instant: Date, timezone: string): number {
   const name =
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'longOffset' })
+    offsetNameFormat(timezone)
       .formatToParts(instant)
       .find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
   const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);

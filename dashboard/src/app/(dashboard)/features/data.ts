@@ -1,6 +1,5 @@
 import 'server-only';
-import { addLocalDays, alertRulesSchema, startOfLocalDay } from '@costscope/core';
-import { localTime } from '@/lib/local-time';
+import { addLocalDays, alertRulesSchema, localTime, startOfLocalDay } from '@costscope/core';
 import { api } from '@/lib/api/client';
 import type { FeatureAllocationSetting } from '@/lib/api/types';
 import { pageRange } from '@/lib/server/page-data';

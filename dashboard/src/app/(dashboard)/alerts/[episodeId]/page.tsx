@@ -1,5 +1,4 @@
-import { startOfLocalDay } from '@costscope/core';
-import { localTime } from '@/lib/local-time';
+import { localTime, startOfLocalDay } from '@costscope/core';
 import { ArrowLeft, ArrowRight } from 'lucide-react';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';

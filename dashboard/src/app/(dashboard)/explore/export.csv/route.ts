@@ -1,4 +1,4 @@
-import { localTime } from '@/lib/local-time';
+import { localTime } from '@costscope/core';
 import type { NextRequest } from 'next/server';
 import { CostscopeApiError, api } from '@/lib/api/client';
 import { pageRange } from '@/lib/server/page-data';

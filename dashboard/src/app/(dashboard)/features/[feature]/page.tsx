@@ -1,5 +1,4 @@
-import { addLocalDays, alertRulesSchema, forecastMonthEnd, parseUsd, startOfLocalDay, usdToExactString } from '@costscope/core';
-import { localTime } from '@/lib/local-time';
+import { addLocalDays, alertRulesSchema, forecastMonthEnd, localTime, parseUsd, startOfLocalDay, usdToExactString } from '@costscope/core';
 import { ArrowLeft, SearchX } from 'lucide-react';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';

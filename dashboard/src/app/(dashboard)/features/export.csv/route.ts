@@ -1,7 +1,7 @@
+import { localTime } from '@costscope/core';
 import type { NextRequest } from 'next/server';
 import { CostscopeApiError } from '@/lib/api/client';
 import { featuresCsv } from '@/lib/shape/features';
-import { localTime } from '@/lib/local-time';
 import { loadFeatures } from '../data';
 
 /**
