@@ -87,7 +87,7 @@ export async function openEmbeddedTransport(options: EmbeddedTransportOptions): 
       const file = openSync(path, 'w');
       try {
         batch.rowBinary((piece) => {
-          writeSync(file, piece);
+          for (let done = 0; done < piece.length; ) done += writeSync(file, piece, done);
           bytes += piece.length;
         });
       } finally {
@@ -95,7 +95,8 @@ export async function openEmbeddedTransport(options: EmbeddedTransportOptions): 
       }
     } catch (error) {
       rmSync(path, { force: true });
-      if (CostscopeStorageError.isInstance(error)) throw error;
+      // Only the file system's errors (ENOSPC, EACCES…) mean the payload could not be written.
+      if (typeof (error as { code?: unknown }).code !== 'string') throw error;
       throw new CostscopeStorageError(operation, 'unreachable', `cannot write the insert payload under ${payloadDir}: ${messageOf(error)}`, {
         cause: error,
       });
