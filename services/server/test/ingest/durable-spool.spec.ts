@@ -1,9 +1,11 @@
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { LlmCallRecord } from '@costscope/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DurableSpool } from '../../src/ingest/spool/durable-spool.js';
+import { encodeFrame } from '../../src/ingest/spool/segment-frames.js';
 import { SpoolFullError, SpoolLockedError } from '../../src/ingest/spool/spool-errors.js';
 import { callRecord, callRecords } from './support/call-records.js';
 
@@ -93,6 +95,56 @@ describe(DurableSpool.name, () => {
     await after.close();
   });
 
+  it('replays a segment an older version wrote (CSP1 frames, JSON calls) before the binary frames written now', async () => {
+    mkdirSync(join(dataDir, 'spool'), { recursive: true });
+    const old = [callRecord({ totalCostUsd: 123_456_789_012_345_678_901_234_567n, maxTokens: 512, attributes: { a: '1' } }), ...callRecords(2)];
+    // Byte for byte what the JSON-framed spool wrote: money as atto-dollar digits, time as epoch ms.
+    const payload = JSON.stringify(
+      old.map((r) => ({
+        ...r,
+        time: r.time.getTime(),
+        freshInputCostUsd: r.freshInputCostUsd.toString(),
+        cacheReadCostUsd: r.cacheReadCostUsd.toString(),
+        cacheWriteCostUsd: r.cacheWriteCostUsd.toString(),
+        outputCostUsd: r.outputCostUsd.toString(),
+        totalCostUsd: r.totalCostUsd.toString(),
+      })),
+    );
+    writeFileSync(join(dataDir, 'spool', 'segment-000000000007.log'), `CSP1 ${Buffer.byteLength(payload)} ${crc32(payload).toString(16)}\n${payload}\n`);
+
+    const spool = await DurableSpool.open({ dataDir });
+    const now = callRecords(2);
+    await spool.append(now);
+    expect(readFileSync(join(dataDir, 'spool', 'segment-000000000008.log')).subarray(0, 5).toString()).toBe('CSP2 ');
+    await spool.close();
+    // Both read from their files by a new process.
+    const restarted = await DurableSpool.open({ dataDir });
+    const { rows, result } = await drain(restarted);
+    expect(rows).toEqual([...old, ...now]);
+    expect(result).toEqual({ segments: 2, records: 5, ignoredTailBytes: 0 });
+    await restarted.close();
+  });
+
+  it('sets aside a segment whose binary frame passes its CRC but is not calls, and replays the ones behind it', async () => {
+    mkdirSync(join(dataDir, 'spool'), { recursive: true });
+    writeFileSync(join(dataDir, 'spool', 'segment-000000000001.log'), encodeFrame(Buffer.from('not calls at all'), 'binary'));
+    const setAside: string[] = [];
+    const spool = await DurableSpool.open({
+      dataDir,
+      setAsideSegment: async (path, reason) => {
+        setAside.push(reason);
+        renameSync(path, `${path}.aside`);
+      },
+    });
+    const after = callRecords(2);
+    await spool.append(after);
+    const { rows } = await drain(spool);
+    expect(rows.map((r) => r.spanId)).toEqual(after.map((r) => r.spanId));
+    expect(setAside).toHaveLength(1);
+    expect(setAside[0]).toMatch(/cannot be read back as calls: .*ends inside a call/);
+    await spool.close();
+  });
+
   it('ignores a torn last record from a crash mid-append and keeps everything before it', async () => {
     const spool = await DurableSpool.open({ dataDir });
     const kept = callRecords(4);
@@ -151,7 +203,7 @@ describe(DurableSpool.name, () => {
   });
 
   it('keeps a segment whose write failed and replays it next time', async () => {
-    const spool = await DurableSpool.open({ dataDir, segmentBytes: 1500 });
+    const spool = await DurableSpool.open({ dataDir, segmentBytes: 500 });
     const all = callRecords(6);
     for (const record of all) await spool.append([record]);
     const segmentCount = segments().length;

@@ -131,7 +131,7 @@ describe('a poison batch in the spool', () => {
   it('moves a segment it cannot read back aside, and delivers the segments behind it', async () => {
     const projectId = nextProject();
     // A frame whose CRC holds but whose payload is not calls (another version, a hand edit).
-    writeFileSync(join(spool.directory, 'segment-000000000001.log'), encodeFrame(Buffer.from('{"not":"calls"')));
+    writeFileSync(join(spool.directory, 'segment-000000000001.log'), encodeFrame(Buffer.from('{"not":"calls"'), 'json'));
     await spool.close();
     spool = await DurableSpool.open({ dataDir, setAsideSegment: (path, reason) => deadLetters.setAsideSegment(path, reason) });
     const after = callRecords(2, { projectId });

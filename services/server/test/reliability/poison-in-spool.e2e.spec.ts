@@ -21,7 +21,7 @@ let good: LlmCallRecord[];
 let poison: LlmCallRecord;
 
 function segment(batches: LlmCallRecord[][]): Buffer {
-  return Buffer.concat(batches.map((batch) => encodeFrame(Buffer.from(JSON.stringify(batch.map(serializeCallRecord))))));
+  return Buffer.concat(batches.map((batch) => encodeFrame(Buffer.from(JSON.stringify(batch.map(serializeCallRecord))), 'json')));
 }
 
 beforeAll(async () => {

@@ -2,8 +2,9 @@ import { constants } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LlmCallRecord } from '@costscope/core';
-import { decodeFrames, encodeFrame } from './segment-frames.js';
-import { deserializeCallRecord, serializeCallRecord, type SpooledCallRecord } from './serialize-call-record.js';
+import { CallRecordsWriter, readCallRecords } from './binary-call-records.js';
+import { decodeFrames, encodeFrame, type DecodedFrame } from './segment-frames.js';
+import { deserializeCallRecord, type SpooledCallRecord } from './serialize-call-record.js';
 import { SpoolFullError, SpoolLockedError } from './spool-errors.js';
 
 export type DurableSpoolOptions = {
@@ -77,6 +78,8 @@ export class DurableSpool {
   private refusedForRoom = false;
   /** Calls held in memory across segments (see `memoryRows`). */
   private memoryRowsHeld = 0;
+  /** Appends are serialized, so one writer's buffer serves them all. */
+  private readonly writer = new CallRecordsWriter();
 
   private constructor(
     readonly directory: string,
@@ -161,7 +164,7 @@ export class DurableSpool {
   private async appendNow(records: readonly LlmCallRecord[]): Promise<void> {
     if (this.closed) throw new Error('The spool is closed');
     if (records.length === 0) return;
-    const frame = encodeFrame(Buffer.from(JSON.stringify(records.map(serializeCallRecord))));
+    const frame = encodeFrame(this.writer.encode(records), 'binary');
     if (this.totalBytes + frame.length > this.maxBytes) {
       this.refusedForRoom = true;
       throw new SpoolFullError(this.maxBytes, this.retryAfterSeconds);
@@ -233,11 +236,10 @@ export class DurableSpool {
     while (this.sealed.length > 0) {
       const segment = this.sealed[0] as Segment;
       // Calls this process appended are still in memory: no read and parse of what it just wrote.
-      const { payloads, ignoredTailBytes } = segment.records ? { payloads: [], ignoredTailBytes: 0 } : decodeFrames(await readFile(segment.path));
+      const { frames, ignoredTailBytes } = segment.records ? { frames: [], ignoredTailBytes: 0 } : decodeFrames(await readFile(segment.path));
       let records: LlmCallRecord[];
       try {
-        records =
-          segment.records ?? payloads.flatMap((payload) => (JSON.parse(payload.toString('utf8')) as SpooledCallRecord[]).map(deserializeCallRecord));
+        records = segment.records ?? frames.flatMap(callsOfFrame);
       } catch (error) {
         if (!this.setAsideSegment) throw error;
         await this.setAsideSegment(segment.path, `spool segment cannot be read back as calls: ${error instanceof Error ? error.message : String(error)}`);
@@ -272,6 +274,12 @@ export class DurableSpool {
     this.closed = true;
     await unlink(join(this.directory, 'LOCK')).catch(() => undefined);
   }
+}
+
+/** A frame's calls, in whichever format it was written (segments of an older version replay too). */
+function callsOfFrame(frame: DecodedFrame): LlmCallRecord[] {
+  if (frame.format === 'binary') return readCallRecords(frame.payload);
+  return (JSON.parse(frame.payload.toString('utf8')) as SpooledCallRecord[]).map(deserializeCallRecord);
 }
 
 async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
