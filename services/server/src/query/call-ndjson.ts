@@ -1,5 +1,8 @@
 import { parseUsd, usdToExactString, type LlmCallRecord } from '@costscope/core';
 import { z } from 'zod';
+import type { SpanDialect } from '../ingest/normalize/call-reading.js';
+import { MAX_TOKENS_PER_CALL } from '../ingest/normalize/normalize-span.js';
+import type { NormalizedCall } from '../ingest/normalize/normalized-call.js';
 
 /**
  * One stored call as a line of the export (and of what the import takes): every stored field in
@@ -56,6 +59,33 @@ export const exportedCallSchema = z
 
 export type ExportedCall = z.output<typeof exportedCallSchema>;
 
+/**
+ * How an import prices its calls: `given` stores each line's costs and price version as they are
+ * (an export moved to another server); `catalog` has the server price each call the way the
+ * ingest prices a span, with the catalog and the project's price overrides (a backfill, the demo).
+ */
+export const IMPORT_PRICINGS = ['given', 'catalog'] as const;
+export type ImportPricing = (typeof IMPORT_PRICINGS)[number];
+
+/** The line's fields the server fills in when it prices the call (`pricing=catalog`). */
+const SERVER_PRICED_FIELDS = {
+  costStatus: true,
+  pricedModel: true,
+  priceVersion: true,
+  freshInputCostUsd: true,
+  cacheReadCostUsd: true,
+  cacheWriteCostUsd: true,
+  outputCostUsd: true,
+  totalCostUsd: true,
+} as const;
+
+/**
+ * A line of a `pricing=catalog` import: the export's line with every cost field optional. Given
+ * costs are replaced by the server's price, except a `reported` cost (the caller's own figure, as
+ * `costscope.cost.usd` on a span), which is kept.
+ */
+export const catalogPricedCallSchema = exportedCallSchema.partial(SERVER_PRICED_FIELDS);
+
 /** The export's line for a stored call (without its newline). */
 export function callToNdjson(call: LlmCallRecord): string {
   // The project is the export's, not the line's: an import stores into the importing key's project.
@@ -83,23 +113,10 @@ export class CallLineError extends Error {
  * parts adding up to the total (a hand-edited total would disagree with every breakdown).
  */
 export function callFromNdjson(line: string, projectId: string): LlmCallRecord {
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch {
-    throw new CallLineError('not JSON');
-  }
-  const parsed = exportedCallSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue?.path.join('.') || 'line';
-    throw new CallLineError(`${field}: ${issue?.code === 'unrecognized_keys' ? 'unknown field' : (issue?.message ?? 'invalid')}`);
-  }
+  const parsed = exportedCallSchema.safeParse(jsonOf(line));
+  if (!parsed.success) throw lineErrorOf(parsed.error);
   const call = parsed.data;
-  if (call.cacheReadInputTokens + call.cacheWriteInputTokens > call.inputTokens) {
-    throw new CallLineError('cacheReadInputTokens + cacheWriteInputTokens is more than inputTokens, which includes them');
-  }
-  if (call.reasoningTokens > call.outputTokens) throw new CallLineError('reasoningTokens is more than outputTokens, which includes them');
+  checkTokenCategories(call);
   const parts = [call.freshInputCostUsd, call.cacheReadCostUsd, call.cacheWriteCostUsd, call.outputCostUsd].map((amount) => parseUsd(amount));
   const total = parseUsd(call.totalCostUsd);
   if (call.costStatus === 'priced' && parts.reduce((sum, part) => sum + part, 0n) !== total) {
@@ -108,4 +125,69 @@ export function callFromNdjson(line: string, projectId: string): LlmCallRecord {
   if (call.costStatus === 'unpriced' && total !== 0n) throw new CallLineError('an unpriced call has no cost: totalCostUsd must be 0');
   const [freshInputCostUsd, cacheReadCostUsd, cacheWriteCostUsd, outputCostUsd] = parts as [bigint, bigint, bigint, bigint];
   return { ...call, projectId, time: new Date(call.time), freshInputCostUsd, cacheReadCostUsd, cacheWriteCostUsd, outputCostUsd, totalCostUsd: total };
+}
+
+/**
+ * Reads one line of a `pricing=catalog` import into the call the ingest's pricing takes (what a
+ * span becomes once normalized): the same checks as `callFromNdjson`, plus the ingest's bound on
+ * a call's tokens, since the server computes the cost from them. Cost fields may be left out; a
+ * `reported` line must give its `totalCostUsd`, which is kept as the caller's cost.
+ */
+export function unpricedCallFromNdjson(line: string): NormalizedCall {
+  const parsed = catalogPricedCallSchema.safeParse(jsonOf(line));
+  if (!parsed.success) throw lineErrorOf(parsed.error);
+  const {
+    costStatus,
+    totalCostUsd,
+    pricedModel: _pricedModel,
+    priceVersion: _priceVersion,
+    freshInputCostUsd: _freshInput,
+    cacheReadCostUsd: _cacheRead,
+    cacheWriteCostUsd: _cacheWrite,
+    outputCostUsd: _output,
+    ...call
+  } = parsed.data;
+  checkTokenCategories(call);
+  for (const field of ['inputTokens', 'outputTokens'] as const) {
+    if (call[field] > MAX_TOKENS_PER_CALL) throw new CallLineError(`${field}: above the ${MAX_TOKENS_PER_CALL} tokens one call can use`);
+  }
+  let reportedCostUsd: bigint | null = null;
+  if (costStatus === 'reported') {
+    if (totalCostUsd === undefined) throw new CallLineError('totalCostUsd: a reported call gives its cost');
+    reportedCostUsd = parseUsd(totalCostUsd);
+  }
+  return { ...call, time: new Date(call.time), reportedCostUsd, dialect: dialectOf(call.attributes) };
+}
+
+const SPAN_DIALECTS: ReadonlySet<string> = new Set<SpanDialect>(['genai', 'openllmetry', 'openinference', 'vercel-ai']);
+
+/**
+ * How the call's span was read, as the ingest keeps it in `costscope.dialect`; pricing does not
+ * depend on it. A line without one reads as the GenAI conventions, whose fields the line has.
+ */
+function dialectOf(attributes: Record<string, string>): SpanDialect {
+  const kept = attributes['costscope.dialect'];
+  return kept !== undefined && SPAN_DIALECTS.has(kept) ? (kept as SpanDialect) : 'genai';
+}
+
+function jsonOf(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new CallLineError('not JSON');
+  }
+}
+
+function lineErrorOf(error: z.ZodError): CallLineError {
+  const issue = error.issues[0];
+  const field = issue?.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue?.path.join('.') || 'line';
+  return new CallLineError(`${field}: ${issue?.code === 'unrecognized_keys' ? 'unknown field' : (issue?.message ?? 'invalid')}`);
+}
+
+/** Storage keeps the categories nested: cached input is part of input, reasoning part of output. */
+function checkTokenCategories(call: Pick<ExportedCall, 'inputTokens' | 'cacheReadInputTokens' | 'cacheWriteInputTokens' | 'outputTokens' | 'reasoningTokens'>): void {
+  if (call.cacheReadInputTokens + call.cacheWriteInputTokens > call.inputTokens) {
+    throw new CallLineError('cacheReadInputTokens + cacheWriteInputTokens is more than inputTokens, which includes them');
+  }
+  if (call.reasoningTokens > call.outputTokens) throw new CallLineError('reasoningTokens is more than outputTokens, which includes them');
 }

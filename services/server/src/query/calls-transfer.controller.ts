@@ -6,12 +6,15 @@ import { RequiresScope } from '../auth/requires-scope.js';
 import { SERVER_CONFIG, type ServerConfig } from '../config/server-config.js';
 import { CostscopeBadRequestError, parseBody } from '../http/parse-body.js';
 import { ProjectId } from '../http/project-request.js';
+import type { NormalizedCall } from '../ingest/normalize/normalized-call.js';
+import { priceCalls } from '../ingest/pricing/price-calls.js';
+import { ProjectPriceOverrides } from '../ingest/project-price-overrides.js';
 import { planCallsExport, readCallsForExport } from '../storage/calls-export.js';
 import { CostscopeStorageError } from '../storage/errors.js';
 import { insertCalls } from '../storage/llm-calls.js';
 import { CLICKHOUSE_TRANSPORT } from '../storage/storage.module.js';
 import type { ClickHouseTransport } from '../storage/transport.js';
-import { CallLineError, callFromNdjson, callToNdjson } from './call-ndjson.js';
+import { CallLineError, IMPORT_PRICINGS, callFromNdjson, callToNdjson, unpricedCallFromNdjson } from './call-ndjson.js';
 import { QueryCancellationInterceptor } from './query-cancellation.interceptor.js';
 import type { ImportCallsResponse } from './response-schemas.js';
 
@@ -38,6 +41,17 @@ export const exportParamsSchema = z
   })
   .strict();
 
+export const importParamsSchema = z
+  .object({
+    pricing: z
+      .enum(IMPORT_PRICINGS)
+      .default('given')
+      .describe(
+        '`given`: store each line’s costs and price version as they are; `catalog`: the server prices each call as the ingest prices a span (catalog and the project’s price overrides), and the cost fields may be left out',
+      ),
+  })
+  .strict();
+
 @Controller('api/v1/calls')
 export class CallsTransferController {
   private readonly logger = new Logger('CallsTransfer');
@@ -45,6 +59,7 @@ export class CallsTransferController {
   constructor(
     @Inject(CLICKHOUSE_TRANSPORT) private readonly transport: ClickHouseTransport,
     @Inject(SERVER_CONFIG) private readonly config: ServerConfig,
+    @Inject(ProjectPriceOverrides) private readonly priceOverrides: ProjectPriceOverrides,
   ) {}
 
   /**
@@ -88,20 +103,25 @@ export class CallsTransferController {
    * Stores NDJSON calls (the export's lines) in the key's project through the same exactly-once
    * insert as the ingest: a call already stored is not stored again, so importing a file twice,
    * or a file that overlaps what is stored, counts each call once. Costs are stored as given,
-   * with their price version. The body is read as it arrives, a batch at a time. A bad line
+   * with their price version, or with `pricing=catalog` priced here by the ingest's own pricing
+   * and the overrides it would use. The body is read as it arrives, a batch at a time. A bad line
    * stops the import there with a 400 naming it; the calls before it stay stored.
    */
   @Post('import')
   @RequiresScope('admin')
   @HttpCode(200)
-  async importCalls(@ProjectId() projectId: string, @Req() request: Request): Promise<ImportCallsResponse> {
+  async importCalls(@ProjectId() projectId: string, @Query() query: Record<string, unknown>, @Req() request: Request): Promise<ImportCallsResponse> {
+    const { pricing } = parseBody(importParamsSchema, query, 'query');
     const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (contentType !== NDJSON_CONTENT_TYPE) {
       throw new UnsupportedMediaTypeException(`Send the calls as ${NDJSON_CONTENT_TYPE}, one call per line (the lines of GET /api/v1/calls/export)`);
     }
     let outcome: ImportOutcome;
     try {
-      outcome = await this.storeLines(projectId, request);
+      outcome =
+        pricing === 'catalog'
+          ? await this.storeLines(projectId, request, this.pricedHere(projectId))
+          : await this.storeLines(projectId, request, { read: (text) => callFromNdjson(text, projectId), records: (calls) => calls });
     } finally {
       // Read the rest so the client, still sending, gets the answer rather than a broken pipe.
       request.resume();
@@ -117,12 +137,24 @@ export class CallsTransferController {
     return answer;
   }
 
+  /**
+   * `pricing=catalog`: lines read as the ingest's normalized calls and priced a batch at a time by
+   * the ingest's `priceCalls`, with the overrides the ingest would use for this project (asked
+   * per batch, so an override saved during a long import applies as it does to the ingest).
+   */
+  private pricedHere(projectId: string): ImportLines<NormalizedCall> {
+    return {
+      read: unpricedCallFromNdjson,
+      records: async (calls) => priceCalls(calls, { projectId, overrides: await this.priceOverrides.forProject(projectId) }).records,
+    };
+  }
+
   /** Stores the body's calls a batch at a time, up to the end or the first bad line. */
-  private async storeLines(projectId: string, request: Request): Promise<ImportOutcome> {
+  private async storeLines<Call extends { time: Date }>(projectId: string, request: Request, lines: ImportLines<Call>): Promise<ImportOutcome> {
     const oldestKept = Date.now() - this.config.retentionDays * DAY_MS;
     const latestAccepted = Date.now() + HOUR_MS;
     const answer: ImportCallsResponse = { lines: 0, calls: 0, olderThanRetention: 0 };
-    let batch: LlmCallRecord[] = [];
+    let batch: Call[] = [];
     // One batch is stored while the next is parsed; a failed insert surfaces at the next flush.
     let storing: Promise<void> | undefined;
     const flush = async () => {
@@ -131,9 +163,11 @@ export class CallsTransferController {
       if (batch.length === 0) return;
       const calls = batch;
       batch = [];
-      storing = insertCalls(this.transport, calls).then(() => {
-        answer.calls += calls.length;
-      });
+      storing = Promise.resolve(lines.records(calls))
+        .then((records) => insertCalls(this.transport, records))
+        .then(() => {
+          answer.calls += calls.length;
+        });
       // Awaited at the next flush or by `settle`; this only keeps Node from calling it unhandled meanwhile.
       storing.catch(() => undefined);
     };
@@ -151,9 +185,9 @@ export class CallsTransferController {
         return bad(`longer than ${MAX_LINE_BYTES} bytes: not a call`);
       }
       if (line.text.trim() === '') continue;
-      let call: LlmCallRecord;
+      let call: Call;
       try {
-        call = callFromNdjson(line.text, projectId);
+        call = lines.read(line.text);
       } catch (error) {
         if (!(error instanceof CallLineError)) throw error;
         await settle();
@@ -176,6 +210,9 @@ export class CallsTransferController {
     return { answer };
   }
 }
+
+/** How an import reads its lines and turns a batch of them into the records storage takes. */
+type ImportLines<Call> = { read: (text: string) => Call; records: (calls: Call[]) => LlmCallRecord[] | Promise<LlmCallRecord[]> };
 
 type ImportOutcome = { answer: ImportCallsResponse; badLine?: { line: number; reason: string } };
 

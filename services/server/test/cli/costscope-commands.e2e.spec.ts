@@ -289,6 +289,65 @@ describe('costscope export and import', () => {
     expect((await costscope(['import', file], {}, { server: b })).stderr).toContain('line 1: totalCostUsd is not the sum of the four cost parts.');
     expect((await costscope(['import', path.join(workDir, 'missing.ndjson')], {}, { server: b })).code).toBe(2);
   });
+
+  it('--price: the server prices each call as its ingest would, with its own overrides; cost fields may be left out, a reported cost is kept', async () => {
+    const put = await fetch(`${b.baseUrl}/api/v1/settings/prices`, {
+      method: 'PUT',
+      headers: { ...b.auth, 'content-type': 'application/json' },
+      body: JSON.stringify([{ model: 'house-model-7b', effectiveFrom: '2020-01-01', inputPerMillion: '2.00', outputPerMillion: '10.00' }]),
+    });
+    expect(put.status).toBe(200);
+    const costFields = ['costStatus', 'pricedModel', 'priceVersion', 'freshInputCostUsd', 'cacheReadCostUsd', 'cacheWriteCostUsd', 'outputCostUsd', 'totalCostUsd'];
+    const exported = readFileSync(path.join(workDir, 'calls.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const withoutCosts = (line: Record<string, unknown>) => Object.fromEntries(Object.entries(line).filter(([field]) => !costFields.includes(field)));
+    const backfill = exported.map((line, index) => ({ ...line, traceId: (0x100 + index).toString(16).padStart(32, 'd'), feature: 'backfill' }));
+    const lines = [
+      // Given costs that are wrong are not refused: the server's price replaces them.
+      { ...backfill[0], totalCostUsd: '99', outputCostUsd: '97.975' },
+      // The caller's own figure, as costscope.cost.usd on a span: kept.
+      { ...withoutCosts(backfill[1]!), costStatus: 'reported', totalCostUsd: '0.5' },
+      withoutCosts(backfill[2]!),
+      withoutCosts(backfill[3]!),
+    ];
+    const file = path.join(workDir, 'backfill.ndjson');
+    writeFileSync(file, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
+    const run = await costscope(['import', file, '--price'], {}, { server: b });
+    expect([run.code, run.stdout]).toEqual([0, `Imported 4 calls from ${file} (4 lines), priced by the server. Calls already stored were not stored again.\n`]);
+    expect((await costscope(['import', file, '--price'], {}, { server: b })).code).toBe(0);
+
+    const out = path.join(workDir, 'backfilled.ndjson');
+    expect((await costscope(['export', '--out', out], {}, { server: b })).code).toBe(0);
+    const stored = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.feature === 'backfill');
+    expect(stored).toHaveLength(4);
+    // gpt-5 and claude as server a's ingest priced them, to the atto-dollar, every other field as sent.
+    expect(stored[0]).toEqual(backfill[0]);
+    expect(stored[3]).toEqual(backfill[3]);
+    expect(stored[1]).toEqual({ ...backfill[1], costStatus: 'reported', pricedModel: '', priceVersion: 'reported', freshInputCostUsd: '0.00', cacheReadCostUsd: '0.00', cacheWriteCostUsd: '0.00', outputCostUsd: '0.00', totalCostUsd: '0.50' });
+    // Unpriced on server a; server b has an override: 5,000 input at $2 + 50 output at $10 per million.
+    expect(exported[2]).toMatchObject({ costStatus: 'unpriced', totalCostUsd: '0.00' });
+    expect(stored[2]).toMatchObject({ costStatus: 'priced', freshInputCostUsd: '0.01', outputCostUsd: '0.0005', totalCostUsd: '0.0105' });
+
+    const bad = (traceDigit: string, line: Record<string, unknown>) => JSON.stringify({ ...line, traceId: traceDigit.repeat(32), feature: 'backfill-bad' });
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ ...withoutCosts(backfill[1]!), costStatus: 'reported' }, 'line 2: totalCostUsd: a reported call gives its cost'],
+      [{ ...withoutCosts(backfill[1]!), inputTokens: 100_000_001 }, 'line 2: inputTokens: above the 100000000 tokens one call can use'],
+      [{ ...withoutCosts(backfill[1]!), time: undefined }, 'line 2: time: Invalid input: expected string, received undefined'],
+      [{ ...withoutCosts(backfill[1]!), totalCostUsd: '1.5 USD' }, 'line 2: totalCostUsd: an exact decimal USD string'],
+    ];
+    for (const [index, [line, message]] of cases.entries()) {
+      writeFileSync(file, `${bad('e', withoutCosts(backfill[0]!))}\n${bad(String(index + 1), line)}\n`);
+      const refused = await costscope(['import', file, '--price'], {}, { server: b });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`POST /api/v1/calls/import answered 400: ${message}`);
+      expect(refused.stderr).toContain('The 1 calls before it are stored');
+    }
+    const byFeature = Object.fromEntries((await costs(b, 'groupBy=feature')).rows.map((row) => [row.feature, row.requests]));
+    expect(byFeature['backfill-bad']).toBe(1);
+
+    const unknownPricing = await fetch(`${b.baseUrl}/api/v1/calls/import?pricing=ours`, { method: 'POST', headers: { ...b.auth, 'content-type': 'application/x-ndjson' }, body: '' });
+    expect(unknownPricing.status).toBe(400);
+    expect(JSON.stringify(await unknownPricing.json())).toContain('query.pricing');
+  });
 });
 
 describe('keys, scopes and a server that is down', () => {

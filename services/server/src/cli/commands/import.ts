@@ -11,19 +11,23 @@ import { calls, count } from '../text-output.js';
 export const importCommand: CliCommand = {
   name: 'import',
   summary: 'store NDJSON calls (an export) in the project, exactly once',
-  usage: `Usage: costscope import FILE|- [--json]
+  usage: `Usage: costscope import FILE|- [--price] [--json]
 
   Stores the calls of an export (NDJSON, one call per line; - reads stdin) in the key's
   project, streamed as the file is read, with a progress bar on stderr when it is a terminal.
-  Costs are kept exactly as exported, with their price versions. Each call is stored once:
+  Costs are kept exactly as exported, with their price versions; with --price the server
+  prices each call instead, as it prices a span it receives (the catalog and the project's
+  price overrides), and the lines may leave the cost fields out. Each call is stored once:
   importing the same file twice, or a file overlapping what is stored, adds nothing twice.
   A bad line stops the import with the line's number and what is wrong with it; the calls
   before it stay stored, so fix the line and import the file again. Calls older than the
   server's retention are skipped. Needs an admin key.
 
 Options:
+  --price          the server prices the calls (a backfill from another tool; re-pricing
+                   an export under this server's prices); a "reported" cost is kept
   --json           print the API's JSON answer`,
-  options: { json: { type: 'boolean' } },
+  options: { price: { type: 'boolean' }, json: { type: 'boolean' } },
   async run({ io, values, args, api }) {
     const [file, extra] = args;
     if (!file || extra !== undefined) throw usageError('import needs one FILE (or - for stdin)');
@@ -51,14 +55,16 @@ Options:
     });
     let answer: ImportCallsResponse;
     try {
-      answer = await client.upload<ImportCallsResponse>('/api/v1/calls/import', source, 'application/x-ndjson');
+      const route = values.price ? '/api/v1/calls/import?pricing=catalog' : '/api/v1/calls/import';
+      answer = await client.upload<ImportCallsResponse>(route, source, 'application/x-ndjson');
     } finally {
       bar.finish(sent, size);
     }
     if (values.json) io.out(JSON.stringify(answer, null, 2));
     else {
       const skipped = answer.olderThanRetention > 0 ? `; ${count(answer.olderThanRetention)} older than the server's retention skipped` : '';
-      io.out(`Imported ${calls(answer.calls)} from ${file === '-' ? 'stdin' : file} (${count(answer.lines)} lines${skipped}). Calls already stored were not stored again.`);
+      const priced = values.price ? ', priced by the server' : '';
+      io.out(`Imported ${calls(answer.calls)} from ${file === '-' ? 'stdin' : file} (${count(answer.lines)} lines${skipped})${priced}. Calls already stored were not stored again.`);
     }
     return EXIT.ok;
   },
