@@ -5,7 +5,7 @@ import type { RouteAccess } from '../auth/requires-scope.js';
 import { SETTING_KINDS } from '../storage/settings.js';
 import { alertParamsSchema } from './alerts.controller.js';
 import { exportedCallSchema } from './call-ndjson.js';
-import { exportParamsSchema } from './calls-transfer.controller.js';
+import { exportParamsSchema, importParamsSchema } from './calls-transfer.controller.js';
 import { costQueryParamsSchema } from './cost-query-params.js';
 import { insightsParamsSchema } from './insights.controller.js';
 import { pricesParamsSchema, repriceBodySchema, repriceJobParamsSchema } from './prices.controller.js';
@@ -207,7 +207,8 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     path: '/api/v1/calls/import',
     access: 'admin',
     summary:
-      'Store NDJSON calls (the export’s lines) in this project, exactly once, with their costs and price versions as given; a bad line stops the import with a 400 naming it, the calls before it stay stored',
+      'Store NDJSON calls (the export’s lines) in this project, exactly once, with their costs and price versions as given, or with `pricing=catalog` priced by the server as it prices a span (the cost fields may then be left out; a `reported` cost is kept); a bad line stops the import with a 400 naming it, the calls before it stay stored',
+    query: importParamsSchema,
     requestLine: exportedCallSchema,
     response: importCallsResponseSchema,
     otherStatuses: { '415': 'The body is not application/x-ndjson.' },
