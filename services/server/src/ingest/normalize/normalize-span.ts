@@ -72,32 +72,43 @@ export function normalizeSpan(span: OtlpSpan, resource: OtlpAttributes, options:
   try {
     const detected = detectCall(reader);
     if (detected.kind === 'skipped') return detected;
-    return { kind: 'call', call: buildCall(span, resource, reader, detected.read(), options) };
+    return { kind: 'call', call: buildCall(span, resource, reader, readCall(reader, detected.dialect), options) };
   } catch (error) {
     if (error instanceof InvalidSpanError) return { kind: 'invalid', code: error.code, reason: error.message };
     throw error;
   }
 }
 
-function detectCall(
-  reader: SpanAttributeReader,
-): { kind: 'call'; read: () => CallReading } | { kind: 'skipped'; reason: SkipReason } {
+/** The dialect a call span is read in. A tag, not a closure: a function made per span is garbage, and tsx names each one. */
+type CallDialect = 'vercel-ai' | 'openinference' | 'genai';
+
+function detectCall(reader: SpanAttributeReader): { kind: 'call'; dialect: CallDialect } | { kind: 'skipped'; reason: SkipReason } {
   // Vercel first: its provider-call spans (AI SDK 6) also carry gen_ai.* usage.
   const operationId = reader.string(semconv.ATTR_VERCEL_AI_OPERATION_ID);
   if (operationId !== '') {
-    return isVercelAiProviderCall(operationId)
-      ? { kind: 'call', read: () => readVercelAiCall(reader) }
-      : { kind: 'skipped', reason: 'vercel_ai_outer_span' };
+    return isVercelAiProviderCall(operationId) ? CALL_IN.vercelAi : { kind: 'skipped', reason: 'vercel_ai_outer_span' };
   }
   const openInferenceKind = reader.string(semconv.ATTR_OPENINFERENCE_SPAN_KIND);
   if (openInferenceKind !== '') {
     return openInferenceKind.toUpperCase() === semconv.OPENINFERENCE_SPAN_KIND_LLM
-      ? { kind: 'call', read: () => readOpenInferenceCall(reader) }
+      ? CALL_IN.openInference
       : { kind: 'skipped', reason: 'openinference_non_llm_span' };
   }
   const genAi = genAiCallKind(reader);
-  if (genAi === 'call') return { kind: 'call', read: () => readGenAiCall(reader) };
+  if (genAi === 'call') return CALL_IN.genAi;
   return { kind: 'skipped', reason: genAi === 'agent_or_tool_span' ? 'agent_or_tool_span' : 'not_llm_call' };
+}
+
+const CALL_IN = {
+  vercelAi: { kind: 'call', dialect: 'vercel-ai' },
+  openInference: { kind: 'call', dialect: 'openinference' },
+  genAi: { kind: 'call', dialect: 'genai' },
+} as const;
+
+function readCall(reader: SpanAttributeReader, dialect: CallDialect): CallReading {
+  if (dialect === 'vercel-ai') return readVercelAiCall(reader);
+  if (dialect === 'openinference') return readOpenInferenceCall(reader);
+  return readGenAiCall(reader);
 }
 
 function buildCall(
@@ -198,9 +209,11 @@ function checkedTime(span: OtlpSpan, options: NormalizeOptions): Date {
   return new Date(startMs);
 }
 
+const TOKEN_FIELDS = ['input', 'cacheRead', 'cacheWrite', 'output', 'reasoning'] as const;
+
 function checkTokens(reading: CallReading): void {
   const { tokens, tokenSources } = reading;
-  for (const field of ['input', 'cacheRead', 'cacheWrite', 'output', 'reasoning'] as const) {
+  for (const field of TOKEN_FIELDS) {
     const count = tokens[field];
     if (count < 0) throw new InvalidSpanError('invalid_tokens', `${tokenSources[field]} is ${count}; token counts cannot be negative`);
     if (count > MAX_TOKENS_PER_CALL) {

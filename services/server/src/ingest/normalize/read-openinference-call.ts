@@ -19,9 +19,7 @@ import { tagsFromMap } from './tags-from-map.js';
 export function readOpenInferenceCall(reader: SpanAttributeReader): CallReading {
   const count = (key: string): number => reader.integer(key) ?? 0;
   const invocation = reader.jsonObject(semconv.ATTR_OPENINFERENCE_INVOCATION_PARAMETERS) ?? {};
-  const maxTokens = [invocation['max_tokens'], invocation['max_completion_tokens'], invocation['max_output_tokens']].find(
-    (value): value is number => typeof value === 'number' && Number.isSafeInteger(value),
-  );
+  const maxTokens = [invocation['max_tokens'], invocation['max_completion_tokens'], invocation['max_output_tokens']].find(isWholeNumber);
   const metadata = reader.jsonObject(semconv.ATTR_OPENINFERENCE_METADATA) ?? {};
   const modelName = reader.string(semconv.ATTR_OPENINFERENCE_MODEL_NAME);
   const invokedModel = typeof invocation['model'] === 'string' ? invocation['model'] : '';
@@ -53,4 +51,8 @@ export function readOpenInferenceCall(reader: SpanAttributeReader): CallReading 
     finishReason: '',
     timeToFirstTokenMs: null,
   };
+}
+
+function isWholeNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value);
 }

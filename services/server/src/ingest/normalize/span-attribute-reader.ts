@@ -96,15 +96,23 @@ export class SpanAttributeReader {
     }
   }
 
-  /** Every attribute whose key starts with `prefix`, keyed by the rest of the key. */
-  withPrefix(prefix: string): Map<string, string> {
-    const found = new Map<string, string>();
-    for (const [key, value] of this.attributes) {
-      if (key.startsWith(prefix) && key.length > prefix.length) found.set(key.slice(prefix.length), stringify(value));
+  /**
+   * Every attribute whose key starts with `prefix`, keyed by the rest of the key. Most spans have
+   * none: they get one shared empty map instead of a new one each.
+   */
+  withPrefix(prefix: string): ReadonlyMap<string, string> {
+    let found: Map<string, string> | undefined;
+    for (const key of this.attributes.keys()) {
+      if (key.length > prefix.length && key.startsWith(prefix)) {
+        found ??= new Map<string, string>();
+        found.set(key.slice(prefix.length), stringify(this.attributes.get(key) ?? null));
+      }
     }
-    return found;
+    return found ?? NO_ATTRIBUTES;
   }
 }
+
+const NO_ATTRIBUTES: ReadonlyMap<string, string> = new Map();
 
 /** Text form of an attribute value for tags and the `attributes` map. */
 export function stringify(value: OtlpAttributeValue): string {
