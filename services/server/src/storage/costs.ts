@@ -147,7 +147,13 @@ export async function getCosts(transport: ClickHouseTransport, query: CostQuery)
     LIMIT {limit:UInt32}`;
 
   const tag = { operation, projectId: query.projectId };
-  const rows = await transport.query<RawFigures & Record<string, string | number>>({ sql: groupedSql, params, tag });
+  // Nothing to read (no seal in force, no call, in any hour of the range): the answer the engine
+  // would give — no group, or with no keys the one row of zero sums — without its fixed cost.
+  const rows = rollup?.empty
+    ? groupKeys.length === 0
+      ? [{} as RawFigures & Record<string, string | number>]
+      : []
+    : await transport.query<RawFigures & Record<string, string | number>>({ sql: groupedSql, params, tag });
   const truncated = rows.length === limit;
   const costRows = rows.map((row) => {
     const keys: Partial<Record<CostDimension, string>> = {};

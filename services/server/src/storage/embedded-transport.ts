@@ -16,7 +16,22 @@ export type EmbeddedTransportOptions = {
   queryTimeoutMs?: number;
   /** What one read may cost (memory, time, groups) and how many may wait at once. */
   limits?: QueryLimits;
+  /** The raw calls' retention in days (see `ClickHouseTransport.retentionDays`). */
+  retentionDays?: number;
 };
+
+/**
+ * Writes made through any embedded transport of this process (chDB shares one engine per
+ * process), bumped after each: see `ClickHouseTransport.writeGeneration`.
+ */
+let writes = 0;
+async function write(statement: () => Promise<void>): Promise<void> {
+  try {
+    await statement();
+  } finally {
+    writes += 1;
+  }
+}
 
 /**
  * ClickHouse in-process through chDB. Only the async calls are used (`queryBindAsync`,
@@ -119,6 +134,8 @@ export async function openEmbeddedTransport(options: EmbeddedTransportOptions): 
 
   return {
     kind: 'embedded',
+    writeGeneration: () => writes,
+    ...(options.retentionDays === undefined ? {} : { retentionDays: options.retentionDays }),
     async query<Row>(statement: Statement): Promise<Row[]> {
       const operation = statement.tag.operation;
       const cancel = statement.signal ?? currentQuerySignal();
@@ -140,23 +157,27 @@ export async function openEmbeddedTransport(options: EmbeddedTransportOptions): 
       }
     },
     async command(statement: Statement): Promise<void> {
-      await run(statement, taggedSql(statement));
+      await write(async () => {
+        await run(statement, taggedSql(statement));
+      });
     },
     async insert(batch: InsertBatch): Promise<void> {
       // Not awaited here: the payload must be written before this function first yields.
-      if ('rowBinary' in batch) return insertRowBinary(batch);
+      if ('rowBinary' in batch) return write(() => insertRowBinary(batch));
       if (batch.tsv.length === 0) return;
-      try {
-        await session.insert({
-          table: batch.table,
-          columns: batch.columns,
-          values: batch.tsv,
-          format: 'TabSeparated',
-          timeout,
-        });
-      } catch (error) {
-        throw fromChdbError(batch.tag.operation, error);
-      }
+      await write(async () => {
+        try {
+          await session.insert({
+            table: batch.table,
+            columns: batch.columns,
+            values: batch.tsv,
+            format: 'TabSeparated',
+            timeout,
+          });
+        } catch (error) {
+          throw fromChdbError(batch.tag.operation, error);
+        }
+      });
     },
     async ping(): Promise<void> {
       await run({ sql: 'SELECT 1', tag: { operation: 'storage.ping' } }, 'SELECT 1');

@@ -59,7 +59,42 @@ export type HourlyFiguresSource = {
   table: string;
   /** Its parameters (all named `rollup_*`), to merge into the caller's. */
   params: QueryParams;
+  /** No hour of the range has anything to read: the table holds no row, a caller may skip reading it. */
+  empty: boolean;
 };
+
+type SealLookupRow = { tier: string; start_epoch: string | number; version: string | number; seen: string | number; written: string | number; sealed: number };
+
+/** Seal lookups kept per transport, all found under one write generation. */
+const sealLookups = new WeakMap<ClickHouseTransport, { generation: number; rows: Map<string, SealLookupRow[]> }>();
+const SEAL_LOOKUPS_KEPT = 64;
+
+/**
+ * The seal lookup's rows, from the last identical lookup while nothing was written since (embedded
+ * engine: this process is its one writer, `writeGeneration`), from the engine otherwise. Seals and
+ * counts change only by writes, so a kept answer is the one the engine would give — except that
+ * the TTL may drop an expired hour's count meanwhile, which moves that hour from its calls to its
+ * seal (or to nothing) exactly as a read a moment earlier would have found it.
+ */
+async function lookUpSeals(transport: ClickHouseTransport, sql: string, params: QueryParams, projectId: string): Promise<SealLookupRow[]> {
+  const generation = transport.writeGeneration?.();
+  const key = `${sql}\n${JSON.stringify(params)}`;
+  let kept = sealLookups.get(transport);
+  if (generation !== undefined && kept?.generation === generation) {
+    const rows = kept.rows.get(key);
+    if (rows) return rows;
+  }
+  const rows = await transport.query<SealLookupRow>({ sql, params, tag: { operation: 'rollups.sealsInForce', projectId } });
+  // Kept only if nothing was written while the engine answered (the generation read before it).
+  if (generation === undefined || transport.writeGeneration?.() !== generation) return rows;
+  if (kept?.generation !== generation) {
+    kept = { generation, rows: new Map() };
+    sealLookups.set(transport, kept);
+  }
+  if (kept.rows.size >= SEAL_LOOKUPS_KEPT) kept.rows.delete(kept.rows.keys().next().value as string);
+  kept.rows.set(key, rows);
+  return rows;
+}
 
 /**
  * The project's rollup figures for [from, to) as a table expression with the rollup's columns
@@ -106,8 +141,9 @@ export async function hourlyFigures(
   // Every hour's newest seal and raw count, and every day's newest seal, in one small statement
   // (each table an engine reads costs a few ms however small it is); which seals are in force is
   // worked out below from these figures.
-  const seals = await transport.query<{ tier: string; start_epoch: string | number; version: string | number; seen: string | number; written: string | number; sealed: number }>({
-    sql: `SELECT 'hour' AS tier, toUnixTimestamp(hour) AS start_epoch, max(seal_version) AS version, sum(seal_seen) AS seen,
+  const seals = await lookUpSeals(
+    transport,
+    `SELECT 'hour' AS tier, toUnixTimestamp(hour) AS start_epoch, max(seal_version) AS version, sum(seal_seen) AS seen,
             sum(rows_written) AS written, max(has_seal) AS sealed FROM (
             SELECT hour, max(version) AS seal_version, argMax(rows_seen, version) AS seal_seen, toUInt64(0) AS rows_written, 1 AS has_seal
             FROM llm_call_hour_seals WHERE ${inRange('hour')}
@@ -125,9 +161,9 @@ export async function hourlyFigures(
           GROUP BY day`
               : ''
           }`,
-    params: range,
-    tag: { operation: 'rollups.sealsInForce', projectId: input.projectId },
-  });
+    range,
+    input.projectId,
+  );
   const hoursInForce: Array<{ hour: number; version: number }> = [];
   // Per UTC day: the raw rows its hours counted and the newest seal of any of its hours.
   const dayWritten = new Map<number, number>();
@@ -152,7 +188,19 @@ export async function hourlyFigures(
       const written = dayWritten.get(day) ?? 0;
       return (written === 0 || written === seen) && (dayNewestHourSeal.get(day) ?? 0) <= version;
     });
-  const { raw, sealed, legacy, days } = planHours(from.getTime(), to.getTime(), hoursInForce, daysInForce.map(({ day }) => day));
+  // Hours with no calls: the count of raw rows is written in the same INSERT as the calls, so an
+  // hour with no count has none — unless the TTL may have dropped its count (at hour + retention)
+  // before its calls (at each call's time + retention): hours within a day of that edge, or with
+  // no retention known, are read from their calls.
+  const noCalls = new Set<number>();
+  if (transport.retentionDays !== undefined) {
+    const counted = new Set(seals.filter((row) => row.tier === 'hour').map((row) => toCount(row.start_epoch) * 1000));
+    const youngestExpiring = Date.now() - (transport.retentionDays - 1) * DAY_MS;
+    for (let hour = Math.max(from.getTime(), Math.ceil(youngestExpiring / HOUR_MS) * HOUR_MS); hour < to.getTime(); hour += HOUR_MS) {
+      if (!counted.has(hour)) noCalls.add(hour);
+    }
+  }
+  const { raw, sealed, legacy, days } = planHours(from.getTime(), to.getTime(), hoursInForce, daysInForce.map(({ day }) => day), noCalls);
   const params: QueryParams = { ...range };
   const parts: string[] = [];
   if (raw.length > 0) {
@@ -192,10 +240,11 @@ export async function hourlyFigures(
      WHERE ${inRange('day')}
        AND version = transform(toUnixTimestamp(day), {rollup_sealed_days:Array(UInt32)}, {rollup_sealed_day_versions:Array(UInt64)}, toUInt64(0))`);
   }
+  const empty = parts.length === 0;
   // An empty range still needs the columns: no row of an impossible condition.
-  if (parts.length === 0) parts.push(`SELECT ${CALLS_AS_ROLLUP} FROM llm_calls WHERE 0`);
+  if (empty) parts.push(`SELECT ${CALLS_AS_ROLLUP} FROM llm_calls WHERE 0`);
   const table = `(${parts.join('\n    UNION ALL\n    ')})`;
-  return { table, params };
+  return { table, params, empty };
 }
 
 /** Most time ranges of raw calls one read names; more are merged (see `planHours`). */
@@ -209,23 +258,32 @@ type HourRange = [start: number, end: number];
  * force, each inside [from, to)). A day in force answers for its 24 hours; any hour may be read
  * from its calls instead of its seal or its day's — only never from two places — so when the
  * hours without a seal in force are scattered, the closest ranges of calls are merged (the sealed
- * hours and days between them read raw) to keep the statement short.
+ * hours and days between them read raw) to keep the statement short. Hours known to have no calls
+ * (`noCalls`, without a seal in force) need no read; a range of calls may run across them.
  */
 export function planHours(
   from: number,
   to: number,
   inForce: Array<{ hour: number; version: number }>,
   daysInForce: number[] = [],
+  noCalls: ReadonlySet<number> = new Set(),
 ): { raw: HourRange[]; sealed: HourRange[]; legacy: HourRange[]; days: HourRange[] } {
   const versionOf = new Map(inForce.map((seal) => [seal.hour, seal.version]));
   const dayStarts = new Set(daysInForce.filter((day) => day % DAY_MS === 0 && day >= from && day + DAY_MS <= to));
   const inSealedDay = (hour: number) => dayStarts.has(Math.floor(hour / DAY_MS) * DAY_MS);
   const raw: HourRange[] = [];
+  // The end of the last range of calls, moved on over the hours with no calls after it.
+  let readUpTo = -1;
   for (let hour = from; hour < to; hour += HOUR_MS) {
     if (versionOf.has(hour) || inSealedDay(hour)) continue;
+    if (noCalls.has(hour)) {
+      if (readUpTo === hour) readUpTo = hour + HOUR_MS;
+      continue;
+    }
     const last = raw[raw.length - 1];
-    if (last && last[1] === hour) last[1] = hour + HOUR_MS;
+    if (last && readUpTo === hour) last[1] = hour + HOUR_MS;
     else raw.push([hour, hour + HOUR_MS]);
+    readUpTo = hour + HOUR_MS;
   }
   while (raw.length > MAX_RAW_RANGES) {
     let closest = 0;

@@ -29,6 +29,7 @@ export async function openStorage(config: StorageConfig): Promise<ClickHouseTran
           dataDir: `${config.dataDir.replace(/\/$/, '')}/clickhouse`,
           database: config.database,
           limits: config.queryLimits,
+          retentionDays: config.retentionDays,
         })
       : openHttpTransport({
           url: config.url,

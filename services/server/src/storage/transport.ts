@@ -66,6 +66,19 @@ export type InsertBatch = {
 
 export interface ClickHouseTransport {
   readonly kind: 'embedded' | 'http';
+  /**
+   * Embedded only (this process is the engine's one writer): a number that changes after every
+   * write through any embedded transport of the process — insert or command, failed ones too —
+   * and before the write's caller hears back. Equal numbers before and after a read mean nothing
+   * was written meanwhile, so what the read found still holds (`hourlyFigures` keeps its seal
+   * lookups on this). Absent on HTTP: other processes write there.
+   */
+  writeGeneration?(): number;
+  /**
+   * Days raw calls and their hourly counts are kept (their TTL, `COSTSCOPE_RETENTION_DAYS`), when
+   * the transport was opened knowing it: an hour younger than that with no count has no calls.
+   */
+  readonly retentionDays?: number;
   /** Runs a SELECT and returns its rows as JSON objects (64-bit integers arrive as strings). */
   query<Row>(statement: Statement): Promise<Row[]>;
   /** Runs a statement that returns nothing (DDL, INSERT … SELECT). */

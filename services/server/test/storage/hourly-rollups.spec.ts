@@ -15,14 +15,15 @@ const DAY_MS = 86_400_000;
 describe(planHours.name, () => {
   it('reads every hour from exactly one place, sealed rows and days only where a seal is in force', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 400 }), fc.nat(30), fc.array(fc.tuple(fc.nat(399), fc.nat(3)), { maxLength: 400 }), fc.array(fc.nat(17)), (hours, offset, seals, sealedDays) => {
+      fc.property(fc.integer({ min: 1, max: 400 }), fc.nat(30), fc.array(fc.tuple(fc.nat(399), fc.nat(3)), { maxLength: 400 }), fc.array(fc.nat(17)), fc.array(fc.nat(399), { maxLength: 400 }), (hours, offset, seals, sealedDays, empty) => {
         // Starting off UTC midnight, so the range holds partial days at its ends.
         const from = Date.UTC(2026, 10, 1) + offset * HOUR_MS;
         const inForce = [...new Map(seals.filter(([hour]) => hour < hours).map(([hour, version]) => [hour, version])).entries()].map(
           ([hour, version]) => ({ hour: from + hour * HOUR_MS, version }),
         );
         const daysInForce = sealedDays.map((day) => Date.UTC(2026, 10, 1) + day * DAY_MS);
-        const plan = planHours(from, from + hours * HOUR_MS, inForce, daysInForce);
+        const noCalls = new Set(empty.map((hour) => from + hour * HOUR_MS));
+        const plan = planHours(from, from + hours * HOUR_MS, inForce, daysInForce, noCalls);
         for (const [start, end] of plan.days) {
           expect(start % DAY_MS).toBe(0);
           expect(end % DAY_MS).toBe(0);
@@ -38,14 +39,33 @@ describe(planHours.name, () => {
             plan.legacy.some(([start, end]) => hour >= start && hour < end) ? 'legacy' : undefined,
             plan.days.some(([start, end]) => hour >= start && hour < end) ? 'day' : undefined,
           ].filter(Boolean);
+          const day = Math.floor(hour / DAY_MS) * DAY_MS;
+          const sealedOrDay = versionOf.has(hour) || (daysInForce.includes(day) && day >= from && day + DAY_MS <= from + hours * HOUR_MS);
+          // An hour with no calls and no seal in force may be read from its calls or not at all.
+          if (noCalls.has(hour) && !sealedOrDay) {
+            expect(places.filter((place) => place !== 'raw')).toEqual([]);
+            continue;
+          }
           expect(places).toHaveLength(1);
           if (places[0] === 'sealed') expect(versionOf.get(hour)).toBeGreaterThan(0);
           if (places[0] === 'legacy') expect(versionOf.get(hour)).toBe(0);
           if (places[0] === 'day') expect(daysInForce).toContain(Math.floor(hour / DAY_MS) * DAY_MS);
-          if (!versionOf.has(hour) && !daysInForce.includes(Math.floor(hour / DAY_MS) * DAY_MS)) expect(places[0]).toBe('raw');
+          if (!sealedOrDay) expect(places[0]).toBe('raw');
         }
       }),
     );
+  });
+
+  it('reads nothing where no hour has calls, and runs a range of calls across hours with none', () => {
+    const from = Date.UTC(2026, 10, 1);
+    const hours = (...indexes: number[]) => new Set(indexes.map((index) => from + index * HOUR_MS));
+    expect(planHours(from, from + 3 * HOUR_MS, [], [], hours(0, 1, 2)).raw).toEqual([]);
+    expect(planHours(from, from + 5 * HOUR_MS, [], [], hours(0, 2, 4)).raw).toEqual([[from + HOUR_MS, from + 4 * HOUR_MS]]);
+    // A sealed hour between still splits the ranges of calls.
+    expect(planHours(from, from + 4 * HOUR_MS, [{ hour: from + 2 * HOUR_MS, version: 5 }], [], hours(1)).raw).toEqual([
+      [from, from + HOUR_MS],
+      [from + 3 * HOUR_MS, from + 4 * HOUR_MS],
+    ]);
   });
 });
 
@@ -167,5 +187,57 @@ describe.each(factories)('sealed hourly rollups ($name transport)', (factory) =>
     // Hour 1 from the old rollup (7 requests, $7), hour 2 from its one stored call ($0.25).
     expect(rollup.totals.requests).toBe(8);
     expect(rollup.totals.costUsd).toBe(usd('7.25'));
+  });
+
+  it('skips hours with no count only where the TTL cannot have dropped the count before the calls', async () => {
+    // A 30-day retention: an hour's count expires at its start + 30 days, its calls up to an hour
+    // later. Counts removed by hand stand for counts the TTL dropped.
+    const kept = Object.create(transport, { retentionDays: { value: 30 } }) as ClickHouseTransport;
+    const now = Date.now();
+    const at = (daysAgo: number, n: number) =>
+      makeCall({ projectId: 'ttl-edge', traceId: `edge-${n}`, spanId: `edge-${n}`, time: new Date(now - daysAgo * DAY_MS), totalCostUsd: usd('0.5') });
+    await insertCalls(transport, [at(29.6, 1), at(29.6, 2), at(10, 3)]);
+    await transport.command({
+      sql: `ALTER TABLE llm_call_hour_counts DELETE WHERE project_id = 'ttl-edge' SETTINGS mutations_sync = 2`,
+      tag: { operation: 'test' },
+    });
+    const range = { projectId: 'ttl-edge', from: new Date(now - 31 * DAY_MS), to: new Date(now) };
+    // The calls within a day of the retention edge are read; the hour 10 days back, with its
+    // count gone although the TTL cannot have dropped it yet, is taken at its count's word.
+    expect((await getCosts(kept, { ...range, source: 'rollup' })).totals.requests).toBe(2);
+    // With no retention known every hour without a seal is read from its calls.
+    expect((await getCosts(Object.create(transport, { retentionDays: { value: undefined } }) as ClickHouseTransport, { ...range, source: 'rollup' })).totals.requests).toBe(3);
+  });
+
+  it('answers a range with no calls as the engine does, without reading it', async () => {
+    const kept = Object.create(transport, { retentionDays: { value: 3650 } }) as ClickHouseTransport;
+    const range = { projectId: 'nothing', from, to, source: 'rollup' as const };
+    for (const read of [
+      { groupBy: [] },
+      { groupBy: ['feature'] as const },
+      { interval: 'day' as const },
+    ]) {
+      const expected = await getCosts(transport, { ...range, ...read, groupBy: [...(read.groupBy ?? [])], source: 'raw' });
+      expect(plain(await getCosts(kept, { ...range, ...read, groupBy: [...(read.groupBy ?? [])] }))).toEqual(plain({ ...expected, source: 'rollup' }));
+    }
+  });
+
+  it.runIf(factory.name === 'embedded')('keeps a seal lookup only until the next write, so a new call is read at once', async () => {
+    const statements: string[] = [];
+    const counting = Object.create(transport, {
+      query: { value: <Row>(statement: Parameters<ClickHouseTransport['query']>[0]) => (statements.push(statement.tag.operation), transport.query<Row>(statement)) },
+    }) as ClickHouseTransport;
+    await insertCalls(transport, [call('kept', 1, 3)]);
+    const read = async () => (await getCosts(counting, { projectId: 'kept', from, to, groupBy: ['feature'] })).totals.requests;
+    expect(await read()).toBe(1);
+    statements.length = 0;
+    expect(await read()).toBe(1);
+    expect(statements).toEqual(['costs.byGroup']);
+    await insertCalls(transport, [call('kept', 2, 40)]);
+    expect(await read()).toBe(2);
+    expect(statements).toEqual(['costs.byGroup', 'rollups.sealsInForce', 'costs.byGroup']);
+    await sealHourlyRollups(transport, { projectId: 'kept', from, to });
+    expect(await read()).toBe(2);
+    expect(statements.at(-2)).toBe('rollups.sealsInForce');
   });
 });

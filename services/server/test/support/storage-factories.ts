@@ -42,7 +42,7 @@ function embeddedFactory(): TransportFactory {
     open: () => {
       opened ??= (async () => {
         dir = mkdtempSync(join(tmpdir(), 'costscope-storage-embedded-'));
-        const transport = await openEmbeddedTransport({ dataDir: dir, database: TEST_DATABASE });
+        const transport = await openEmbeddedTransport({ dataDir: dir, database: TEST_DATABASE, retentionDays: SCHEMA.retentionDays });
         await migrate(transport, SCHEMA);
         return transport;
       })();
