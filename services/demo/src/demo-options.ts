@@ -18,7 +18,8 @@ export class DemoUsageError extends Error {}
 export const DEMO_USAGE = `Usage: npm run demo -- [options]
 
 Fills a running Costscope with an example app's LLM calls: 30 days of history through
-POST /v1/traces, then live calls made by @costscope/sdk around the openai and
+the import the server prices (an admin key; else as spans through POST /v1/traces), then
+live calls made by @costscope/sdk around the openai and
 @anthropic-ai/sdk clients (answered by a local provider stand-in), with a spend spike, an
 error burst and output-token drift that each fire an alert.
 

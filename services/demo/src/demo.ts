@@ -8,13 +8,15 @@ import { estimatedHistorySpans, historyHours, historyWindow, talliedAttempt } fr
 import { planLiveTraffic } from './live-plan.js';
 import type { LiveResult } from './live-traffic.js';
 import { ProgressBar } from './progress-bar.js';
+import { importHistory } from './import-history.js';
 import { sendHistory } from './send-history.js';
 import { serverBaselines } from './server-baselines.js';
-import { DemoError, EXIT, probeServer } from './server-probe.js';
+import { DemoError, EXIT, PRICED_IMPORT_ROUTE, probeServer } from './server-probe.js';
 
 /**
  * `npm run demo`: fills a running Costscope with the example app of `example-app.ts` — its
- * history through `POST /v1/traces`, then live traffic through the real SDK — and says where
+ * history through the import the server prices (or `POST /v1/traces` when the key may not
+ * import), then live traffic through the real SDK — and says where
  * to look. Exit codes as the `costscope` CLI's: 0 done, 1 the server answered an error, 2 bad
  * options, 3 no key or a refused one, 4 the server cannot be reached.
  */
@@ -58,7 +60,8 @@ async function fill(options: DemoOptions, env: NodeJS.ProcessEnv): Promise<void>
   }
   const window = historyWindow(options.seed, now, days);
   say(`Costscope at ${connection.server}: filling it with "${DEMO_SERVICE_NAME}", an example support app (seed ${options.seed}).`);
-  say(`History: ${days} days before ${now.toISOString()}.`);
+  const route = facts.canImport ? `POST ${PRICED_IMPORT_ROUTE}` : 'POST /v1/traces (this key may not import)';
+  say(`History: ${days} days before ${now.toISOString()}, through ${route}.`);
 
   // The history is generated as it is sent, never held whole; on the way it is counted and
   // priced (what the demo says it sent) and the live incidents' baselines are taken from it.
@@ -74,10 +77,11 @@ async function fill(options: DemoOptions, env: NodeJS.ProcessEnv): Promise<void>
   const historyStarted = performance.now();
   const bar = new ProgressBar('history', estimate);
   let sent = 0;
-  const result = await sendHistory(connection, counted(), (spans) => {
+  const onSent = (spans: readonly unknown[]) => {
     sent += spans.length;
     bar.update(sent, `${count(sent)} calls, ${formatMoney(historyTally.costUsd)}`);
-  });
+  };
+  const result = facts.canImport ? await importHistory(connection, counted(), onSent) : await sendHistory(connection, counted(), onSent);
   bar.finish(`${count(sent)} calls`);
   const historySeconds = (performance.now() - historyStarted) / 1000;
   say(`Sent ${count(result.spans)} calls (${formatMoney(historyTally.costUsd)}) in ${historySeconds.toFixed(1)} s, ${count(Math.round(result.spans / Math.max(historySeconds, 0.001)))} calls/s.`);

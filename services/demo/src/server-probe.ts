@@ -15,6 +15,9 @@ export class DemoError extends Error {
 
 export const EXIT = { serverError: 1, usage: 2, key: 3, unreachable: 4 } as const;
 
+/** The import that has the server price each call as its ingest prices a span (docs/api.md). */
+export const PRICED_IMPORT_ROUTE = '/api/v1/calls/import?pricing=catalog';
+
 export type ServerFacts = {
   /** The server's clock (its `Date` header): "now" for the history, whatever this machine's clock says. */
   serverNow: Date;
@@ -23,6 +26,12 @@ export type ServerFacts = {
   /** The project's `COSTSCOPE_TIMEZONE`, where its days start; UTC when the key may not read it. */
   timezone: string;
   retentionDays: number | undefined;
+  /**
+   * The key may use the priced import (an admin key, a server with the `api` role): the history
+   * goes through it, ~10× faster than as spans. Otherwise (an ingest key, an ingest-only server)
+   * it goes to `/v1/traces` as the app's own spans would.
+   */
+  canImport: boolean;
 };
 
 /**
@@ -60,15 +69,24 @@ export async function probeServer(connection: ServerConnection): Promise<ServerF
   const probedAtMs = Date.now();
   const serverNow = new Date(probe.headers.get('date') ?? probedAtMs);
 
+  // An empty import stores nothing and answers 200 only where the whole history could go.
+  const emptyImport = await fetch(`${server}${PRICED_IMPORT_ROUTE}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/x-ndjson' },
+    body: '',
+  });
+  await emptyImport.body?.cancel();
+  const canImport = emptyImport.ok;
+
   // A read key tells the project's time zone, so "today" is the project's today; an ingest key
   // cannot, and the demo assumes UTC (the server's default).
   const project = await fetch(`${server}/api/v1/project`, { headers: { authorization: `Bearer ${apiKey}` } });
   if (!project.ok) {
     await project.body?.cancel();
-    return { serverNow, probedAtMs, timezone: 'UTC', retentionDays: undefined };
+    return { serverNow, probedAtMs, timezone: 'UTC', retentionDays: undefined, canImport };
   }
   const body = (await project.json()) as { timezone?: string; retentionDays?: number };
-  return { serverNow, probedAtMs, timezone: body.timezone ?? 'UTC', retentionDays: body.retentionDays };
+  return { serverNow, probedAtMs, timezone: body.timezone ?? 'UTC', retentionDays: body.retentionDays, canImport };
 }
 
 function reasonOf(error: unknown): string {

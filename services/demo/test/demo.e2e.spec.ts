@@ -12,6 +12,8 @@ import { AlertClock } from '../../server/src/alerts/scheduler/alert-clock.js';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { AlertScheduler } from '../../server/src/alerts/scheduler/alert-scheduler.js';
 // eslint-disable-next-line @nx/enforce-module-boundaries
+import { IngestPipeline } from '../../server/src/ingest/ingest-pipeline.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { startServer, TEST_API_KEY, type RunningServer } from '../../server/test/support/running-server.js';
 
 /**
@@ -155,10 +157,15 @@ const INCIDENT_ALERTS = [
 
 describe('npm run demo', () => {
   let history: Summary['history'];
+  /** Every call the first two runs stored. */
+  let storedCalls: number;
 
   it('sends the history, and the API totals are what it says it sent, priced from the catalog to the cent', async () => {
     const run = await runDemo(['--seed', '7', '--days', '8', '--now', now.toISOString(), '--live-minutes', '0', '--json'], demoEnv);
     expect(run.stderr).toContain('history 100%');
+    // The bootstrap key is an admin key: the history goes through the import the server prices.
+    expect(run.stderr).toContain('through POST /api/v1/calls/import?pricing=catalog.');
+    expect(run.stderr).toMatch(/Sent [\d,]+ calls \(\$[\d,.]+\) in [\d.]+ s, [\d,]+ calls\/s\./);
     expect(run.code).toBe(0);
     const summary = JSON.parse(run.stdout) as Summary;
     history = summary.history;
@@ -202,6 +209,8 @@ describe('npm run demo', () => {
     expect(parseUsd(totals.costUsd)).toBe(expected);
     expect(totals.outputTokens).toBe(sum(history.models, 'outputTokens') + sum(live.models, 'outputTokens'));
 
+    storedCalls = totals.requests;
+
     const firing = await firingAlerts();
     for (const alert of INCIDENT_ALERTS) expect(firing).toContainEqual(alert);
   });
@@ -216,8 +225,13 @@ describe('npm run demo', () => {
     const { key } = (await created.json()) as { key: string };
     const run = await runDemo(['--seed', '7', '--days', '0', '--now', now.toISOString(), '--live-minutes', '0'], { COSTSCOPE_SERVER_URL: server.baseUrl, COSTSCOPE_API_KEY: key });
     expect(run.code).toBe(0);
+    expect(run.stdout).toContain('through POST /v1/traces (this key may not import).');
     expect(run.stdout).toMatch(/Sent [\d,]+ calls/);
     expect(run.stdout).not.toContain('refused');
+    // Today's history again, as spans this time: the calls the import stored are not stored twice.
+    expect(storedCalls).toBeDefined();
+    await server.app.get(IngestPipeline).batcher.flush();
+    expect((await totalsOnce(storedCalls)).requests).toBe(storedCalls);
   });
 
   it('refuses politely when the server is down', async () => {
