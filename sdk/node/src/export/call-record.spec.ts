@@ -117,6 +117,32 @@ describe('call records', () => {
     expect(receiver.spans[0]?.resource).toEqual(RESOURCE);
   });
 
+  it('carry the ids spanContext() gave out, asked before or after the end, and each scope its own spans', async () => {
+    const processor = new CostscopeSpanProcessor(resolveSettings({ endpoint }, {}));
+    processor.useRecordResource(RESOURCE);
+    const provider = new CallRecordTracerProvider(processor);
+    const openai = provider.getTracer('@costscope/sdk/openai', '1.2.3');
+    const anthropic = provider.getTracer('@costscope/sdk/anthropic', '1.2.3');
+    const askedBefore = openai.startSpan('chat before');
+    const before = askedBefore.spanContext();
+    askedBefore.end();
+    const askedAfter = anthropic.startSpan('messages after');
+    askedAfter.end();
+    const after = askedAfter.spanContext();
+    openai.startSpan('chat never asked').end();
+    await processor.forceFlush();
+    expect(receiver.exports).toHaveLength(1);
+    expect(receiver.spans.map((span) => [span.scope, span.name])).toEqual([
+      ['@costscope/sdk/openai', 'chat before'],
+      ['@costscope/sdk/openai', 'chat never asked'],
+      ['@costscope/sdk/anthropic', 'messages after'],
+    ]);
+    const exported = (name: string) => receiver.spans.find((span) => span.name === name);
+    expect([exported('chat before')?.traceId, exported('chat before')?.spanId]).toEqual([before.traceId, before.spanId]);
+    expect([exported('messages after')?.traceId, exported('messages after')?.spanId]).toEqual([after.traceId, after.spanId]);
+    expect(new Set(receiver.spans.map((span) => span.spanId)).size).toBe(3);
+  });
+
   it('leave in batches of 512 and arrive once each', async () => {
     const { processor, tracer } = recordProvider();
     for (let i = 0; i < 1100; i += 1) tracer.startSpan(`chat ${i}`, { attributes: { 'costscope.attempt': 1 } }).end();
