@@ -337,10 +337,10 @@ function keptAttributes(attributes: OtlpAttributes, resource: OtlpAttributes, re
     kept[semconv.ATTR_COSTSCOPE_REQUEST_HASH] = capped(requestHash);
     count += 1;
   }
-  for (const [key, value] of attributes) {
+  for (const key of attributes.keys()) {
     if (count >= MAX_KEPT_ATTRIBUTES) break;
     if (isLeftOut(key) || key in kept) continue;
-    kept[key] = capped(stringify(value));
+    kept[key] = capped(stringify(attributes.get(key) ?? null));
     count += 1;
   }
   for (const key of KEPT_RESOURCE_ATTRIBUTES) {
