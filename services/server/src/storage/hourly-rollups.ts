@@ -63,37 +63,67 @@ export type HourlyFiguresSource = {
   empty: boolean;
 };
 
-type SealLookupRow = { tier: string; start_epoch: string | number; version: string | number; seen: string | number; written: string | number; sealed: number };
+/** What the seal lookup found: each hour's newest seal and raw count, each day's newest seal. */
+type SealState = {
+  hours: Map<number, { sealed: boolean; version: number; seen: number; written: number }>;
+  days: Map<number, { version: number; seen: number }>;
+};
 
 /** Seal lookups kept per transport, all found under one write generation. */
-const sealLookups = new WeakMap<ClickHouseTransport, { generation: number; rows: Map<string, SealLookupRow[]> }>();
+const sealLookups = new WeakMap<ClickHouseTransport, { generation: number; states: Map<string, SealState> }>();
 const SEAL_LOOKUPS_KEPT = 64;
 
 /**
- * The seal lookup's rows, from the last identical lookup while nothing was written since (embedded
- * engine: this process is its one writer, `writeGeneration`), from the engine otherwise. Seals and
- * counts change only by writes, so a kept answer is the one the engine would give — except that
- * the TTL may drop an expired hour's count meanwhile, which moves that hour from its calls to its
- * seal (or to nothing) exactly as a read a moment earlier would have found it.
+ * Runs the seal lookup — or answers from the last identical one while nothing was written since
+ * (embedded engine: this process is its one writer, `writeGeneration`). Seals and counts change
+ * only by writes, so a kept answer is the one the engine would give — except that the TTL may drop
+ * an expired hour's count meanwhile, which moves that hour from its calls to its seal exactly as a
+ * read a moment earlier would have found it.
+ *
+ * The statement returns the tables' rows as stored (0: hour seals, 1: hour counts, 2: day seals),
+ * several per hour until merges fold them: the newest seal and the sum of counts are picked here,
+ * which costs the engine half what grouping them does (~7 vs ~13 ms CPU for 30 days).
  */
-async function lookUpSeals(transport: ClickHouseTransport, sql: string, params: QueryParams, projectId: string): Promise<SealLookupRow[]> {
+async function lookUpSeals(transport: ClickHouseTransport, sql: string, params: QueryParams, projectId: string): Promise<SealState> {
   const generation = transport.writeGeneration?.();
   const key = `${sql}\n${JSON.stringify(params)}`;
   let kept = sealLookups.get(transport);
   if (generation !== undefined && kept?.generation === generation) {
-    const rows = kept.rows.get(key);
-    if (rows) return rows;
+    const state = kept.states.get(key);
+    if (state) return state;
   }
-  const rows = await transport.query<SealLookupRow>({ sql, params, tag: { operation: 'rollups.sealsInForce', projectId } });
+  const rows = await transport.query<{ tier: number; start: string | number; version: string | number; rows: string | number }>({
+    sql,
+    params,
+    tag: { operation: 'rollups.sealsInForce', projectId },
+  });
+  const state: SealState = { hours: new Map(), days: new Map() };
+  for (const row of rows) {
+    const start = toCount(row.start) * 1000;
+    const version = toCount(row.version);
+    const count = toCount(row.rows);
+    if (toCount(row.tier) === 2) {
+      const day = state.days.get(start);
+      if (!day || version > day.version) state.days.set(start, { version, seen: count });
+      continue;
+    }
+    let hour = state.hours.get(start);
+    if (!hour) {
+      hour = { sealed: false, version: 0, seen: 0, written: 0 };
+      state.hours.set(start, hour);
+    }
+    if (toCount(row.tier) === 1) hour.written += count;
+    else if (!hour.sealed || version > hour.version) Object.assign(hour, { sealed: true, version, seen: count });
+  }
   // Kept only if nothing was written while the engine answered (the generation read before it).
-  if (generation === undefined || transport.writeGeneration?.() !== generation) return rows;
+  if (generation === undefined || transport.writeGeneration?.() !== generation) return state;
   if (kept?.generation !== generation) {
-    kept = { generation, rows: new Map() };
+    kept = { generation, states: new Map() };
     sealLookups.set(transport, kept);
   }
-  if (kept.rows.size >= SEAL_LOOKUPS_KEPT) kept.rows.delete(kept.rows.keys().next().value as string);
-  kept.rows.set(key, rows);
-  return rows;
+  if (kept.states.size >= SEAL_LOOKUPS_KEPT) kept.states.delete(kept.states.keys().next().value as string);
+  kept.states.set(key, state);
+  return state;
 }
 
 /**
@@ -138,29 +168,20 @@ export async function hourlyFigures(
   const range = { projectId: input.projectId, rollup_from: toClickHouseTime(from), rollup_to: toClickHouseTime(to) };
   const inRange = (column: string) =>
     `project_id = {projectId:String} AND ${column} >= {rollup_from:DateTime64(3, 'UTC')} AND ${column} < {rollup_to:DateTime64(3, 'UTC')}`;
-  // Every hour's newest seal and raw count, and every day's newest seal, in one small statement
-  // (each table an engine reads costs a few ms however small it is); which seals are in force is
-  // worked out below from these figures.
+  // Every hour's seals and raw counts, and every day's seals, in one small statement (each table
+  // an engine reads costs a few ms however small it is); which seals are in force is worked out
+  // below from these figures.
   const seals = await lookUpSeals(
     transport,
-    `SELECT 'hour' AS tier, toUnixTimestamp(hour) AS start_epoch, max(seal_version) AS version, sum(seal_seen) AS seen,
-            sum(rows_written) AS written, max(has_seal) AS sealed FROM (
-            SELECT hour, max(version) AS seal_version, argMax(rows_seen, version) AS seal_seen, toUInt64(0) AS rows_written, 1 AS has_seal
-            FROM llm_call_hour_seals WHERE ${inRange('hour')}
-            GROUP BY hour
-            UNION ALL
-            SELECT hour, toUInt64(0), toUInt64(0), sum(rows), 0 FROM llm_call_hour_counts WHERE ${inRange('hour')}
-            GROUP BY hour
-          )
-          GROUP BY hour${
-            withDays
-              ? `
-          UNION ALL
-          SELECT 'day', toUnixTimestamp(day), max(version), argMax(rows_seen, version), toUInt64(0), 1
-          FROM llm_call_day_seals WHERE ${inRange('day')}
-          GROUP BY day`
-              : ''
-          }`,
+    `SELECT 0 AS tier, toUnixTimestamp(hour) AS start, version, rows_seen AS rows FROM llm_call_hour_seals WHERE ${inRange('hour')}
+     UNION ALL
+     SELECT 1, toUnixTimestamp(hour), toUInt64(0), rows FROM llm_call_hour_counts WHERE ${inRange('hour')}${
+       withDays
+         ? `
+     UNION ALL
+     SELECT 2, toUnixTimestamp(day), version, rows_seen FROM llm_call_day_seals WHERE ${inRange('day')}`
+         : ''
+     }`,
     range,
     input.projectId,
   );
@@ -168,21 +189,17 @@ export async function hourlyFigures(
   // Per UTC day: the raw rows its hours counted and the newest seal of any of its hours.
   const dayWritten = new Map<number, number>();
   const dayNewestHourSeal = new Map<number, number>();
-  for (const row of seals) {
-    if (row.tier !== 'hour') continue;
-    const hour = toCount(row.start_epoch) * 1000;
-    const [version, seen, written] = [toCount(row.version), toCount(row.seen), toCount(row.written)];
+  for (const [hour, { sealed, version, seen, written }] of seals.hours) {
     // In force while the count the seal read still holds, or once the counts aged out with the calls.
-    if (toCount(row.sealed) === 1 && (written === 0 || written === seen) && covers(hour, HOUR_MS)) hoursInForce.push({ hour, version });
+    if (sealed && (written === 0 || written === seen) && covers(hour, HOUR_MS)) hoursInForce.push({ hour, version });
     const day = Math.floor(hour / DAY_MS) * DAY_MS;
     dayWritten.set(day, (dayWritten.get(day) ?? 0) + written);
-    dayNewestHourSeal.set(day, Math.max(dayNewestHourSeal.get(day) ?? 0, toCount(row.sealed) === 1 ? version : 0));
+    dayNewestHourSeal.set(day, Math.max(dayNewestHourSeal.get(day) ?? 0, sealed ? version : 0));
   }
   // A day in force: its count holds (or aged out), and no hour of it was sealed after it (a
   // re-price seals hours again without moving their counts).
-  const daysInForce = seals
-    .filter((row) => row.tier === 'day')
-    .map((row) => ({ day: toCount(row.start_epoch) * 1000, version: toCount(row.version), seen: toCount(row.seen) }))
+  const daysInForce = [...seals.days]
+    .map(([day, { version, seen }]) => ({ day, version, seen }))
     .filter(({ day, version, seen }) => {
       if (!covers(day, DAY_MS)) return false;
       const written = dayWritten.get(day) ?? 0;
@@ -194,10 +211,9 @@ export async function hourlyFigures(
   // no retention known, are read from their calls.
   const noCalls = new Set<number>();
   if (transport.retentionDays !== undefined) {
-    const counted = new Set(seals.filter((row) => row.tier === 'hour').map((row) => toCount(row.start_epoch) * 1000));
     const youngestExpiring = Date.now() - (transport.retentionDays - 1) * DAY_MS;
     for (let hour = Math.max(from.getTime(), Math.ceil(youngestExpiring / HOUR_MS) * HOUR_MS); hour < to.getTime(); hour += HOUR_MS) {
-      if (!counted.has(hour)) noCalls.add(hour);
+      if (!seals.hours.has(hour)) noCalls.add(hour);
     }
   }
   const { raw, sealed, legacy, days } = planHours(from.getTime(), to.getTime(), hoursInForce, daysInForce.map(({ day }) => day), noCalls);

@@ -109,17 +109,26 @@ export function divideUsd(amount: UsdAtto, count: number | bigint): UsdAtto | nu
   return negative ? -quotient : quotient;
 }
 
+/** One offset format per zone: building one costs about a millisecond, and every cost read with buckets asks. */
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+const OFFSET_FORMATS_KEPT = 1_000;
+
 /**
  * Whether a time zone's offset is a whole number of hours at the given instants: only then do
  * its day and week boundaries fall on the hour, where hourly rollups can answer.
  */
 export function isWholeHourOffset(timezone: string, instants: Date[]): boolean {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'longOffset' });
-  } catch {
-    // An unknown zone: let ClickHouse reject it with its own message through the raw path.
-    return false;
+  let format = offsetFormats.get(timezone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'longOffset' });
+    } catch {
+      // An unknown zone: let ClickHouse reject it with its own message through the raw path.
+      return false;
+    }
+    // Zones are few, but spellings (letter case) are not: the kept formats stay bounded.
+    if (offsetFormats.size >= OFFSET_FORMATS_KEPT) offsetFormats.clear();
+    offsetFormats.set(timezone, format);
   }
   return instants.every((instant) => {
     const offset = format.formatToParts(instant).find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
