@@ -240,14 +240,14 @@ async function* ndjsonLines(request: Request): AsyncGenerator<{ text: string; to
   for await (const chunk of request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     let start = 0;
     for (let newline = chunk.indexOf(10, start); newline !== -1; newline = chunk.indexOf(10, start)) {
-      const piece = chunk.subarray(start, newline);
-      pendingBytes += piece.length;
+      pendingBytes += newline - start;
       if (pendingBytes > MAX_LINE_BYTES) {
         yield { text: '', tooLong: true };
         return;
       }
-      pending.push(piece);
-      yield { text: Buffer.concat(pending).toString('utf8').replace(/\r$/, ''), tooLong: false };
+      // Most lines lie within one chunk: decoded straight from it, without a copy.
+      const text = pending.length === 0 ? chunk.toString('utf8', start, newline) : Buffer.concat([...pending, chunk.subarray(start, newline)]).toString('utf8');
+      yield { text: text.endsWith('\r') ? text.slice(0, -1) : text, tooLong: false };
       pending = [];
       pendingBytes = 0;
       start = newline + 1;

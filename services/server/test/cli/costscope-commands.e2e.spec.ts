@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parseUsd } from '@costscope/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFrontProcess, type RunningFront } from '../support/front-process.js';
 import { otlpJsonBody, type JsonSpan } from '../support/otlp-json.js';
@@ -343,6 +344,22 @@ describe('costscope export and import', () => {
     }
     const byFeature = Object.fromEntries((await costs(b, 'groupBy=feature')).rows.map((row) => [row.feature, row.requests]));
     expect(byFeature['backfill-bad']).toBe(1);
+
+    // Lines cut anywhere between the body's chunks, with CRLF endings: each read whole.
+    const crlf = [0x200, 0x201, 0x202].map((id) => `${JSON.stringify({ ...withoutCosts(backfill[3]!), traceId: id.toString(16).padStart(32, 'f'), feature: 'crlf' })}\r\n`).join('');
+    const cuts = [0, 7, crlf.length / 3 + 1, crlf.length / 3 + 2, crlf.length - 2, crlf.length].map(Math.floor);
+    const streamed = await fetch(`${b.baseUrl}/api/v1/calls/import?pricing=catalog`, {
+      method: 'POST',
+      headers: { ...b.auth, 'content-type': 'application/x-ndjson' },
+      body: (async function* () {
+        for (let i = 1; i < cuts.length; i += 1) yield Buffer.from(crlf.slice(cuts[i - 1], cuts[i]));
+      })(),
+      duplex: 'half',
+    } as unknown as RequestInit);
+    expect([streamed.status, await streamed.json()]).toEqual([200, { lines: 3, calls: 3, olderThanRetention: 0 }]);
+    const crlfRow = (await costs(b, 'groupBy=feature')).rows.find((row) => row.feature === 'crlf');
+    expect(crlfRow?.requests).toBe(3);
+    expect(parseUsd(String(crlfRow?.costUsd))).toBe(parseUsd(String(exported[3]!.totalCostUsd)) * 3n);
 
     const unknownPricing = await fetch(`${b.baseUrl}/api/v1/calls/import?pricing=ours`, { method: 'POST', headers: { ...b.auth, 'content-type': 'application/x-ndjson' }, body: '' });
     expect(unknownPricing.status).toBe(400);
