@@ -4,7 +4,7 @@
  *
  *   cd services/server && npx tsx bench/storage-load.ts --calls 10000000 --batch 500000 \
  *       --dir /tmp/costscope-pages/clickhouse --project default --end now
- *   cd dashboard && npx tsx bench/page-render.ts --data-dir /tmp/costscope-pages [--loads 20]
+ *   cd dashboard && npx tsx bench/page-render.ts --data-dir /tmp/costscope-pages [--loads 20] [--pages '/features /weekly']
  *
  * It starts the real server on that data directory and the dashboard's production build (as the
  * browser tests do), signs in once through the real form, then loads every page `--loads` times
@@ -35,7 +35,7 @@ if (!DATA_DIR) {
   process.exit(2);
 }
 
-const PAGES = [
+const ALL_PAGES = [
   '/',
   '/features',
   '/features/feature-042',
@@ -47,6 +47,8 @@ const PAGES = [
   '/calculator',
   '/settings',
 ];
+/** `--pages '/features /weekly'`: only these (space-separated, as queries may hold commas). */
+const PAGES = flag('pages', '') === '' ? ALL_PAGES : flag('pages', '').split(' ').filter((page) => page !== '');
 
 /** Each page's budgets (docs/dashboard.md). */
 const RENDER_BUDGET_MS = 300;
@@ -142,6 +144,7 @@ try {
     let scriptsKb = 0;
     let scriptCount = 0;
     let htmlKb = 0;
+    let flightKb = 0;
     for (let load = -2; load < LOADS; load++) {
       const before = apiCalls.length;
       const cpuBefore = cpuMsOfTree(dashboardPid);
@@ -162,6 +165,9 @@ try {
       overheads.push(ms - slowest);
       if (load === 0) {
         htmlKb = Buffer.byteLength(html) / 1024;
+        // The RSC payload: the page's Server Component tree (and every Client Component's props)
+        // sent again inside the HTML as `self.__next_f.push(...)` scripts, for React to hydrate from.
+        flightKb = [...html.matchAll(/<script>self\.__next_f\.push\((.*?)\)<\/script>/gs)].reduce((sum, match) => sum + Buffer.byteLength(match[1]!), 0) / 1024;
         // `noModule` scripts (Next's polyfills, ~38 kB gzipped) are for browsers without ES modules:
         // every browser the dashboard supports skips them without downloading them.
         const scripts = [...new Set([...html.matchAll(/<script([^>]+)>/g)].filter((match) => !/\bnomodule\b/i.test(match[1]!)).map((match) => /src="([^"]+)"/.exec(match[1]!)?.[1]).filter((src) => src !== undefined))];
@@ -180,7 +186,7 @@ try {
     console.log(
       `${pathAndQuery.padEnd(32)} render p50 ${render.toFixed(0).padStart(5)} ms  p95 ${quantile(renders, 0.95).toFixed(0).padStart(5)} ms` +
         `  slowest API call p50 ${quantile(slowestApi, 0.5).toFixed(0).padStart(5)} ms  above it p50 ${above.toFixed(0).padStart(4)} ms` +
-        `  dashboard CPU p50 ${quantile(cpu, 0.5).toFixed(0).padStart(4)} ms  HTML ${htmlKb.toFixed(0)} kB  first-load JS ${scriptsKb.toFixed(0)} kB gzip (${scriptCount} scripts)` +
+        `  dashboard CPU p50 ${quantile(cpu, 0.5).toFixed(0).padStart(4)} ms  HTML ${htmlKb.toFixed(0)} kB (RSC payload ${flightKb.toFixed(0)} kB)  first-load JS ${scriptsKb.toFixed(0)} kB gzip (${scriptCount} scripts)` +
         `  (${calls.length} calls: ${routes})`,
     );
     summary.push(

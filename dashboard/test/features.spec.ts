@@ -10,6 +10,7 @@ import {
   featureHref,
   featureRows,
   featuresCsv,
+  featureTableRows,
   filterSearchParams,
   filtersFromParams,
   previousRange,
@@ -87,6 +88,42 @@ describe(featureRows.name, () => {
   it('names calls without a feature tag', () => {
     const rows = featureRows({ byStatus: [row({ feature: '', status: 'ok', requests: 1 })], baseline: [], monthToDate: [], allocations: [], month });
     expect(rows[0]).toMatchObject({ feature: '', label: '(untagged)' });
+  });
+});
+
+describe(featureTableRows.name, () => {
+  it('sends the table only the figures it shows and sorts by, empty ones left out as keys', () => {
+    const rows = featureRows({
+      byStatus: [
+        row({ feature: 'search', status: 'ok', costUsd: '9.90', requests: 99, outputTokens: 9900 }),
+        row({ feature: 'search', status: 'error', costUsd: '0.10', requests: 1, errors: 1, outputTokens: 100 }),
+        row({ feature: 'lab', status: 'ok', costUsd: '0.00', requests: 3, unpricedRequests: 3 }),
+      ],
+      baseline: [row({ feature: 'search', requests: 50, outputTokens: 4000 })],
+      monthToDate: [row({ feature: 'search', costUsd: '190' })],
+      allocations: [{ feature: 'reports', monthlyUsd: '100' }],
+      month,
+    });
+    const table = featureTableRows(rows);
+    expect(table.map((r) => r.feature)).toEqual(rows.map((r) => r.feature));
+    expect(table[0]).toEqual({
+      feature: 'search',
+      costUsd: '10.00',
+      requests: 100,
+      errors: 1,
+      costPerSuccessUsd: '0.10101010101010101',
+      failedCostUsd: '0.10',
+      outputTokensPerCall: 100,
+      outputTokensChange: 0.25,
+      monthToDateUsd: '190.00',
+      forecastUsd: '600.00',
+    });
+    // React would send an undefined prop as "$undefined", its name and all: no key at all.
+    const reports = table.find((r) => r.feature === 'reports')!;
+    expect(Object.keys(reports)).not.toContain('costPerSuccessUsd');
+    expect(reports).toMatchObject({ requests: 0, allocationUsd: '100.00', allocationShare: 0 });
+    expect(table.find((r) => r.feature === 'lab')).toMatchObject({ unpricedRequests: 3 });
+    expect(JSON.stringify(table)).not.toContain('null');
   });
 });
 

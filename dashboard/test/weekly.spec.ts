@@ -22,6 +22,7 @@ import {
   weekDaysLabel,
   weekOptions,
   weeklyCsv,
+  weeklyFeatureTableRows,
   weeklyMarkdown,
   WEEKLY_CSV_HEADER,
 } from '@/lib/shape/weekly';
@@ -213,6 +214,24 @@ describe(shapeWeeklyReview.name, () => {
     expect(perSuccessText('0.00', 4, 4)).toBe('Unpriced');
     expect(perSuccessText('0.0245', 4, 1304)).toBe('≥ $0.025');
     expect(perSuccessText(null, 0, 0)).toBe('—');
+  });
+
+  it('sends its table only what the cells show and sort by, empty figures left out', () => {
+    const table = weeklyFeatureTableRows(review.features);
+    expect(table.map((row) => row.feature)).toEqual(review.features.map((row) => row.feature));
+    expect(table[0]).toEqual({
+      feature: 'summarizer',
+      thisWeekUsd: review.features[0]!.thisWeekUsd,
+      lastWeekUsd: review.features[0]!.lastWeekUsd,
+      change: { changeUsd: '10.00', amount: '+$10.00', percent: '+20.0%', direction: 'up', ratio: review.features[0]!.change.ratio },
+      thisWeekRequests: review.features[0]!.thisWeekRequests,
+      lastWeekRequests: review.features[0]!.lastWeekRequests,
+      thisWeekCostPerSuccessUsd: review.features[0]!.thisWeekCostPerSuccessUsd,
+    });
+    expect(table[1]).toMatchObject({ status: 'new' });
+    expect(table[3]).toMatchObject({ status: 'stopped' });
+    expect(table[4]).toMatchObject({ unpricedOnly: true, thisWeekUnpriced: 4 });
+    expect(JSON.stringify(table)).not.toMatch(/null|false|ongoing|"text"/);
   });
 
   it('compares cost per successful response', () => {

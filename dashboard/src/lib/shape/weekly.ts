@@ -4,6 +4,7 @@ import { seriesName } from '../chart-data';
 import { dateTime, moneyWithUnpriced } from '../format';
 import { ruleTitle, scopeText, parseScope, type RuleThresholds } from './alerts';
 import { csvText } from '../csv';
+import { withoutEmpty } from './features';
 import { insightScope, strategyLabel, topSavings } from './savings';
 
 export { csvText };
@@ -150,6 +151,51 @@ export type WeeklyFeatureRow = {
   /** No call of either week had a price: there is no change in dollars to speak of. */
   unpricedOnly: boolean;
 };
+
+/**
+ * A feature's row as the review's table (a Client Component, sortable) receives it: what its
+ * cells show and sort by, empty figures left out (see `FeatureTableRow`).
+ */
+export type WeeklyFeatureTableRow = {
+  feature: string;
+  thisWeekUsd: string;
+  lastWeekUsd: string;
+  change: Omit<UsdChange, 'text' | 'ratio'> & { ratio?: number };
+  thisWeekRequests: number;
+  lastWeekRequests: number;
+  thisWeekCostPerSuccessUsd?: string;
+  thisWeekUnpriced?: number;
+  lastWeekUnpriced?: number;
+  status?: 'new' | 'stopped';
+  partlyUnpriced?: true;
+  unpricedOnly?: true;
+};
+
+/** The table's rows of the review's features, in their order. */
+export function weeklyFeatureTableRows(rows: readonly WeeklyFeatureRow[]): WeeklyFeatureTableRow[] {
+  return rows.map((row) =>
+    withoutEmpty({
+      feature: row.feature,
+      thisWeekUsd: row.thisWeekUsd,
+      lastWeekUsd: row.lastWeekUsd,
+      change: withoutEmpty({
+        changeUsd: row.change.changeUsd,
+        amount: row.change.amount,
+        percent: row.change.percent,
+        direction: row.change.direction,
+        ratio: row.change.ratio,
+      }),
+      thisWeekRequests: row.thisWeekRequests,
+      lastWeekRequests: row.lastWeekRequests,
+      thisWeekCostPerSuccessUsd: row.thisWeekCostPerSuccessUsd,
+      thisWeekUnpriced: row.thisWeekUnpriced || null,
+      lastWeekUnpriced: row.lastWeekUnpriced || null,
+      status: row.status === 'ongoing' ? null : row.status,
+      partlyUnpriced: row.partlyUnpriced || null,
+      unpricedOnly: row.unpricedOnly || null,
+    }),
+  );
+}
 
 export type WeeklyModelRow = { model: string; thisWeekUsd: string; requests: number; unpricedRequests: number };
 

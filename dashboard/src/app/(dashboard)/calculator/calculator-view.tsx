@@ -284,7 +284,7 @@ function Results({ comparison, scenario }: { comparison: ReturnType<typeof compa
   const baselineMonth = baseline.status === 'priced' ? parseUsd(baseline.perMonthUsd) : null;
   const cached = scenario.cachedTokens > 0;
 
-  const columns: ColumnDef<CalculatorRow, unknown>[] = [
+  const columns: ColumnDef<CalculatorRow>[] = [
     {
       id: 'model',
       header: 'Model',
@@ -352,7 +352,7 @@ function Results({ comparison, scenario }: { comparison: ReturnType<typeof compa
             cell: ({ row: { original: row } }: { row: { original: CalculatorRow } }) => (
               <span data-testid={`calc-cache-saves-${row.modelId}`}>{money(row.cachingSavesPerMonthUsd)}</span>
             ),
-          } satisfies ColumnDef<CalculatorRow, unknown>,
+          } satisfies ColumnDef<CalculatorRow>,
         ]
       : []),
     {

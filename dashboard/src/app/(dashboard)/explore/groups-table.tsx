@@ -34,7 +34,7 @@ function TokensIn({ input, cached }: { input: number; cached: number }) {
 
 /** The groups of an Explore view with their figures; the first column drills into a group. */
 export function GroupsTable({ rows, totals, groupBy }: { rows: ExploreGroupRow[]; totals: CostFigures; groupBy: CostDimension[] }) {
-  const dimensionColumns: ColumnDef<ExploreGroupRow, unknown>[] = groupBy.map((dimension, index) => ({
+  const dimensionColumns: ColumnDef<ExploreGroupRow>[] = groupBy.map((dimension, index) => ({
     id: dimension,
     header: DIMENSION_LABELS[dimension],
     accessorFn: (row) => row.values[dimension] ?? '',
@@ -55,7 +55,7 @@ export function GroupsTable({ rows, totals, groupBy }: { rows: ExploreGroupRow[]
     },
   }));
 
-  const columns: ColumnDef<ExploreGroupRow, unknown>[] = [
+  const columns: ColumnDef<ExploreGroupRow>[] = [
     ...dimensionColumns,
     {
       id: 'cost',

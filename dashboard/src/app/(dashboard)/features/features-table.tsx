@@ -6,11 +6,10 @@ import type * as React from 'react';
 import { AllocationBar } from '@/components/allocation-bar';
 import { CostCell } from '@/components/cost-cell';
 import { DataTable, type ColumnDef } from '@/components/data-table';
+import { seriesName } from '@/lib/chart-data';
 import { count, money, moneyFloor, percent } from '@/lib/format';
-import type { FeatureRow } from '@/lib/shape/features';
+import { featureHref, type FeatureTableRow } from '@/lib/shape/features';
 import { cn } from '@/lib/utils';
-
-export type FeatureTableRow = FeatureRow & { href: string | null };
 
 /** A change as "+12.5%" / "−3.0%", amber when rising past the output-token rule's threshold. */
 export function OutputTokensChange({ change, thresholdPercent, testId }: { change: number | null; thresholdPercent: number; testId?: string }) {
@@ -28,10 +27,12 @@ export function OutputTokensChange({ change, thresholdPercent, testId }: { chang
   );
 }
 
-function numberOr(value: number | null): number {
+function numberOr(value: number | null | undefined): number {
   // Unknown figures (no calls, no allocation) sort below every real one.
   return value ?? -1;
 }
+
+const errorRateOf = (row: FeatureTableRow) => (row.requests > 0 ? row.errors / row.requests : null);
 
 /**
  * The features table: every feature's cost, calls, cost per successful call, error rate and
@@ -40,12 +41,15 @@ function numberOr(value: number | null): number {
  */
 export function FeaturesTable({
   rows,
+  linkSearch,
   footer,
   warnAtShare,
   driftThresholdPercent,
   showAllocation,
 }: {
   rows: FeatureTableRow[];
+  /** The page's range and filters, kept by each feature's link. */
+  linkSearch: Record<string, string>;
   /** Whether any feature has an allocation: the month column then sorts by allocation used. */
   showAllocation: boolean;
   /** Totals, one cell per column shown, in order. */
@@ -53,90 +57,83 @@ export function FeaturesTable({
   warnAtShare: number;
   driftThresholdPercent: number;
 }) {
-  const columns = useMemo<ColumnDef<FeatureTableRow, unknown>[]>(
+  const columns = useMemo<ColumnDef<FeatureTableRow>[]>(
     () => [
       {
         id: 'feature',
-        accessorKey: 'label',
+        accessorFn: (row) => seriesName(row.feature),
         header: 'Feature',
-        cell: ({ row }) =>
-          row.original.href ? (
-            <Link href={row.original.href} className="font-medium text-primary underline-offset-4 hover:underline">
-              {row.original.label}
-            </Link>
+        cell: ({ row: { original: row } }) =>
+          row.feature === '' ? (
+            <span className="text-muted-foreground">{seriesName(row.feature)}</span>
           ) : (
-            <span className="text-muted-foreground">{row.original.label}</span>
+            <Link href={featureHref(row.feature, linkSearch)} className="font-medium text-primary underline-offset-4 hover:underline">
+              {row.feature}
+            </Link>
           ),
       },
       {
         id: 'cost',
-        accessorFn: (row) => row.cost,
+        accessorFn: (row) => Number(row.costUsd),
         header: 'Cost',
         meta: { numeric: true },
-        cell: ({ row }) => (
-          <CostCell costUsd={row.original.costUsd} unpricedRequests={row.original.unpricedRequests} requests={row.original.requests} testId={`feature-cost-${row.original.feature}`} />
+        cell: ({ row: { original: row } }) => (
+          <CostCell costUsd={row.costUsd} unpricedRequests={row.unpricedRequests ?? 0} requests={row.requests} testId={`feature-cost-${row.feature}`} />
         ),
       },
       {
         id: 'calls',
         accessorKey: 'requests',
         header: 'Calls',
-        meta: { numeric: true },
-        cell: ({ row }) => <span data-testid={`feature-calls-${row.original.feature}`}>{count(row.original.requests)}</span>,
+        meta: { numeric: true, cellTestId: (row) => `feature-calls-${row.feature}` },
+        cell: ({ row: { original: row } }) => count(row.requests),
       },
       {
         id: 'costPerSuccess',
-        accessorFn: (row) => numberOr(row.costPerSuccessUsd === null ? null : Number(row.costPerSuccessUsd)),
+        accessorFn: (row) => numberOr(row.costPerSuccessUsd === undefined ? null : Number(row.costPerSuccessUsd)),
         header: 'Cost / success',
-        meta: { numeric: true },
-        cell: ({ row }) => <span data-testid={`feature-cost-per-success-${row.original.feature}`}>{moneyFloor(row.original.costPerSuccessUsd, row.original.unpricedRequests)}</span>,
+        meta: { numeric: true, cellTestId: (row) => `feature-cost-per-success-${row.feature}` },
+        cell: ({ row: { original: row } }) => moneyFloor(row.costPerSuccessUsd ?? null, row.unpricedRequests ?? 0),
       },
       {
         id: 'errorRate',
-        accessorFn: (row) => numberOr(row.errorRate),
+        accessorFn: (row) => numberOr(errorRateOf(row)),
         header: 'Error rate',
-        meta: { numeric: true },
-        cell: ({ row }) => (
-          <span data-testid={`feature-error-rate-${row.original.feature}`} title={`${count(row.original.errors)} failed calls`}>
-            {percent(row.original.errorRate, 1)}
-          </span>
-        ),
+        meta: { numeric: true, cellTestId: (row) => `feature-error-rate-${row.feature}` },
+        cell: ({ row: { original: row } }) => <span title={`${count(row.errors)} failed calls`}>{percent(errorRateOf(row), 1)}</span>,
       },
       {
         id: 'failedCost',
         accessorFn: (row) => Number(row.failedCostUsd),
         header: 'Failed-call cost',
-        meta: { numeric: true },
-        cell: ({ row }) => (
-          <span data-testid={`feature-failed-cost-${row.original.feature}`} className={row.original.errors === 0 ? 'text-muted-foreground' : undefined}>
-            {money(row.original.failedCostUsd)}
-          </span>
-        ),
+        meta: { numeric: true, cellTestId: (row) => `feature-failed-cost-${row.feature}` },
+        cell: ({ row: { original: row } }) => (row.errors === 0 ? <span className="text-muted-foreground">{money(row.failedCostUsd)}</span> : money(row.failedCostUsd)),
       },
       {
         id: 'outputPerCall',
         accessorFn: (row) => numberOr(row.outputTokensPerCall),
         header: 'Output / call',
         meta: { numeric: true },
-        cell: ({ row }) => (
-          <span className="whitespace-nowrap">
-            <span data-testid={`feature-output-per-call-${row.original.feature}`}>{row.original.outputTokensPerCall === null ? '—' : count(row.original.outputTokensPerCall)}</span>
-            <OutputTokensChange change={row.original.outputTokensChange} thresholdPercent={driftThresholdPercent} testId={`feature-output-change-${row.original.feature}`} />
-          </span>
+        cell: ({ row: { original: row } }) => (
+          <>
+            <span data-testid={`feature-output-per-call-${row.feature}`}>{row.outputTokensPerCall === undefined ? '—' : count(row.outputTokensPerCall)}</span>
+            <OutputTokensChange change={row.outputTokensChange ?? null} thresholdPercent={driftThresholdPercent} testId={`feature-output-change-${row.feature}`} />
+          </>
         ),
       },
       {
         id: 'month',
         // With allocations, the features nearest theirs come first; without, the largest month ahead.
-        accessorFn: (row) => (showAllocation ? numberOr(row.allocationShare) : numberOr(row.forecastUsd === null ? null : Number(row.forecastUsd))),
+        accessorFn: (row) => (showAllocation ? numberOr(row.allocationShare) : numberOr(row.forecastUsd === undefined ? null : Number(row.forecastUsd))),
         header: 'This month',
         cell: ({ row }) => {
-          const { allocationShare, allocationUsd, forecastShare, forecastUsd, monthToDateUsd, monthToDateUnpricedRequests, feature, label } = row.original;
+          const { allocationShare, allocationUsd, forecastShare, forecastUsd, monthToDateUsd, monthToDateUnpricedRequests = 0, feature } = row.original;
+          const label = seriesName(feature);
           return (
             <div className="grid min-w-32 gap-1 text-xs whitespace-nowrap">
-              {allocationShare !== null && allocationUsd !== null ? (
+              {allocationShare !== undefined && allocationUsd !== undefined ? (
                 <>
-                  <AllocationBar share={allocationShare} forecastShare={forecastShare} warnAt={warnAtShare} label={`${label}: allocation used this month`} />
+                  <AllocationBar share={allocationShare} forecastShare={forecastShare ?? null} warnAt={warnAtShare} label={`${label}: allocation used this month`} />
                   <span className="text-muted-foreground" data-testid={`feature-allocation-${feature}`}>
                     {percent(allocationShare, 0)} · {money(monthToDateUsd)} of {money(allocationUsd)}
                   </span>
@@ -147,7 +144,7 @@ export function FeaturesTable({
               <span className="text-muted-foreground">
                 forecast{' '}
                 <span data-testid={`feature-forecast-${feature}`} className={cn('text-foreground', (forecastShare ?? 0) > 1 && 'font-medium text-destructive')}>
-                  {forecastUsd === null ? 'not yet' : moneyFloor(forecastUsd, monthToDateUnpricedRequests)}
+                  {forecastUsd === undefined ? 'not yet' : moneyFloor(forecastUsd, monthToDateUnpricedRequests)}
                 </span>
               </span>
             </div>
@@ -155,7 +152,7 @@ export function FeaturesTable({
         },
       },
     ],
-    [warnAtShare, driftThresholdPercent, showAllocation],
+    [warnAtShare, driftThresholdPercent, showAllocation, linkSearch],
   );
 
   return (

@@ -10,11 +10,11 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { api, serverUrl } from '@/lib/api/client';
 import { count, money, moneyFloor, percent } from '@/lib/format';
 import { load, pageRange, type PageSearchParams } from '@/lib/server/page-data';
-import { featureHref, filterSearchParams, previousRangeLabel, relativeChange, totalFailedCost, type Filters } from '@/lib/shape/features';
+import { featureTableRows, filterSearchParams, previousRangeLabel, relativeChange, totalFailedCost, type Filters } from '@/lib/shape/features';
 import { errorRate } from '@/lib/shape/overview';
 import { daysOfRange, rangeSearchParams } from '@/lib/time-range';
 import { loadFeatures } from './data';
-import { FeaturesTable, OutputTokensChange, type FeatureTableRow } from './features-table';
+import { FeaturesTable, OutputTokensChange } from './features-table';
 
 const FILTER_LABELS: Partial<Record<keyof Filters, string>> = { model: 'model', userTier: 'user tier', endpoint: 'endpoint', provider: 'provider', user: 'user', service: 'service' };
 
@@ -82,7 +82,6 @@ export default async function FeaturesPage({ searchParams }: { searchParams: Pag
     );
   }
 
-  const tableRows: FeatureTableRow[] = rows.map((row) => ({ ...row, href: row.feature === '' ? null : featureHref(row.feature, viewParams) }));
   const failedCost = totalFailedCost(rows);
   const allocated = rows.filter((row) => row.allocationShare !== null);
   const warnAtShare = rules.featureAllocation.warnAtPercent / 100;
@@ -140,7 +139,8 @@ export default async function FeaturesPage({ searchParams }: { searchParams: Pag
           </CardHeader>
           <CardContent className="px-2 sm:px-3">
             <FeaturesTable
-              rows={tableRows}
+              rows={featureTableRows(rows)}
+              linkSearch={viewParams}
               warnAtShare={warnAtShare}
               driftThresholdPercent={rules.outputTokenDrift.thresholdPercent}
               showAllocation={allocated.length > 0}

@@ -34,7 +34,7 @@ function PricingBadge({ row }: { row: ModelTableRow }) {
   );
 }
 
-const modelColumns: ColumnDef<ModelTableRow, unknown>[] = [
+const modelColumns: ColumnDef<ModelTableRow>[] = [
   {
     id: 'model',
     header: 'Model',
@@ -112,7 +112,7 @@ function perMillion(value: string | null): string {
   return value === null ? '—' : exactPrice(value);
 }
 
-const priceColumns: ColumnDef<PriceRow, unknown>[] = [
+const priceColumns: ColumnDef<PriceRow>[] = [
   {
     id: 'model',
     header: 'Model',

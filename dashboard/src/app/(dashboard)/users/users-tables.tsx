@@ -21,7 +21,7 @@ function perCall(value: string | null) {
   return value === null ? 'Unpriced' : money(value);
 }
 
-const userColumns: ColumnDef<UserRow & { rank: number }, unknown>[] = [
+const userColumns: ColumnDef<UserRow & { rank: number }>[] = [
   { id: 'rank', header: '#', accessorKey: 'rank', cell: ({ row }) => <span className="text-muted-foreground">{row.original.rank}</span>, meta: { numeric: true } },
   {
     id: 'user',
@@ -91,7 +91,7 @@ export function TopUsersTable({ rows }: { rows: UserRow[] }) {
   );
 }
 
-const tierColumns: ColumnDef<TierTableRow, unknown>[] = [
+const tierColumns: ColumnDef<TierTableRow>[] = [
   {
     id: 'tier',
     header: 'User tier',

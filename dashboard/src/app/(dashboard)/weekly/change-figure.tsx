@@ -21,3 +21,43 @@ export function ChangeFigure({ change, part = 'text', testId, className }: { cha
     </span>
   );
 }
+
+/** Lucide's trending-up, trending-down and minus, as the icons above draw them. */
+const DIRECTION_PATHS = {
+  up: ['M16 7h6v6', 'm22 7-8.5 8.5-5-5L2 17'],
+  down: ['M16 17h6v-6', 'm22 17-8.5-8.5-5 5L2 7'],
+  flat: ['M5 12h14'],
+} as const;
+
+/**
+ * The direction icons once, for a table that draws one on every row: each row's `<use>` is a
+ * tenth of a copy of the icon, and the review lists every feature.
+ */
+export function ChangeIconSymbols() {
+  return (
+    <svg className="absolute size-0 overflow-hidden" aria-hidden="true">
+      {Object.entries(DIRECTION_PATHS).map(([direction, paths]) => (
+        <symbol key={direction} id={`change-${direction}`} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round">
+          {paths.map((d) => (
+            <path key={d} d={d} />
+          ))}
+        </symbol>
+      ))}
+    </svg>
+  );
+}
+
+/** `ChangeFigure`'s amount with its icon drawn from `ChangeIconSymbols`. */
+export function ChangeAmount({ change, testId }: { change: Pick<UsdChange, 'direction' | 'amount'>; testId?: string }) {
+  return (
+    <span className="inline-flex items-center gap-1">
+      <svg
+        className={cn('size-3.5 shrink-0', change.direction === 'up' && 'text-destructive', change.direction === 'down' && 'text-success', change.direction === 'flat' && 'text-muted-foreground')}
+        aria-hidden="true"
+      >
+        <use href={`#change-${change.direction}`} />
+      </svg>
+      <span data-testid={testId}>{change.amount}</span>
+    </span>
+  );
+}

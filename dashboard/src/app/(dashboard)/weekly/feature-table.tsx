@@ -4,29 +4,30 @@ import Link from 'next/link';
 import type * as React from 'react';
 import { DataTable, type ColumnDef } from '@/components/data-table';
 import { Badge } from '@/components/ui/badge';
-import { featureChangeText, perSuccessText, type WeeklyFeatureRow } from '@/lib/shape/weekly';
-import { ChangeFigure } from './change-figure';
+import { seriesName } from '@/lib/chart-data';
+import { perSuccessText, type WeeklyFeatureTableRow } from '@/lib/shape/weekly';
+import { ChangeAmount, ChangeIconSymbols } from './change-figure';
 import { SpendFigure } from './spend-figure';
 
-const usdSort = (amount: string | null) => (amount === null ? -1 : Number(amount));
+const usdSort = (amount: string | undefined) => (amount === undefined ? -1 : Number(amount));
 
 /**
  * Cost per feature, this week against last, sortable. Rows come shaped from the server (exact
  * strings); the floats here only order the rows.
  */
-export function WeeklyFeatureTable({ rows, totals, range }: { rows: WeeklyFeatureRow[]; totals: React.ReactNode[]; range: { from: string; to: string } }) {
-  const columns: ColumnDef<WeeklyFeatureRow, unknown>[] = [
+export function WeeklyFeatureTable({ rows, totals, range }: { rows: WeeklyFeatureTableRow[]; totals: React.ReactNode[]; range: { from: string; to: string } }) {
+  const columns: ColumnDef<WeeklyFeatureTableRow>[] = [
     {
       id: 'feature',
       header: 'Feature',
-      accessorFn: (row) => row.name,
+      accessorFn: (row) => seriesName(row.feature),
       cell: ({ row: { original: row } }) => (
         <span className="flex flex-wrap items-center gap-1.5">
           <Link
             href={`/features/${encodeURIComponent(row.feature)}?from=${range.from}&to=${range.to}`}
             className="font-medium wrap-anywhere underline-offset-4 hover:underline"
           >
-            {row.name}
+            {seriesName(row.feature)}
           </Link>
           {row.status === 'new' ? <Badge variant="secondary">new</Badge> : null}
           {row.status === 'stopped' ? <Badge variant="outline">no calls</Badge> : null}
@@ -39,7 +40,7 @@ export function WeeklyFeatureTable({ rows, totals, range }: { rows: WeeklyFeatur
       accessorFn: (row) => usdSort(row.thisWeekUsd),
       meta: { numeric: true },
       cell: ({ row: { original: row } }) => (
-        <SpendFigure usd={row.thisWeekUsd} unpriced={row.thisWeekUnpriced} requests={row.thisWeekRequests} testId={`weekly-feature-this-week-${row.feature}`} />
+        <SpendFigure usd={row.thisWeekUsd} unpriced={row.thisWeekUnpriced ?? 0} requests={row.thisWeekRequests} testId={`weekly-feature-this-week-${row.feature}`} />
       ),
     },
     {
@@ -48,7 +49,7 @@ export function WeeklyFeatureTable({ rows, totals, range }: { rows: WeeklyFeatur
       accessorFn: (row) => usdSort(row.lastWeekUsd),
       meta: { numeric: true },
       cell: ({ row: { original: row } }) => (
-        <SpendFigure usd={row.lastWeekUsd} unpriced={row.lastWeekUnpriced} requests={row.lastWeekRequests} testId={`weekly-feature-last-week-${row.feature}`} />
+        <SpendFigure usd={row.lastWeekUsd} unpriced={row.lastWeekUnpriced ?? 0} requests={row.lastWeekRequests} testId={`weekly-feature-last-week-${row.feature}`} />
       ),
     },
     {
@@ -61,7 +62,7 @@ export function WeeklyFeatureTable({ rows, totals, range }: { rows: WeeklyFeatur
           <span data-testid={`weekly-feature-change-${row.feature}`}>Unpriced</span>
         ) : (
           <span className="inline-flex flex-col items-end">
-            <ChangeFigure change={row.change} part="amount" testId={`weekly-feature-change-${row.feature}`} />
+            <ChangeAmount change={row.change} testId={`weekly-feature-change-${row.feature}`} />
             {row.partlyUnpriced ? <span className="text-xs text-muted-foreground">priced calls</span> : null}
           </span>
         ),
@@ -70,8 +71,8 @@ export function WeeklyFeatureTable({ rows, totals, range }: { rows: WeeklyFeatur
       id: 'changePercent',
       header: 'Change %',
       accessorFn: (row) => row.change.ratio ?? (row.change.direction === 'up' ? Number.POSITIVE_INFINITY : 0),
-      meta: { numeric: true },
-      cell: ({ row: { original: row } }) => <span data-testid={`weekly-feature-change-percent-${row.feature}`}>{featureChangeText(row, 'percent')}</span>,
+      meta: { numeric: true, cellTestId: (row) => `weekly-feature-change-percent-${row.feature}` },
+      cell: ({ row: { original: row } }) => (row.unpricedOnly ? '—' : row.change.percent),
     },
     {
       id: 'calls',
@@ -85,17 +86,20 @@ export function WeeklyFeatureTable({ rows, totals, range }: { rows: WeeklyFeatur
       header: 'Per success',
       accessorFn: (row) => usdSort(row.thisWeekCostPerSuccessUsd),
       meta: { numeric: true },
-      cell: ({ row: { original: row } }) => perSuccessText(row.thisWeekCostPerSuccessUsd, row.thisWeekUnpriced, row.thisWeekRequests),
+      cell: ({ row: { original: row } }) => perSuccessText(row.thisWeekCostPerSuccessUsd ?? null, row.thisWeekUnpriced ?? 0, row.thisWeekRequests),
     },
   ];
   return (
-    <DataTable
-      columns={columns}
-      data={rows}
-      footer={totals}
-      caption="Cost per feature, this week against last week"
-      rowTestId={(row) => `weekly-feature-${row.feature}`}
-      emptyMessage="No calls in either week."
-    />
+    <>
+      <ChangeIconSymbols />
+      <DataTable
+        columns={columns}
+        data={rows}
+        footer={totals}
+        caption="Cost per feature, this week against last week"
+        rowTestId={(row) => `weekly-feature-${row.feature}`}
+        emptyMessage="No calls in either week."
+      />
+    </>
   );
 }

@@ -10,7 +10,7 @@ import { serverUrl } from '@/lib/api/client';
 import { count, dateTime, money } from '@/lib/format';
 import { load, param, type PageSearchParams } from '@/lib/server/page-data';
 import { insightScope, strategyLabel } from '@/lib/shape/savings';
-import { moveShares, perSuccessText, weekOptions, weekSpendParts, weekSpendText, weeklyAlertRows, type HeadlinePart, type WeeklyReview } from '@/lib/shape/weekly';
+import { moveShares, perSuccessText, weekOptions, weekSpendParts, weekSpendText, weeklyAlertRows, weeklyFeatureTableRows, type HeadlinePart, type WeeklyReview } from '@/lib/shape/weekly';
 import { cn } from '@/lib/utils';
 import { ChangeFigure } from './change-figure';
 import { WeeklyFeatureTable } from './feature-table';
@@ -146,7 +146,7 @@ export default async function WeeklyReviewPage({ searchParams }: { searchParams:
             </CardHeader>
             <CardContent>
               <WeeklyFeatureTable
-                rows={review.features}
+                rows={weeklyFeatureTableRows(review.features)}
                 range={weekRange}
                 totals={[
                   'All features',

@@ -22,7 +22,7 @@ export function BreakdownTable({
   /** Tables that may sit side by side on wide screens leave out output tokens per call (the model table shows it). */
   compact?: boolean;
 }) {
-  const columns = useMemo<ColumnDef<BreakdownRow, unknown>[]>(
+  const columns = useMemo<ColumnDef<BreakdownRow>[]>(
     () => [
       {
         id: 'name',
