@@ -3,7 +3,7 @@
  * server process on embedded storage, beside the bulk-load floor of the same calls, in one run
  * (a script, not a test):
  *
- *   npx tsx bench/import-load.ts [--days 30] [--no-traces]
+ *   cd services/demo && npx tsx bench/import-load.ts [--days 30] [--no-traces]
  *
  * The calls are the demo's own (`services/demo`: seed 1, 30 days to now, ~112,000 calls), as the
  * demo writes them (`importLine`). Phases:
@@ -26,18 +26,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseUsd } from '@costscope/core';
+import { importLine } from '../src/import-history.js';
+import { historyHours, historyWindow, type HistorySpan } from '../src/history.js';
+import { sendHistory } from '../src/send-history.js';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { importLine } from '../../demo/src/import-history.js';
+import { priceCalls } from '../../server/src/ingest/pricing/price-calls.js';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { historyHours, historyWindow, type HistorySpan } from '../../demo/src/history.js';
+import { unpricedCallFromNdjson } from '../../server/src/query/call-ndjson.js';
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { sendHistory } from '../../demo/src/send-history.js';
-import { priceCalls } from '../src/ingest/pricing/price-calls.js';
-import { unpricedCallFromNdjson } from '../src/query/call-ndjson.js';
-import { CALL_ROW_BINARY_TYPES, callsToRowBinary } from '../src/storage/call-row-binary.js';
-import { openEmbeddedTransport } from '../src/storage/embedded-transport.js';
-import { CALL_COLUMNS, insertCalls } from '../src/storage/llm-calls.js';
-import { migrate } from '../src/storage/migrate.js';
+import { CALL_ROW_BINARY_TYPES, callsToRowBinary } from '../../server/src/storage/call-row-binary.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { openEmbeddedTransport } from '../../server/src/storage/embedded-transport.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { CALL_COLUMNS, insertCalls } from '../../server/src/storage/llm-calls.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { migrate } from '../../server/src/storage/migrate.js';
 
 function flag(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -47,7 +50,7 @@ function flag(name: string, fallback: string): string {
 const DAYS = Number(flag('days', '30'));
 const COMPARE_TRACES = !process.argv.includes('--no-traces');
 const API_KEY = 'cs_bench_import_load_key_000001';
-const serverRoot = fileURLToPath(new URL('..', import.meta.url));
+const serverRoot = fileURLToPath(new URL('../../server/', import.meta.url));
 const now = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
 
 function history(seed: number): HistorySpan[][] {
