@@ -5,7 +5,9 @@
  * - sustained spans/s and p50/p99 request latency under a closed loop (`--concurrency` requests in flight);
  * - p50/p99 at a fixed rate of `--rate` spans/s (the goal: 30 000);
  * - the server's CPU time per span in each phase (all its threads: JavaScript, zlib, chDB);
- * - the server's peak RSS;
+ * - the server's RSS: idle after start, steady (median of samples every 100 ms over each phase)
+ *   and peak, beside the RSS floor: a process that only opens chDB as the server does and migrates
+ *   the schema (`ingest-rss-floor.ts`), so what the server holds above chDB's own shows;
  * - the floor: the same closed loop against a do-nothing server that only gunzips and parses the
  *   bodies (`ingest-floor-server.ts`), the most one Node process can take here at all;
  * - the rate of inserting the same rows straight into chDB, as the storage ceiling.
@@ -57,6 +59,19 @@ function runJson<T>(script: string, options: unknown): Promise<T> {
 function memoryKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+}
+
+/** Samples the process's RSS every 100 ms until stopped; `stop` gives the samples' median and largest, in MiB. */
+function sampleRss(pid: number): { stop: () => { medianMiB: number; maxMiB: number } } {
+  const samples: number[] = [];
+  const timer = setInterval(() => samples.push(memoryKiB(pid, 'VmRSS') / 1024), 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      const sorted = samples.sort((a, b) => a - b);
+      return { medianMiB: sorted[Math.floor(sorted.length / 2)] ?? 0, maxMiB: sorted.at(-1) ?? 0 };
+    },
+  };
 }
 
 /**
@@ -165,9 +180,11 @@ try {
   let cpuBefore = cpuMicros(pid);
   let threadsBefore = cpuByThreadGroup(pid);
   let insertsBefore = await insertStats(url);
+  let rssSampler = sampleRss(pid);
   const closed = await runJson<LoadResult>(generator, { url, apiKey: API_KEY, seconds: SECONDS, concurrency: CONCURRENCY, bodies: SECONDS * 150, seed: 1, encoding: ENCODING });
   const closedCpu = cpuPerSpan(cpuBefore, pid, accepted(closed));
   const closedThreads = threadBreakdown(threadsBefore, pid, accepted(closed));
+  const closedRss = rssSampler.stop();
   // Written-ahead calls are inserted by a drain after their 200: let the last one land.
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const closedInserts = insertsOver(insertsBefore, await insertStats(url), accepted(closed));
@@ -175,15 +192,18 @@ try {
   cpuBefore = cpuMicros(pid);
   threadsBefore = cpuByThreadGroup(pid);
   insertsBefore = await insertStats(url);
+  rssSampler = sampleRss(pid);
   const open = await runJson<LoadResult>(generator, { url, apiKey: API_KEY, seconds: SECONDS, concurrency: 1, ratePerSecond: requestsPerSecond, bodies: Math.ceil(SECONDS * requestsPerSecond), seed: 2, encoding: ENCODING });
   const openCpu = cpuPerSpan(cpuBefore, pid, accepted(open));
   const openThreads = threadBreakdown(threadsBefore, pid, accepted(open));
+  const openRss = rssSampler.stop();
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const openInserts = insertsOver(insertsBefore, await insertStats(url), accepted(open));
   const peakRssMiB = memoryKiB(pid, 'VmHWM') / 1024;
 
   const totals = (await (await fetch(`${url}/api/v1/costs?from=2026-01-01`, { headers: { authorization: `Bearer ${API_KEY}` } })).json()) as { totals: { requests: number } };
   const floor = await closedLoopAgainstFloor();
+  const rssFloor = await runJson<{ rssMiB: number }>(fileURLToPath(new URL('./ingest-rss-floor.ts', import.meta.url)), {});
   const ceiling = await runJson<{ rows: number; seconds: number; rowsPerSecond: number }>(fileURLToPath(new URL('./ingest-ceiling.ts', import.meta.url)), { bodies: 200, seed: 3, batchRows: CEILING_BATCH_ROWS });
 
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -192,7 +212,11 @@ try {
   console.log(`  by thread group, µs/span: ${closedThreads}; ${closedInserts}`);
   console.log(`fixed rate ${fmt(RATE)} spans/s: achieved ${fmt(open.spansPerSecond)} spans/s, p50 ${open.p50Ms.toFixed(1)} ms, p99 ${open.p99Ms.toFixed(1)} ms, max ${open.maxMs.toFixed(1)} ms, statuses ${JSON.stringify(open.statuses)}, ${openCpu}`);
   console.log(`  by thread group, µs/span: ${openThreads}; ${openInserts}`);
-  console.log(`server RSS: ${(baseRss / 1024).toFixed(0)} MiB idle, ${peakRssMiB.toFixed(0)} MiB peak`);
+  console.log(
+    `server RSS: ${(baseRss / 1024).toFixed(0)} MiB idle; closed loop steady ${closedRss.medianMiB.toFixed(0)} MiB (max ${closedRss.maxMiB.toFixed(0)}); ` +
+      `fixed rate steady ${openRss.medianMiB.toFixed(0)} MiB (max ${openRss.maxMiB.toFixed(0)}); peak ${peakRssMiB.toFixed(0)} MiB`,
+  );
+  console.log(`RSS floor, a process with chDB opened as the server does and the schema migrated: ${rssFloor.rssMiB.toFixed(0)} MiB`);
   console.log(`stored calls: ${fmt(totals.totals.requests)} of ${fmt(closed.spans + open.spans)} sent`);
   console.log(`floor, do-nothing server that only gunzips and parses (${ENCODING}), same closed loop: ${fmt(floor.spansPerSecond)} spans/s, p50 ${floor.p50Ms.toFixed(1)} ms, p99 ${floor.p99Ms.toFixed(1)} ms`);
   console.log(`ceiling, insertCalls straight into chDB (${fmt(CEILING_BATCH_ROWS)}-row batches): ${fmt(ceiling.rowsPerSecond)} rows/s (${fmt(ceiling.rows)} rows)`);

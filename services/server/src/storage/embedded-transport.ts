@@ -21,6 +21,23 @@ export type EmbeddedTransportOptions = {
 };
 
 /**
+ * The engine's caches, bounded for a process that shares its host with the app it watches.
+ * ClickHouse sizes them for a dedicated server (mark, index-mark and primary-index caches 5 GiB
+ * each, the query-condition cache 100 MiB) and never gives back what they filled, so a server
+ * that keeps reading months of calls would grow by them for as long as it runs. Costscope's
+ * tables are a few wide parts per partition: marks for 10 million calls are ~1 MiB, so these
+ * bounds keep every mark of a large install cached. (A short ingest benchmark barely fills them:
+ * they are not what its RSS above chDB's floor is made of.)
+ */
+const ENGINE_CACHE_ARGS = [
+  '--mark_cache_size=67108864',
+  '--index_mark_cache_size=16777216',
+  '--primary_index_cache_size=33554432',
+  '--query_condition_cache_size=16777216',
+  '--uncompressed_cache_size=0',
+];
+
+/**
  * Writes made through any embedded transport of this process (chDB shares one engine per
  * process), bumped after each: see `ClickHouseTransport.writeGeneration`.
  */
@@ -51,7 +68,7 @@ export async function openEmbeddedTransport(options: EmbeddedTransportOptions): 
   let session: Session;
   try {
     mkdirSync(options.dataDir, { recursive: true });
-    session = new Session(options.dataDir);
+    session = new Session(options.dataDir, { connectionArgs: ENGINE_CACHE_ARGS });
   } catch (error) {
     throw new CostscopeStorageError('storage.open', 'unreachable', `cannot open ${options.dataDir}: ${messageOf(error)}`, {
       cause: error,
