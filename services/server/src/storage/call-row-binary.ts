@@ -1,4 +1,5 @@
 import type { LlmCallRecord } from '@costscope/core';
+import { ByteWriter } from './byte-writer.js';
 
 /**
  * Calls as ClickHouse `RowBinary`, the payload of embedded inserts. Against the TSV text it
@@ -33,19 +34,17 @@ const BLOCK_BYTES = 1024 * 1024;
  * are copied a character at a time, cheaper than `Buffer.write` at the 5–40 characters these have.
  * A row may span two blocks: the payload is their concatenation.
  */
-export class CallRowBinaryWriter {
-  private buffer = Buffer.allocUnsafe(BLOCK_BYTES);
-  private view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
-  /** Position in the block. */
-  private at = 0;
-
+export class CallRowBinaryWriter extends ByteWriter {
   /** `sink` must be done with a block when it returns: the block is written over next. */
-  constructor(private readonly sink: (block: Buffer) => void) {}
+  constructor(private readonly sink: (block: Buffer) => void) {
+    super(BLOCK_BYTES);
+  }
 
   /** One call, in `CALL_COLUMNS` order. The caller has checked it (`insertCalls`). */
   write(c: LlmCallRecord): void {
     this.room(ROW_HEADROOM);
-    this.text(c.projectId);
+    // The DateTime64 after it is written without asking for room.
+    this.text(c.projectId, 8);
     this.int64(c.time.getTime());
     this.text(c.traceId);
     this.text(c.spanId);
@@ -102,51 +101,11 @@ export class CallRowBinaryWriter {
     this.at = 0;
   }
 
-  private room(bytes: number): void {
+  protected room(bytes: number): void {
     if (this.at + bytes <= this.buffer.length) return;
     if (this.at > 0) this.sink(this.buffer.subarray(0, this.at));
     this.at = 0;
-    if (bytes > this.buffer.length) {
-      this.buffer = Buffer.allocUnsafe(bytes);
-      this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
-    }
-  }
-
-  /** A String: its UTF-8 length as a LEB128 varint, then the bytes. */
-  private text(value: string): void {
-    const length = value.length;
-    // UTF-8 takes at most 3 bytes per UTF-16 unit, the length prefix at most 5; 8 more keep room
-    // for the DateTime64 written after the project id.
-    this.room(length * 3 + 13);
-    const buffer = this.buffer;
-    if (length < 128) {
-      let at = this.at + 1;
-      let i = 0;
-      for (; i < length; i += 1) {
-        const code = value.charCodeAt(i);
-        if (code > 127) break;
-        buffer[at++] = code;
-      }
-      if (i === length) {
-        buffer[this.at] = length;
-        this.at = at;
-        return;
-      }
-    }
-    const bytes = Buffer.byteLength(value, 'utf8');
-    this.varUInt(bytes);
-    this.at += buffer.write(value, this.at, 'utf8');
-  }
-
-  /** A LEB128 varint; the caller made room for it. */
-  private varUInt(value: number): void {
-    const buffer = this.buffer;
-    let rest = value;
-    while (rest >= 0x80) {
-      buffer[this.at++] = (rest & 0x7f) | 0x80;
-      rest = Math.floor(rest / 128);
-    }
-    buffer[this.at++] = rest;
+    if (bytes > this.buffer.length) this.resize(bytes);
   }
 
   /** A whole number (safe integer) as 8 bytes, two's complement: UInt64 counts, DateTime64(3) ms. */

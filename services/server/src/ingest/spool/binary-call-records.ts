@@ -1,4 +1,5 @@
 import type { LlmCallRecord } from '@costscope/core';
+import { ByteWriter } from '../../storage/byte-writer.js';
 
 /**
  * The payload of a `CSP2` spool frame: a batch of calls, binary, one record after another.
@@ -27,14 +28,9 @@ import type { LlmCallRecord } from '@costscope/core';
  *
  * A changed layout needs a new frame magic (`CSP3`), with this reader kept for old segments.
  */
-export class CallRecordsWriter {
-  private buffer: Buffer;
-  private view: DataView;
-  private at = 0;
-
+export class CallRecordsWriter extends ByteWriter {
   constructor(initialBytes = 64 * 1024) {
-    this.buffer = Buffer.allocUnsafe(initialBytes);
-    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
+    super(initialBytes);
   }
 
   /**
@@ -96,49 +92,9 @@ export class CallRecordsWriter {
     }
   }
 
-  private room(bytes: number): void {
+  protected room(bytes: number): void {
     if (this.at + bytes <= this.buffer.length) return;
     this.resize(Math.max(this.buffer.length * 2, this.at + bytes));
-  }
-
-  private resize(bytes: number): void {
-    const bigger = Buffer.allocUnsafe(bytes);
-    this.buffer.copy(bigger, 0, 0, Math.min(this.at, bytes));
-    this.buffer = bigger;
-    this.view = new DataView(bigger.buffer, bigger.byteOffset, bigger.byteLength);
-  }
-
-  /** Short ASCII texts (nearly all of them) are copied a character at a time: cheaper than `Buffer.write` at 5–40 characters. */
-  private text(value: string): void {
-    const length = value.length;
-    // UTF-8 takes at most 3 bytes per UTF-16 unit; the length prefix at most 5.
-    this.room(length * 3 + 5);
-    const buffer = this.buffer;
-    if (length < 128) {
-      let at = this.at + 1;
-      let i = 0;
-      for (; i < length; i += 1) {
-        const code = value.charCodeAt(i);
-        if (code > 127) break;
-        buffer[at++] = code;
-      }
-      if (i === length) {
-        buffer[this.at] = length;
-        this.at = at;
-        return;
-      }
-    }
-    this.varUInt(Buffer.byteLength(value, 'utf8'));
-    this.at += buffer.write(value, this.at, 'utf8');
-  }
-
-  private varUInt(value: number): void {
-    let rest = value;
-    while (rest >= 0x80) {
-      this.buffer[this.at++] = (rest & 0x7f) | 0x80;
-      rest = Math.floor(rest / 128);
-    }
-    this.buffer[this.at++] = rest;
   }
 
   private number(value: number): void {
