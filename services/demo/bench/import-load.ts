@@ -20,7 +20,7 @@
  * to the prices this process computed; exit code 1 otherwise.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,8 @@ import { parseUsd } from '@costscope/core';
 import { importLine } from '../src/import-history.js';
 import { historyHours, historyWindow, type HistorySpan } from '../src/history.js';
 import { sendHistory } from '../src/send-history.js';
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { processCpuMicros } from '../../server/bench/process-cpu.js';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { priceCalls } from '../../server/src/ingest/pricing/price-calls.js';
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -57,23 +59,13 @@ function history(seed: number): HistorySpan[][] {
   return [...historyHours(historyWindow(seed, now, DAYS))];
 }
 
-/** CPU µs so far of a process: all its threads, and its main thread (stat fields 14 and 15, 10 ms ticks). */
-function cpuMicros(pid: number): { all: number; main: number } {
-  const ticks = (path: string) => {
-    const stat = readFileSync(path, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  };
-  return { all: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
-}
-
 const figures: string[] = [];
 async function timed(name: string, calls: number, pid: number, work: () => Promise<unknown>): Promise<void> {
-  const cpu = cpuMicros(pid);
+  const cpu = processCpuMicros(pid);
   const started = performance.now();
   await work();
   const ms = performance.now() - started;
-  const after = cpuMicros(pid);
+  const after = processCpuMicros(pid);
   figures.push(
     `${name.padEnd(58)} ${Math.round((calls / ms) * 1000).toLocaleString('en-US').padStart(9)} calls/s  ` +
       `CPU ${((after.all - cpu.all) / calls).toFixed(2)} µs/call (main thread ${((after.main - cpu.main) / calls).toFixed(2)})`,

@@ -15,7 +15,7 @@
  * It checks that every call is stored once and the money sums to the atto-dollar. CPU is per call:
  * the whole process and its main thread (JavaScript); the rest is chDB's threads.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LlmCallRecord } from '@costscope/core';
@@ -23,7 +23,9 @@ import { CALL_ROW_BINARY_TYPES, CallRowBinaryWriter, callsToRowBinary } from '..
 import { openEmbeddedTransport } from '../src/storage/embedded-transport.js';
 import { CALL_COLUMNS, callsToTsv, insertCalls } from '../src/storage/llm-calls.js';
 import { migrate } from '../src/storage/migrate.js';
+import { processCpuMicros } from './process-cpu.js';
 import { seededRandom } from './seeded-random.js';
+import { syntheticCalls } from './synthetic-calls.js';
 
 function flag(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -36,90 +38,20 @@ const COMPARE_TSV = !process.argv.includes('--no-tsv');
 const DAYS = 30;
 const END = Date.UTC(2026, 10, 28);
 const START = END - DAYS * 86_400_000;
-const FEATURES = Array.from({ length: 200 }, (_, i) => `feature-${String(i).padStart(3, '0')}`);
-const MODELS = Array.from({ length: 20 }, (_, i) => ({
-  model: `model-${String(i).padStart(2, '0')}`,
-  provider: i % 2 === 0 ? 'openai' : 'anthropic',
-  inputAtto: BigInt(100_000 + i * 750_000),
-  outputAtto: BigInt(400_000 + i * 3_000_000),
-}));
-const TIERS = ['free', 'pro', 'enterprise'];
 
-/** 30 days of one project's calls in time order: 200 features, 20 models, 100 000 users. */
-function makeBatch(project: string, from: number, count: number): LlmCallRecord[] {
-  const next = seededRandom(from + 1);
-  const calls: LlmCallRecord[] = new Array(count);
-  for (let i = 0; i < count; i += 1) {
-    const n = from + i;
-    const featureIndex = Math.floor(next() * FEATURES.length);
-    const model = MODELS[(featureIndex * 3 + (next() < 0.8 ? 0 : 1)) % MODELS.length] ?? MODELS[0]!;
-    const user = Math.floor(next() * 100_000);
-    const inputTokens = 200 + Math.floor(next() * 4_000);
-    const outputTokens = 50 + Math.floor(next() * 1_000);
-    const fresh = BigInt(inputTokens) * model.inputAtto;
-    const output = BigInt(outputTokens) * model.outputAtto;
-    const failed = next() < 0.02;
-    calls[i] = {
-      projectId: project,
-      time: new Date(START + Math.floor((n / CALLS) * DAYS * 86_400_000)),
-      traceId: n.toString(16).padStart(32, '0'),
-      spanId: (n * 7 + 1).toString(16).padStart(16, '0'),
-      service: `service-${featureIndex % 5}`,
-      feature: FEATURES[featureIndex] ?? '',
-      endpoint: `/api/v1/endpoint-${featureIndex % 40}`,
-      userId: `user-${user}`,
-      userTier: TIERS[user % TIERS.length] ?? '',
-      priority: 'important',
-      provider: model.provider,
-      requestModel: model.model,
-      responseModel: model.model,
-      operation: 'chat',
-      inputTokens,
-      cacheReadInputTokens: 0,
-      cacheWriteInputTokens: 0,
-      outputTokens,
-      reasoningTokens: 0,
-      costStatus: 'priced',
-      pricedModel: model.model,
-      priceVersion: `catalog:${model.model}@2026-01-01`,
-      freshInputCostUsd: fresh,
-      cacheReadCostUsd: 0n,
-      cacheWriteCostUsd: 0n,
-      outputCostUsd: output,
-      totalCostUsd: fresh + output,
-      status: failed ? 'error' : 'ok',
-      errorType: failed ? 'rate_limit' : '',
-      attempt: next() < 0.03 ? 2 : 1,
-      batch: false,
-      maxTokens: 1024,
-      finishReason: 'stop',
-      promptPrefixHash: '',
-      latencyMs: 300 + Math.floor(next() * 2_000),
-      timeToFirstTokenMs: null,
-      attributes: { 'deployment.environment': 'production' },
-    };
-  }
-  return calls;
+/** The batch of calls starting at call `from`, the same for any run (seeded by `from`). */
+function batchOf(projectId: string, from: number): LlmCallRecord[] {
+  const traffic = { projectId, startMs: START, spanMs: DAYS * 86_400_000, totalCalls: CALLS };
+  return syntheticCalls(traffic, from, Math.min(BATCH, CALLS - from), seededRandom(from + 1));
 }
-
-/** CPU µs so far: the whole process, and its main thread (stat fields 14 and 15, 10 ms ticks). */
-function cpuMicros(): { all: number; main: number } {
-  const ticks = (path: string) => {
-    const stat = readFileSync(path, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  };
-  return { all: ticks(`/proc/${process.pid}/stat`), main: ticks(`/proc/${process.pid}/task/${process.pid}/stat`) };
-}
-
 type Tally = { ms: number; all: number; main: number };
 const tallies = new Map<string, Tally>();
 async function timed(name: string, work: () => Promise<unknown>): Promise<void> {
-  const cpu = cpuMicros();
+  const cpu = processCpuMicros();
   const started = performance.now();
   await work();
   const ms = performance.now() - started;
-  const after = cpuMicros();
+  const after = processCpuMicros();
   const tally = tallies.get(name) ?? { ms: 0, all: 0, main: 0 };
   tallies.set(name, { ms: tally.ms + ms, all: tally.all + after.all - cpu.all, main: tally.main + after.main - cpu.main });
 }
@@ -133,7 +65,7 @@ console.log(`${CALLS.toLocaleString('en-US')} calls in batches of ${BATCH.toLoca
 let expectedAtto = 0n;
 for (const pass of ['load', 're-import'] as const) {
   for (let from = 0; from < CALLS; from += BATCH) {
-    const calls = makeBatch('bulk', from, Math.min(BATCH, CALLS - from));
+    const calls = batchOf('bulk', from);
     if (pass === 'load') {
       for (const call of calls) expectedAtto += call.totalCostUsd;
       await timed('JavaScript writes the RowBinary rows', async () => {
@@ -166,7 +98,7 @@ const exact = stored?.calls === String(CALLS) && stored.counted === String(CALLS
 
 if (COMPARE_TSV) {
   for (let from = 0; from < CALLS; from += BATCH) {
-    const calls = makeBatch('bulk-tsv', from, Math.min(BATCH, CALLS - from));
+    const calls = batchOf('bulk-tsv', from);
     await timed('before: the TSV payload, same tables', async () => {
       const tsv = callsToTsv(calls);
       await transport.insert({ table: 'llm_calls_incoming', columns: CALL_COLUMNS, tsv, tag: { operation: 'bench.tsv' } });

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SPANS_PER_REQUEST, type BenchEncoding } from './ingest-bodies.js';
+import { processCpuMicros, statCpuMicros } from './process-cpu.js';
 
 function flag(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -75,19 +76,6 @@ function sampleRss(pid: number): { stop: () => { medianMiB: number; maxMiB: numb
 }
 
 /**
- * CPU time so far in µs: the whole process (JavaScript, zlib and chDB threads) and its main
- * thread (JavaScript). Fields 14 and 15 of `stat` (utime, stime), in clock ticks of 10 ms; the
- * name in field 2 has no spaces here (node).
- */
-function cpuMicros(pid: number): { all: number; main: number } {
-  const ticks = (path: string) => {
-    const fields = readFileSync(path, 'utf8').split(' ');
-    return (Number(fields[13]) + Number(fields[14])) * 10_000;
-  };
-  return { all: ticks(`/proc/${pid}/stat`), main: ticks(`/proc/${pid}/task/${pid}/stat`) };
-}
-
-/**
  * CPU µs so far per thread group (thread names without their numbers: `node` is the JavaScript
  * main thread, `V8 …` its GC helpers, `libuv-worker` zlib and chDB's async calls, the rest chDB's
  * own pools and background merges), to say where a span's CPU goes.
@@ -97,9 +85,7 @@ function cpuByThreadGroup(pid: number): Map<string, number> {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/[\d:]+$/, '').trim() || 'unnamed';
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const micros = (Number(fields[11]) + Number(fields[12])) * 10_000;
+      const micros = statCpuMicros(`/proc/${pid}/task/${tid}/stat`);
       groups.set(name, (groups.get(name) ?? 0) + micros);
     } catch {
       // The thread ended between listing and reading: its time is gone from the process view too.
@@ -119,7 +105,7 @@ function threadBreakdown(before: Map<string, number>, pid: number, spans: number
 }
 
 function cpuPerSpan(before: { all: number; main: number }, pid: number, spans: number): string {
-  const after = cpuMicros(pid);
+  const after = processCpuMicros(pid);
   return `server CPU ${((after.all - before.all) / spans).toFixed(1)} µs/span (main thread ${((after.main - before.main) / spans).toFixed(1)})`;
 }
 
@@ -177,7 +163,7 @@ try {
   const generator = fileURLToPath(new URL('./ingest-load-generator.ts', import.meta.url));
 
   // The server's CPU per span: what the shared machine's load does not change much, unlike rates.
-  let cpuBefore = cpuMicros(pid);
+  let cpuBefore = processCpuMicros(pid);
   let threadsBefore = cpuByThreadGroup(pid);
   let insertsBefore = await insertStats(url);
   let rssSampler = sampleRss(pid);
@@ -189,7 +175,7 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const closedInserts = insertsOver(insertsBefore, await insertStats(url), accepted(closed));
   const requestsPerSecond = RATE / SPANS_PER_REQUEST;
-  cpuBefore = cpuMicros(pid);
+  cpuBefore = processCpuMicros(pid);
   threadsBefore = cpuByThreadGroup(pid);
   insertsBefore = await insertStats(url);
   rssSampler = sampleRss(pid);

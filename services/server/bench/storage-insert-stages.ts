@@ -14,12 +14,13 @@
  * RowBinary goes through a file read by `file()`, as `embedded-transport.ts` does, with
  * `optimize_on_insert = 0` as `insertCalls` sends it. Wall time and the process's CPU per row.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'chdb';
 import { CALL_ROW_BINARY_TYPES, callsToRowBinary } from '../src/storage/call-row-binary.js';
 import { CALL_COLUMNS, callsToTsv } from '../src/storage/llm-calls.js';
+import { processCpuMicros } from './process-cpu.js';
 import { listMigrations, renderMigration } from '../src/storage/migrate.js';
 import { makeCall } from '../test/support/call-factory.js';
 
@@ -48,20 +49,14 @@ const calls = Array.from({ length: CALLS }, (_, i) =>
 );
 
 /** CPU µs of the whole process so far (stat fields 14 and 15, 10 ms ticks): JavaScript and chDB. */
-function cpuMicros(): number {
-  const stat = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
-
 async function stage(name: string, work: () => Promise<unknown>): Promise<void> {
-  const cpu = cpuMicros();
+  const cpu = processCpuMicros().all;
   const started = performance.now();
   await work();
   const ms = performance.now() - started;
   console.log(
     `  ${name.padEnd(60)} ${(ms / 1000).toFixed(2).padStart(6)} s  ${Math.round((CALLS / ms) * 1000).toLocaleString('en-US').padStart(10)} rows/s  ` +
-      `${((cpuMicros() - cpu) / CALLS).toFixed(2).padStart(5)} µs CPU/row`,
+      `${((processCpuMicros().all - cpu) / CALLS).toFixed(2).padStart(5)} µs CPU/row`,
   );
 }
 

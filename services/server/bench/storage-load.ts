@@ -18,7 +18,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LlmCallRecord } from '@costscope/core';
 import { getCosts } from '../src/storage/costs.js';
 import { sealHourlyRollups } from '../src/storage/hourly-rollups.js';
 import { openEmbeddedTransport } from '../src/storage/embedded-transport.js';
@@ -29,6 +28,7 @@ import { getErrorRatesByEndpoint, getOutputTokenWindowsByModel } from '../src/st
 import { getDailySpendBaselines, getInputTokenOutliers, getMonthToDateSpend } from '../src/storage/rule-inputs.js';
 import { getWeeklyReview } from '../src/storage/weekly-review.js';
 import { seededRandom } from './seeded-random.js';
+import { syntheticCalls } from './synthetic-calls.js';
 
 function flag(name: string, fallback: string): string {
   const index = process.argv.indexOf(`--${name}`);
@@ -44,78 +44,7 @@ const endFlag = flag('end', '2026-11-28T00:00:00Z');
 const END = endFlag === 'now' ? Date.now() : Date.parse(endFlag);
 if (Number.isNaN(END)) throw new Error(`--end must be an ISO instant or "now", got ${endFlag}`);
 const START = END - DAYS * 86_400_000;
-
-const FEATURES = Array.from({ length: 200 }, (_, i) => `feature-${String(i).padStart(3, '0')}`);
-const MODELS = Array.from({ length: 20 }, (_, i) => ({
-  model: `model-${String(i).padStart(2, '0')}`,
-  provider: i % 2 === 0 ? 'openai' : 'anthropic',
-  // Price per token in atto-dollars: $0.10–$15 per million input tokens.
-  inputAtto: BigInt(100_000 + i * 750_000),
-  outputAtto: BigInt(400_000 + i * 3_000_000),
-}));
-const TIERS = ['free', 'pro', 'enterprise'];
-const ENDPOINTS = Array.from({ length: 40 }, (_, i) => `/api/v1/endpoint-${i}`);
-
-
-function makeBatch(from: number, count: number, next: () => number): LlmCallRecord[] {
-  const calls: LlmCallRecord[] = new Array(count);
-  for (let i = 0; i < count; i += 1) {
-    const n = from + i;
-    // A feature lives in one service and endpoint and uses two models (mostly its first); a
-    // user has one tier. Real traffic is this correlated, which is what lets rollups shrink it.
-    const featureIndex = Math.floor(next() * FEATURES.length);
-    const model = MODELS[(featureIndex * 3 + (next() < 0.8 ? 0 : 1)) % MODELS.length] ?? MODELS[0]!;
-    const user = Math.floor(next() * 100_000);
-    const inputTokens = 200 + Math.floor(next() * 4_000);
-    const cached = Math.floor(inputTokens * next() * 0.5);
-    const outputTokens = 50 + Math.floor(next() * 1_000);
-    const fresh = BigInt(inputTokens - cached) * model.inputAtto;
-    const cacheRead = (BigInt(cached) * model.inputAtto) / 10n;
-    const output = BigInt(outputTokens) * model.outputAtto;
-    const failed = next() < 0.02;
-    calls[i] = {
-      projectId: PROJECT,
-      // Spread evenly over the 30 days, in order.
-      time: new Date(START + Math.floor((n / CALLS) * DAYS * 86_400_000)),
-      traceId: n.toString(16).padStart(32, '0'),
-      spanId: (n * 7 + 1).toString(16).padStart(16, '0'),
-      service: `service-${featureIndex % 5}`,
-      feature: FEATURES[featureIndex] ?? '',
-      endpoint: ENDPOINTS[featureIndex % ENDPOINTS.length] ?? '',
-      userId: `user-${user}`,
-      userTier: TIERS[user % TIERS.length] ?? '',
-      priority: 'important',
-      provider: model.provider,
-      requestModel: model.model,
-      responseModel: model.model,
-      operation: 'chat',
-      inputTokens,
-      cacheReadInputTokens: cached,
-      cacheWriteInputTokens: 0,
-      outputTokens,
-      reasoningTokens: 0,
-      costStatus: 'priced',
-      pricedModel: model.model,
-      priceVersion: `catalog:${model.model}@2026-01-01`,
-      freshInputCostUsd: fresh,
-      cacheReadCostUsd: cacheRead,
-      cacheWriteCostUsd: 0n,
-      outputCostUsd: output,
-      totalCostUsd: fresh + cacheRead + output,
-      status: failed ? 'error' : 'ok',
-      errorType: failed ? 'rate_limit' : '',
-      attempt: next() < 0.03 ? 2 : 1,
-      batch: false,
-      maxTokens: 1024,
-      finishReason: 'stop',
-      promptPrefixHash: '',
-      latencyMs: 300 + Math.floor(next() * 2_000),
-      timeToFirstTokenMs: null,
-      attributes: {},
-    };
-  }
-  return calls;
-}
+const TRAFFIC = { projectId: PROJECT, startMs: START, spanMs: DAYS * 86_400_000, totalCalls: CALLS };
 
 async function time<T>(work: () => Promise<T>): Promise<{ ms: number; result: T }> {
   const started = process.hrtime.bigint();
@@ -133,7 +62,7 @@ let makeMs = 0;
 let textMs = 0;
 for (let from = 0; from < CALLS; from += BATCH) {
   const count = Math.min(BATCH, CALLS - from);
-  const made = await time(async () => makeBatch(from, count, next));
+  const made = await time(async () => syntheticCalls(TRAFFIC, from, count, next));
   makeMs += made.ms;
   const loaded = await time(() => insertCalls(transport, made.result));
   loadMs += loaded.ms;
